@@ -1,0 +1,167 @@
+"""How fast does the StepThrough dashboard answer a click?
+
+The set-up: the xor data (200 points), a [2, 4, 2, 1] network (tanh, tanh, sigmoid), binary
+cross-entropy, SGD, batch size 16, every view shown (network diagram, z/a heatmaps, dL/dW
+heatmaps, loss curve, loss surface, decision boundary), Agg figures (no browser), dpi 80.
+
+Measured in the same run, taking turns:
+
+- dashboard, draw: ``buttons["step"].click()`` on a StepThrough whose redraw is Agg's
+  ``canvas.draw()`` (what a live ipympl canvas does before it sends its image): one
+  iteration, every view updated in place, one draw;
+- dashboard, PNG: the same click on a static StepThrough (``live=False``), whose redraw encodes
+  the figure as a PNG for an Image widget;
+- naive baseline: what a dashboard without reusable views would do per click: one iteration,
+  then a new figure with the same views, drawn to PNG;
+- reference plot: TESTING.md's yardstick (19 ms on an idle machine), to read how busy the
+  machine was; the click time scaled by it is printed too.
+
+The comparison runs twice: with every view, and without the loss surface (whose naive rebuild
+also recomputes the surface, which favours the dashboard). It prints the median milliseconds,
+the ratios dashboard / baseline (target: at most 0.35) and the time of a click (target: at most
+50 ms), then Play throughput: ``StepThrough.tick()`` at 10 iterations/s (one iteration per tick,
+every view updating, one Agg draw per tick; target: at least 10 iterations per second).
+
+This is a measurement, not a test: it always exits with status 0.
+Run from the repository root: ``python benchmarks/bench_widgets.py [--clicks 40] [--ticks 60]``.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import stepnn as sn  # noqa: E402
+from stepnn.widgets.stepthrough import StepThrough, build_views, view_figsize  # noqa: E402
+
+TARGET_RATIO = 0.35
+TARGET_MS = 50.0
+TARGET_ITERATIONS_PER_SECOND = 10.0
+REFERENCE_IDLE_MS = 19.0  # TESTING.md: reuse figure + canvas.draw() of a 640x480 plot, idle machine
+DPI = 80
+VIEWS = ("network", "heatmaps", "gradients", "curves", "surface", "boundary")
+
+
+def make_trainer() -> sn.Trainer:
+    X, y = sn.datasets.xor()
+    model = sn.Sequential([sn.Dense(2, 4, activation="tanh"), sn.Dense(4, 2, activation="tanh"),
+                           sn.Dense(2, 1, activation="sigmoid")], seed=0)
+    return sn.Trainer(model, X, y, loss="binary_crossentropy", optimizer="sgd", learning_rate=0.3,
+                      batch_size=16, seed=0)
+
+
+class DrawOnly(StepThrough):
+    """A StepThrough whose redraw is Agg's canvas.draw(): the live canvas's work, minus the comm."""
+
+    def redraw(self) -> None:
+        for fig in self.figures:
+            fig.canvas.draw()
+
+
+def naive_click(trainer: sn.Trainer, views) -> bytes:
+    """One iteration, then a new figure with the same views, drawn to PNG."""
+    trainer.step()
+    fig = Figure(figsize=view_figsize(views, trainer.model), dpi=DPI)
+    FigureCanvasAgg(fig)
+    build_views(fig, trainer, views)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def time_ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def reference_figure() -> Figure:
+    """TESTING.md's yardstick: one 640x480 line plot with default ticks, redrawn with
+    ``canvas.draw()`` (about 19 ms on an idle machine of this kind). Timed beside the contenders,
+    it says how busy the machine was during the run."""
+    fig = Figure(figsize=(6.4, 4.8), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.add_subplot().plot(range(100))
+    return fig
+
+
+def compare(views, clicks: int) -> dict[str, float]:
+    """Median ms per click of the three contenders and the yardstick, taking turns after a warm-up."""
+    drawn = DrawOnly(make_trainer(), live=False, dpi=DPI, views=views)
+    static = StepThrough(make_trainer(), live=False, dpi=DPI, views=views)
+    naive_trainer = make_trainer()
+    contenders = {"dashboard, draw": drawn.buttons["step"].click,
+                  "dashboard, PNG": static.buttons["step"].click,
+                  "naive baseline": lambda: naive_click(naive_trainer, views),
+                  "reference plot": reference_figure().canvas.draw}
+    for _ in range(3):  # warm-up: fonts, caches
+        for fn in contenders.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(clicks):
+        for name, fn in contenders.items():
+            times[name].append(time_ms(fn))
+    if drawn.errors or static.errors:
+        print("errors during the run:", *(drawn.errors + static.errors), sep="\n")
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def report(title: str, median: dict[str, float]) -> None:
+    base, load = median["naive baseline"], median["reference plot"] / REFERENCE_IDLE_MS
+    print(title)
+    print(f"{'':18}{'ms':>9}{'/ baseline':>12}")
+    for name, ms in median.items():
+        print(f"{name:18}{ms:9.1f}{ms / base:12.2f}")
+    ms = median["dashboard, draw"]
+    print(f"ratio (draw) {ms / base:.2f}: target <= {TARGET_RATIO} "
+          f"{'met' if ms / base <= TARGET_RATIO else 'NOT met'}; click {ms:.1f} ms: target <= "
+          f"{TARGET_MS:.0f} ms {'met' if ms <= TARGET_MS else 'NOT met'}")
+    print(f"(the reference plot took {load:.1f} x its idle {REFERENCE_IDLE_MS:.0f} ms: scaled to an idle "
+          f"machine the click would take about {ms / load:.0f} ms)\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=40, help="timed clicks per contender")
+    parser.add_argument("--ticks", type=int, default=60, help="Play ticks timed")
+    args = parser.parse_args()
+    print(f"StepThrough click -> figure redrawn; xor, [2, 4, 2, 1]; python {platform.python_version()}, "
+          f"{os.cpu_count()} cpu(s); {args.clicks} clicks each, median\n")
+    report(f"all views: {', '.join(VIEWS)}", compare(VIEWS, args.clicks))
+    without = tuple(v for v in VIEWS if v != "surface")
+    report("without the loss surface (its naive rebuild recomputes the surface, which would flatter "
+           "the ratio)", compare(without, args.clicks))
+
+    player = DrawOnly(make_trainer(), live=False, dpi=DPI)
+    player.controls["speed"].value = 10
+    player.controls["max_epochs"].value = 0
+    player.tick()
+    start = time.perf_counter()
+    for _ in range(args.ticks):
+        player.tick()
+    elapsed = time.perf_counter() - start
+    per_second = args.ticks * player.steps_per_tick / elapsed
+    reference = reference_figure()
+    load = statistics.median(time_ms(reference.canvas.draw) for _ in range(15)) / REFERENCE_IDLE_MS
+    print(f"Play, all views: {args.ticks / elapsed:.1f} ticks/s x {player.steps_per_tick} iteration per "
+          f"tick = {per_second:.1f} iterations/s, every view drawn at every tick: target >= "
+          f"{TARGET_ITERATIONS_PER_SECOND:.0f} {'met' if per_second >= TARGET_ITERATIONS_PER_SECOND else 'NOT met'}")
+    print(f"(the reference plot then took {load:.1f} x its idle time: on an idle machine about "
+          f"{per_second * load:.0f} iterations/s)")
+    if player.errors:
+        print("errors during the run:", *player.errors, sep="\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+# %% [markdown]
+# # Lesson 4 · Gradient descent (경사하강법)
+#
+# **Goals.** After this lesson you can
+#
+# 1. compute the derivative of the cost at the current weight and take one step against it;
+# 2. predict what a **learning rate (학습률)** that is too small, good, too large, or far too large
+#    does to the descent, and check the prediction;
+# 3. fit a line with gradient descent and compare the result with the exact least-squares answer;
+# 4. watch descent paths on a loss surface in the DescentExplorer dashboard.
+
+# %% [markdown]
+# ## Down the slope
+#
+# Backpropagation (역전파) gives, for every weight, the derivative of the loss. **Gradient descent
+# (경사하강법)** uses it: the course says that updating the weights in the direction in which the
+# slope of the loss gets smaller makes the loss smaller, and that at every iteration the
+# derivative of the cost function at the current weights is computed and the weights are changed
+# accordingly. For a weight $w$ and learning rate $\eta$:
+#
+# $$w \leftarrow w - \eta\,\frac{\partial L}{\partial w}.$$
+#
+# The minus sign is the whole idea: where the loss rises with $w$ (positive slope), $w$ goes
+# down; where it falls (negative slope), $w$ goes up.
+
+# %% [markdown]
+# ## One weight, one parabola
+#
+# Take the simplest cost there is, $L(w) = (w - 3)^2$, with its minimum at $w = 3$. Its derivative
+# is $L'(w) = 2(w - 3)$. Start at $w = 0$ with $\eta = 0.1$:
+
+# %%
+import numpy as np
+import stepnn as sn
+
+def cost(w):
+    return (w - 3) ** 2
+
+def derivative(w):
+    return 2 * (w - 3)
+
+w, lr = 0.0, 0.1
+for step in range(1, 6):
+    slope = derivative(w)
+    w = w - lr * slope
+    print(f"step {step}: slope {slope:8.4f} -> w = {w:.4f}, cost {cost(w):.4f}")
+
+# %% [markdown]
+# Each step closes the same fraction of the gap: $w_{new} - 3 = (1 - 2\eta)(w - 3)$. So the
+# learning rate decides everything:
+#
+# * $0 < \eta < 0.5$: the factor $1 - 2\eta$ is between 0 and 1: a steady slide to the minimum
+#   (slow when $\eta$ is tiny);
+# * $0.5 < \eta < 1$: the factor is negative: $w$ jumps over the minimum, back and forth, but
+#   still closes in;
+# * $\eta > 1$: $|1 - 2\eta| > 1$: every step lands further away. The descent **diverges**.
+#
+# The cell runs 20 steps with four learning rates and checks the distance against
+# $|1 - 2\eta|^{20} \cdot 3$.
+
+# %%
+print(f"{'learning rate':>13} {'factor':>7} {'w after 20 steps':>17} {'cost':>12}")
+for lr in [0.01, 0.3, 0.9, 1.1]:
+    w = 0.0
+    for _ in range(20):
+        w = w - lr * derivative(w)
+    assert np.isclose(abs(w - 3), abs(1 - 2 * lr) ** 20 * 3)
+    print(f"{lr:>13} {1 - 2 * lr:>7.2f} {w:>17.4f} {cost(w):>12.4g}")
+
+# %%
+import matplotlib.pyplot as plt
+
+grid = np.linspace(-2, 8, 200)
+fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), sharey=True)
+for ax, (lr, verdict) in zip(axes, [(0.01, "too small"), (0.3, "good"),
+                                    (0.9, "too large"), (1.1, "diverges")]):
+    path = [0.0]
+    for _ in range(8):
+        path.append(path[-1] - lr * derivative(path[-1]))
+    path = np.array(path)
+    ax.plot(grid, cost(grid), color="0.7")
+    ax.plot(path, cost(path), "o-", color="tab:red", ms=4)
+    ax.set_title(f"learning rate {lr}: {verdict}")
+    ax.set_xlim(-2, 8)
+    ax.set_ylim(0, 30)
+    ax.set_xlabel("w")
+axes[0].set_ylabel("cost L(w)")
+plt.show()
+
+# %% [markdown]
+# ## Two weights: fitting a line
+#
+# 100 points near the line $y = 2x - 1$. A single linear unit predicts $\hat y = wx + b$ and the
+# loss is MSE. Now the loss is a surface over the plane of $(w, b)$, and the gradient
+# $(\partial L/\partial w, \partial L/\partial b)$ points uphill on it. We use all 100 points in
+# every iteration (full-batch gradient descent) so each step follows the exact slope.
+
+# %%
+X, y = sn.datasets.linear(n=100, noise=0.1, seed=0)
+
+def line_trainer(learning_rate):
+    model = sn.Sequential([sn.Dense(1, 1, activation="linear", weights=([[0.0]], [0.0]))])
+    return sn.Trainer(model, X, y, loss="mse", optimizer="sgd", learning_rate=learning_rate,
+                      batch_size=100, shuffle=False)
+
+trainer = line_trainer(0.5)
+for _ in range(8):
+    trainer.forward()
+    loss = trainer.loss()
+    grads = trainer.backward()
+    trainer.update()
+    w, b = trainer.model.get_flat()
+    print(f"loss {loss.value:.4f}  dL/dw {grads.dW[0][0, 0]: .4f}  dL/db {grads.db[0][0]: .4f}"
+          f"  -> w = {w:.4f}, b = {b:.4f}")
+
+# %% [markdown]
+# The exact answer for a line is known (least squares), so we can check where the descent
+# is heading:
+
+# %%
+A = np.column_stack([X[:, 0], np.ones(len(X))])
+w_best, b_best = np.linalg.lstsq(A, y, rcond=None)[0]
+print(f"least squares: w = {w_best:.4f}, b = {b_best:.4f}")
+
+trainer.fit(epochs=50, verbose=False)
+w, b = trainer.model.get_flat()
+print(f"after {trainer.global_iteration} steps of gradient descent: w = {w:.4f}, b = {b:.4f}")
+assert np.allclose([w, b], [w_best, b_best], atol=1e-3)
+
+# %% [markdown]
+# ## The learning rate on the line
+#
+# Same start, 30 iterations, three learning rates. `trainer.history.losses` holds the loss of
+# every iteration.
+
+# %%
+for lr in [0.05, 0.5, 1.5]:
+    trainer = line_trainer(lr)
+    trainer.fit(epochs=30, verbose=False)
+    losses = trainer.history.losses
+    print(f"learning rate {lr:>4}: loss at iterations 1, 10, 30: "
+          + ", ".join(f"{losses[i]:.4g}" for i in (0, 9, 29)))
+
+# %% [markdown]
+# 0.05 is still far from the bottom after 30 steps, 0.5 is there, and 1.5 makes the loss
+# explode: each step overshoots by more than the last. Lesson 7 shows how `fit` stops such a run.
+
+# %% [markdown]
+# ## On a loss surface: DescentExplorer
+#
+# With two weights the loss is a surface, and the rule for the learning rate becomes a rule
+# about its **steepest** direction. Near a minimum, a step multiplies the distance to it along
+# each direction by $(1 - \eta\,c)$, where $c$ is the curvature (second derivative) along that
+# direction. The steepest curvature is called $L$ (the largest eigenvalue of the Hessian, the
+# matrix of second derivatives). So:
+#
+# * $\eta < 1/L$: straight downhill; $1/L < \eta < 2/L$: zig-zag, but it converges;
+#   $\eta > 2/L$: every step overshoots more: divergence.
+#
+# Our parabola $(w-3)^2$ has $L = 2$: the borders $1/L = 0.5$ and $2/L = 1$ are exactly the ones
+# found above. The dashboard's bowl $f(w_1, w_2) = w_1^2 + 2w_2^2$ is steeper along $w_2$
+# ($L = 4$). Its presets are learning rates computed from $L$. The cell takes 8 steps with the
+# "too large" preset before showing it: see the zig-zag across the steep direction.
+#
+# Then try it yourself: pick a preset, click **Step** or **Play**, and click anywhere on the
+# surface to start from there. The yellow arrow is $-\nabla L$, the dotted line where the next
+# step lands.
+
+# %%
+from stepnn.widgets.descent import DescentExplorer
+
+bowl = DescentExplorer("quadratic")
+print("presets:", {name: round(rate, 4) for name, rate in bowl.rates.items()})
+bowl.use_preset("too large")
+for _ in range(8):
+    bowl.step()
+print("after 8 steps: w =", np.round(bowl.path[-1], 4) + 0.0, " loss", round(bowl.losses[-1], 4))
+bowl
+
+# %% [markdown]
+# The same dashboard on the line-fitting problem above (the same 100 points): the surface of the
+# MSE over $(w, b)$, with a trainer taking full-batch gradient descent steps (5 of them with the
+# "good" rate before it is shown). Its border $2/L$ is just below 1, which is why 1.5 exploded.
+
+# %%
+line = DescentExplorer("linear_regression")
+print("presets:", {name: round(rate, 4) for name, rate in line.rates.items()})
+print("2/L =", round(2 * line.rates["good"], 4))
+for _ in range(5):
+    line.step()
+print("loss after each step:", [round(value, 4) for value in line.losses])
+line
+
+# %% [markdown]
+# ## Try this
+#
+# 1. On the parabola, find the largest learning rate that still converges. Check it against the
+#    rule $|1 - 2\eta| < 1$.
+# 2. Start the parabola at `w = 10` instead of 0. Does the number of steps to get close change?
+# 3. On the line, try `learning_rate=0.95` and `1.0`, just either side of $2/L \approx 0.986$. What
+#    does the loss do in 30 iterations, and in 300?
+# 4. Change `batch_size=100` to `batch_size=10` in `line_trainer`. The path is no longer exact:
+#    why? (Lesson 5.)
+# 5. In the bowl, find by clicking a start point from which even the "too large" preset goes
+#    straight down without zig-zagging. (Hint: a line where only the gentle direction matters.)
+
+# %% [markdown]
+# ## Self-check
+#
+# <details><summary>1. The derivative of the loss at the current w is -4 and the learning rate is 0.1. Where does w go?</summary>
+#
+# $w \leftarrow w - 0.1 \cdot (-4) = w + 0.4$: the slope is negative, so the loss falls as $w$ grows,
+# and $w$ moves up.
+# </details>
+#
+# <details><summary>2. Why is the step large far from the minimum and small near it, with a fixed learning rate?</summary>
+#
+# The step is $\eta$ times the slope, and the slope shrinks near the minimum (it is 0 at the
+# bottom of the parabola).
+# </details>
+#
+# <details><summary>3. The loss grows a little more at every iteration. What is the first thing to try?</summary>
+#
+# A smaller learning rate: the steps overshoot the minimum by more each time (divergence).
+# </details>
+#
+# <details><summary>4. A learning rate of 0.001 never diverges. Why not always use it?</summary>
+#
+# Each step is tiny, so reaching the minimum takes very many iterations; training wastes time
+# and may be stopped (lesson 7) long before it gets there.
+# </details>

@@ -1,0 +1,202 @@
+# %% [markdown]
+# # Lesson 7 · Stopping criteria (학습 중지 기준)
+#
+# **Goals.** After this lesson you can
+#
+# 1. stop training after a number of **epochs (에포크)**, at a target **loss (손실)**, or when the
+#    gradient becomes tiny;
+# 2. use **early stopping**: stop when the validation loss has not improved for `patience`
+#    epochs, and explain why that protects against overfitting;
+# 3. recognise a **diverging** run and what `fit` does about it;
+# 4. read the stop reason `fit` returns, and watch the criteria at work in a dashboard.
+
+# %% [markdown]
+# ## Step 5 of the loop
+#
+# The course's fifth step: repeat steps 1-4 until a stopping criterion holds. `trainer.fit`
+# repeats iterations and checks, after each one or at the end of each epoch, these criteria; the
+# first that holds wins, and `fit` returns it as a `StopReason`:
+#
+# | criterion | argument of `fit` | stops when |
+# |---|---|---|
+# | maximum epochs | `epochs=20` | 20 more epochs are done (always set) |
+# | target loss | `target_loss=0.01` | an epoch's mean training loss $\le$ 0.01 |
+# | small gradient | `min_grad_norm=1e-4` | $\lVert\nabla L\rVert$ of an iteration $<$ 1e-4: the slope is flat |
+# | early stopping | `patience=10` | the validation loss has not improved for 10 epochs |
+# | divergence | (always on) | the loss is `inf` or `NaN` |
+
+# %%
+import numpy as np
+import stepnn as sn
+
+X, y = sn.datasets.linear(n=100, noise=0.1, seed=0)
+
+def line_trainer(learning_rate=0.5):
+    model = sn.Sequential([sn.Dense(1, 1, activation="linear", weights=([[0.0]], [0.0]))])
+    return sn.Trainer(model, X, y, loss="mse", optimizer="sgd", learning_rate=learning_rate,
+                      batch_size=100, shuffle=False)
+
+# %% [markdown]
+# ## A number of epochs, a target loss, a flat slope
+#
+# The same line-fitting task as in lesson 4, full batch (one iteration per epoch), learning rate
+# 0.5. Each `fit` starts from the same weights.
+
+# %%
+for criteria in [dict(epochs=5),
+                 dict(epochs=1000, target_loss=0.0095),
+                 dict(epochs=1000, min_grad_norm=1e-4)]:
+    trainer = line_trainer()
+    reason = trainer.fit(**criteria, verbose=False)
+    print(f"fit({', '.join(f'{k}={v}' for k, v in criteria.items())})")
+    print(f"   -> stopped: {reason} ({reason.message}) after {trainer.epoch} epochs,"
+          f" loss {trainer.evaluate():.4f}")
+
+# %% [markdown]
+# A target loss needs to know what is reachable: this data has noise, and no line gets the MSE
+# below about 0.0094. Ask for 0.001 and only `epochs` would ever stop the run. That is why the
+# maximum number of epochs is always there as a safety net.
+
+# %% [markdown]
+# ## Divergence
+#
+# With a learning rate far too large (lesson 4), every step overshoots more, the loss grows
+# without bound and finally overflows to `inf`. `fit` notices, stops before that batch's backward
+# pass, and says so; the weights stay finite numbers.
+
+# %%
+trainer = line_trainer(learning_rate=3.0)
+reason = trainer.fit(epochs=1000, verbose=False)
+print("stopped:", reason)
+print(reason.message)
+print("trainer.diverged:", trainer.diverged)
+print("loss of the last three iterations:", [f"{v:.3g}" for v in trainer.history.losses[-3:]])
+print("weights still finite:", bool(np.all(np.isfinite(trainer.model.get_flat()))))
+
+# %% [markdown]
+# ## Early stopping
+#
+# The training loss only tells how well the network fits the data it learns from. To know how
+# well it does on **new** data, hold some data back as a **validation** set and compute its loss
+# at the end of every epoch. Typically the validation loss falls at first, then, once the network
+# starts memorising the noise of its training data (**overfitting**), rises again, while the
+# training loss keeps falling.
+#
+# **Early stopping** watches the validation loss and stops when it has not improved for
+# `patience` epochs in a row.
+#
+# A small, noisy two-moons data set, a network much bigger than it needs (2-32-32-1), Adam, and
+# `validation_split=0.75`: the last 75 % of the rows are held back, so only 30 samples are left
+# to train on, easy to overfit.
+
+# %%
+X_moons, y_moons = sn.datasets.moons(n=120, noise=0.3, seed=1)
+
+def moons_trainer():
+    model = sn.Sequential([sn.Dense(2, 32, activation="tanh"),
+                           sn.Dense(32, 32, activation="tanh"),
+                           sn.Dense(32, 1, activation="sigmoid")], seed=0)
+    return sn.Trainer(model, X_moons, y_moons, loss="binary_crossentropy", optimizer="adam",
+                      learning_rate=0.01, batch_size=20, seed=0, validation_split=0.75)
+
+long_run = moons_trainer()
+long_run.fit(epochs=200, verbose=False)
+val = long_run.history.val_losses
+train = long_run.history.epoch_losses
+best = int(np.argmin(val))
+print(f"training samples {long_run.n_samples}, validation samples {len(long_run.X_val)}")
+print(f"best validation loss {val[best]:.4f} at epoch {best + 1}")
+print(f"after 200 epochs: training loss {train[-1]:.4f}, validation loss {val[-1]:.4f}")
+
+# %% [markdown]
+# The training loss went down to a small number while the validation loss ended well above its
+# best: 200 epochs were too many. Now the same run with early stopping, patience 10:
+
+# %%
+early = moons_trainer()
+reason = early.fit(epochs=200, patience=10, verbose=False)
+print("stopped:", reason, "-", reason.message)
+print(f"after {early.epoch} epochs: training loss {early.history.epoch_losses[-1]:.4f}, "
+      f"validation loss {early.history.val_losses[-1]:.4f}")
+print(f"validation accuracy {early.history.epochs[-1].val_accuracy:.3f} "
+      f"(long run: {long_run.history.epochs[-1].val_accuracy:.3f})")
+
+# %%
+import matplotlib.pyplot as plt
+
+epochs = np.arange(1, len(val) + 1)
+plt.figure(figsize=(7, 3))
+plt.plot(epochs, train, label="training loss")
+plt.plot(epochs, val, label="validation loss")
+plt.axvline(best + 1, color="0.6", ls=":", label=f"best validation, epoch {best + 1}")
+plt.axvline(early.epoch, color="tab:red", ls="--", label=f"early stopping, epoch {early.epoch}")
+plt.xlabel("epoch")
+plt.ylabel("loss")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# Early stopping waited `patience` epochs after the best one to be sure the improvement was
+# over, so it keeps the weights of the epoch it stopped at, not those of the best epoch. (Keras can
+# restore the best weights with `restore_best_weights=True`; here, try 4 below.)
+#
+# A progress bar: with `verbose=True` (the default) `fit` shows one, updated in place as epochs
+# finish.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# why: the bar is redrawn in place; a test run sees its first frame, the saved notebook its last
+demo = moons_trainer()
+_ = demo.fit(epochs=200, patience=10)
+
+# %% [markdown]
+# ## Watch the criteria at work
+#
+# The same overfitting setup in StepThrough, showing the loss curves (training batches, epoch
+# means and the validation loss) and the decision boundary. The stopping criteria are set to at
+# most 200 epochs and patience 10. Press **Play** (or click **Epoch** repeatedly): training stops
+# by itself when the validation loss has not improved for 10 epochs, and the status line says
+# why. Then press **Reset**, set a **Target loss** of 0.2 and play again: which criterion wins
+# now?
+
+# %%
+from stepnn.widgets.stepthrough import StepThrough
+
+StepThrough(moons_trainer(), views=("curves", "boundary"), max_epochs=200, patience=10)
+
+# %% [markdown]
+# ## Try this
+#
+# 1. Set `patience=3` and `patience=30`. When does each stop, and with what validation loss?
+# 2. Ask `line_trainer()` for `target_loss=0.001` with `epochs=1000`. Which criterion stops it?
+# 3. Find the smallest learning rate of `line_trainer` that diverges within 1000 epochs.
+# 4. Get the best weights back after early stopping: the best epoch is `b = int(np.argmin(
+#    early.history.val_losses))`, and `early.history.weights[(b + 1) * early.iterations_per_epoch]`
+#    holds the weights after it. Pass them to `early.set_flat(...)` and compare the validation loss.
+
+# %% [markdown]
+# ## Self-check
+#
+# <details><summary>1. Why is a maximum number of epochs always set, even with a target loss?</summary>
+#
+# The target may be unreachable (noise in the data, a model too small), and then nothing else
+# would ever stop the run.
+# </details>
+#
+# <details><summary>2. The training loss keeps falling but the validation loss rises. What is happening, and which criterion helps?</summary>
+#
+# Overfitting: the network learns the training data's noise. Early stopping on the validation
+# loss (`patience`) ends training near the best validation loss.
+# </details>
+#
+# <details><summary>3. Why does early stopping need validation data, and why not the training loss?</summary>
+#
+# The training loss nearly always keeps falling, so it cannot show overfitting. Only data the
+# network does not learn from can tell whether it still generalises.
+# </details>
+#
+# <details><summary>4. What should you change after a run stopped with "diverged"?</summary>
+#
+# Lower the learning rate (and restart from the initial weights): the steps were overshooting the
+# minimum by more each time.
+# </details>

@@ -1,0 +1,197 @@
+# %% [markdown]
+# # Lesson 8 · Putting it together: classifying iris flowers
+#
+# **Goals.** After this lesson you can
+#
+# 1. prepare a real data set for a network: features scaled, a validation part held back;
+# 2. choose the output layer and the **loss function (손실함수)** for several classes;
+# 3. run one **iteration (이터레이션)** of the loop by hand on it and check every step's numbers;
+# 4. train to a stopping criterion and judge the result on data the network never learned from;
+# 5. watch it all, step by step, in the StepThrough dashboard with every view.
+#
+# Every earlier lesson is used here once: forward propagation (순전파), the loss (손실),
+# backward propagation (역전파), gradient descent (경사하강법) with an optimizer (옵티마이저),
+# batch size (배치 사이즈) and epochs (에포크), and stopping criteria.
+
+# %% [markdown]
+# ## The data
+#
+# Fisher's iris data (1936): 150 flowers of three species, 50 each, with four measurements in
+# cm. The task: tell the species from the measurements. Three classes, so the network ends in
+# 3 softmax units, and since the labels are class numbers 0, 1, 2 the loss is
+# `sparse_categorical_crossentropy` (lesson 2).
+
+# %%
+import numpy as np
+import stepnn as sn
+
+X, y = sn.datasets.iris()
+print("X:", X.shape, " y:", y.shape)
+print("features:", sn.datasets.iris_feature_names)
+print("classes: ", sn.datasets.iris_class_names, "->", np.bincount(y), "flowers")
+print("first flower:", X[0], "class", y[0])
+
+# %% [markdown]
+# **Hold back a validation set.** 20 % of the flowers, drawn at random, are kept aside: the
+# network never learns from them, so they tell us how well it does on new flowers.
+#
+# **Scale the features.** Petal widths are a few tenths of a cm, sepal lengths several cm. To
+# give every input a similar range (and every weight a similar slope, lesson 5), subtract each
+# feature's mean and divide by its standard deviation, both measured on the training part only.
+
+# %%
+X_train, y_train, X_val, y_val = sn.datasets.train_val_split(X, y, validation_fraction=0.2, seed=0)
+mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+X_train = (X_train - mean) / std
+X_val = (X_val - mean) / std
+print("training flowers per class:  ", np.bincount(y_train))
+print("validation flowers per class:", np.bincount(y_val))
+print("scaled training features: mean", X_train.mean(axis=0).round(6) + 0.0,
+      " std", X_train.std(axis=0).round(6))
+
+# %% [markdown]
+# ## The network and the trainer
+#
+# 4 inputs (input layer, 입력층), 8 ReLU units (hidden layer, 은닉층), 3 softmax units (output
+# layer, 출력층). Adam with learning rate 0.01, batch size 16.
+
+# %%
+model = sn.Sequential([sn.Dense(4, 8, activation="relu"),
+                       sn.Dense(8, 3, activation="softmax")], seed=0)
+trainer = sn.Trainer(model, X_train, y_train, loss="sparse_categorical_crossentropy",
+                     optimizer="adam", learning_rate=0.01, batch_size=16, seed=0,
+                     validation_data=(X_val, y_val))
+print(model.summary())
+print(trainer.explain())
+
+# %% [markdown]
+# ## One iteration, step by step
+#
+# **Forward.** The softmax turns each flower's 3 weighted sums into 3 probabilities that add
+# up to 1.
+
+# %%
+f = trainer.forward()
+probabilities = f.a[-1]
+print("batch:", f.x.shape, "-> hidden", f.a[0].shape, "-> output", probabilities.shape)
+print("first flower of the batch, class", y_train[f.indices[0]], ":")
+print("   z =", f.z[-1][0].round(4))
+print("   a =", probabilities[0].round(4), " sum", round(probabilities[0].sum(), 6))
+assert np.allclose(probabilities.sum(axis=1), 1)
+
+# %% [markdown]
+# **Loss.** For each flower, $-\log(\text{probability given to its true class})$; then the mean
+# over the batch.
+
+# %%
+l = trainer.loss()
+true_class = y_train[f.indices]
+by_hand = -np.mean(np.log(probabilities[np.arange(len(true_class)), true_class]))
+print(l)
+print("by hand:", round(by_hand, 6))
+assert np.isclose(by_hand, l.value)
+
+# %% [markdown]
+# **Backward.** For softmax with cross-entropy the chain rule collapses into a short formula for
+# the output layer: $\partial L/\partial z = (a - y_{\text{one-hot}})/N$. The cell checks it,
+# then the rest of the chain (lesson 3) carries it back to the hidden layer.
+
+# %%
+g = trainer.backward()
+one_hot = sn.datasets.to_one_hot(true_class, 3)
+assert np.allclose(g.dz[-1], (probabilities - one_hot) / len(true_class))
+print(g)
+
+# %% [markdown]
+# **Update.** Adam moves each weight against its gradient, with its own step size.
+
+# %%
+u = trainer.update()
+print(u)
+print(trainer.status())
+
+# %% [markdown]
+# ## Train to a stopping criterion
+#
+# At most 100 epochs, stopping early when the validation loss has not improved for 10 epochs.
+
+# %%
+reason = trainer.fit(epochs=100, patience=10, verbose=False)
+last = trainer.history.epochs[-1]
+print("stopped:", reason, "-", reason.message)
+print(f"epochs {trainer.epoch}, iterations {trainer.global_iteration}, "
+      f"samples seen {trainer.samples_seen}")
+print(f"training loss {last.loss:.4f}, validation loss {last.val_loss:.4f}, "
+      f"validation accuracy {last.val_accuracy:.4f}")
+
+# %% [markdown]
+# **Judge it on the validation flowers.** A confusion matrix counts, for each true species (row),
+# which species the network predicted (column). Off the diagonal are the mistakes.
+
+# %%
+predicted = model.predict(X_val).argmax(axis=1)
+confusion = np.zeros((3, 3), dtype=int)
+for true, guess in zip(y_val, predicted):
+    confusion[true, guess] += 1
+print(f"{'':>12}" + "".join(f"{name:>12}" for name in sn.datasets.iris_class_names))
+for name, row in zip(sn.datasets.iris_class_names, confusion):
+    print(f"{name:>12}" + "".join(f"{count:>12}" for count in row))
+print("accuracy:", np.trace(confusion), "/", len(y_val))
+
+# %% [markdown]
+# Setosa is easy (its petals are much smaller); the few mistakes, if any, are between
+# versicolor and virginica, whose measurements overlap.
+
+# %% [markdown]
+# ## Everything at once: StepThrough with every view
+#
+# A fresh trainer on the same flowers, with early stopping as above. Step through one iteration
+# phase by phase and watch each view: the network diagram (forward values, then gradients, then
+# weight changes), the $z$/$a$ heatmaps of the batch, the gradient heatmaps $\partial L/\partial W$,
+# the loss curves, the loss surface around the current weights, and (for two-feature data) the
+# decision boundary. Then press **Play** and let the stopping criterion end the run.
+
+# %%
+from stepnn.widgets.stepthrough import StepThrough
+
+again = sn.Trainer(sn.Sequential([sn.Dense(4, 8, activation="relu"),
+                                  sn.Dense(8, 3, activation="softmax")], seed=0),
+                   X_train, y_train, loss="sparse_categorical_crossentropy", optimizer="adam",
+                   learning_rate=0.01, batch_size=16, seed=0, validation_data=(X_val, y_val))
+StepThrough(again, max_epochs=100, patience=10)
+
+# %% [markdown]
+# ## Try this
+#
+# 1. Train without scaling the features (skip the `(X - mean) / std` lines). How many epochs
+#    until early stopping, and what accuracy?
+# 2. Use `loss="categorical_crossentropy"` instead. What must change about `y_train` and `y_val`?
+#    (Hint: `sn.datasets.to_one_hot`.)
+# 3. Replace Adam by `optimizer="sgd", learning_rate=0.1`. Is it slower to converge?
+# 4. Use only 2 hidden units. Can the network still separate the three species?
+
+# %% [markdown]
+# ## Self-check
+#
+# <details><summary>1. Why 3 units with softmax in the output layer, and not 1 with sigmoid?</summary>
+#
+# There are three classes; softmax gives one probability per class, summing to 1. A single
+# sigmoid unit only answers a yes/no question (two classes).
+# </details>
+#
+# <details><summary>2. Why are the mean and standard deviation measured on the training part only?</summary>
+#
+# The validation flowers stand for new data, which the network (and its preprocessing) must not
+# see in advance; otherwise the validation score would be too optimistic.
+# </details>
+#
+# <details><summary>3. 120 training flowers, batch size 16: how many iterations per epoch, and how big is the last batch?</summary>
+#
+# $120 = 16 \times 7 + 8$: 8 iterations, the last with 8 flowers.
+# </details>
+#
+# <details><summary>4. What does the fused output gradient (a - y)/N say about a flower predicted perfectly?</summary>
+#
+# If $a$ equals the one-hot target, the gradient is zero: that flower asks for no change. Flowers
+# predicted badly have the largest gradients and move the weights most.
+# </details>

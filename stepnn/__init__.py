@@ -1,0 +1,27 @@
+"""stepnn: watch a neural network learn, one step at a time.
+
+    import stepnn as sn
+    model = sn.Sequential([sn.Dense(2, 8, activation="relu"),
+                           sn.Dense(8, 1, activation="sigmoid")], seed=0)
+    tr = sn.Trainer(model, X, y, loss="binary_crossentropy", optimizer="sgd",
+                    learning_rate=0.1, batch_size=16)
+    tr.forward(); tr.loss(); tr.backward(); tr.update()   # one iteration, phase by phase
+
+The core is numpy only; views (``stepnn.views``) and dashboards (``stepnn.widgets``) are imported
+on their own.
+"""
+from . import activations, batching, chain, datasets, initializers, losses, optimizers, surface
+from .gradcheck import GradcheckReport, gradcheck
+from .layers import Dense
+from .model import Sequential
+from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
+from .stopping import StopReason
+from .trainer import PHASES, PhaseError, Trainer
+
+__version__ = "0.1.0"
+
+__all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers", "surface",
+           "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
+           "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
+           "UpdateRecord", "StopReason", "__version__"]

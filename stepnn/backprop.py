@@ -1,0 +1,61 @@
+"""Loss and backpropagation (역전파) as pure functions of a forward record.
+
+The chain rule (연쇄 법칙), layer by layer from the output back to the input:
+    dL/dz_l = f_l'(z_l) * dL/da_l              (local derivative x upstream gradient)
+    dL/dW_l = a_{l-1}^T dL/dz_l,  dL/db_l = sum over the batch of dL/dz_l
+    dL/da_{l-1} = dL/dz_l W_l^T                 (the upstream gradient of the layer below)
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .layers import Dense
+from .losses import Loss
+from .records import BackwardRecord, ForwardRecord, LossRecord
+
+__all__ = ["compute_loss", "backward_pass"]
+
+
+def compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecord:
+    """The batch loss of ``forward``'s prediction (b, k) against labels y (b, k) or (b,)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        per_sample = loss.per_sample(y, forward.a[-1])
+        value = float(per_sample.mean())
+    return LossRecord(value, per_sample, y, forward.a[-1], loss.name)
+
+
+def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
+                  fused: bool = True) -> BackwardRecord:
+    """Gradients of the batch-mean loss for every layer, by the chain rule.
+
+    Args:
+        layers: the model's layers, whose weights produced ``forward``.
+        forward: the forward record of the batch x (b, n_in).
+        y: the batch's labels, shaped as the loss expects.
+        loss: the loss function.
+        fused: when the output activation is the loss's partner (sigmoid + binary cross-entropy,
+            softmax + categorical cross-entropy), take dL/dz = (a - y) / N directly; otherwise (or
+            with ``fused=False``) go through dL/da and the activation's own derivative. Both give
+            the same numbers.
+    """
+    n_layers = len(layers)
+    dz, da = [None] * n_layers, [None] * n_layers
+    dW, db = [None] * n_layers, [None] * n_layers
+    out = layers[-1].activation
+    use_fused = fused and loss.fuses_with == out.name
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        da[-1] = loss.gradient(y, forward.a[-1])
+        dz[-1] = (loss.fused_gradient(y, forward.a[-1]) if use_fused
+                  else out.backward(forward.z[-1], forward.a[-1], da[-1]))
+        for i in range(n_layers - 1, -1, -1):
+            a_prev = forward.a[i - 1] if i > 0 else forward.x
+            dW[i] = a_prev.T @ dz[i]
+            db[i] = dz[i].sum(axis=0)
+            if i > 0:
+                da[i - 1] = dz[i] @ layers[i].W.T
+                dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
+                                                              da[i - 1])
+        sq = sum(float(np.dot(g.ravel(), g.ravel())) for g in dW + db)
+    return BackwardRecord(dz, da, dW, db, float(np.sqrt(sq)), use_fused)

@@ -1,0 +1,82 @@
+"""The Dense layer: weighted sum (가중합) plus bias, then the activation: z = x W + b, a = f(z)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, initializers
+from ._checks import positive_int
+
+__all__ = ["Dense"]
+
+
+class Dense:
+    """A fully connected layer.
+
+    Args:
+        n_in: inputs per sample (the previous layer's units, or the number of features).
+        n_out: units in this layer.
+        activation: a Keras activation name (see ``stepnn.activations.NAMES``) or an Activation.
+        kernel_initializer: ``"glorot_uniform"`` (Keras' default), ``"he_normal"``,
+            ``"small_random"`` or a callable ``(n_in, n_out, rng) -> (n_in, n_out) array``.
+        weights: explicit ``(W, b)`` with W ``(n_in, n_out)`` and b ``(n_out,)``; overrides the initializer.
+
+    Attributes:
+        W: kernel, shape ``(n_in, n_out)``. b: bias, shape ``(n_out,)``.
+    """
+
+    def __init__(self, n_in: int, n_out: int, activation="linear",
+                 kernel_initializer="glorot_uniform", weights=None, name: "str | None" = None):
+        self.n_in = positive_int("Dense n_in", n_in)
+        self.n_out = positive_int("Dense n_out", n_out)
+        self.activation = activations.get(activation)
+        self.initializer = initializers.get(kernel_initializer)
+        self.name = name
+        self.W = np.zeros((self.n_in, self.n_out))
+        self.b = np.zeros(self.n_out)
+        self._explicit = weights is not None
+        if weights is not None:
+            if not isinstance(weights, (tuple, list)) or len(weights) != 2:
+                raise ValueError(f"Dense weights must be a pair (W, b) with W of shape "
+                                 f"({self.n_in}, {self.n_out}) and b of shape ({self.n_out},); "
+                                 f"received {type(weights).__name__} of length "
+                                 f"{len(weights) if hasattr(weights, '__len__') else '?'}.")
+            self.W, self.b = (check_param(f"{self.label} {p}", w, s)
+                              for p, w, s in zip("Wb", weights, self.shapes))
+
+    @property
+    def shapes(self) -> tuple[tuple[int, int], tuple[int]]:
+        return (self.n_in, self.n_out), (self.n_out,)
+
+    @property
+    def label(self) -> str:
+        return self.name or "Dense"
+
+    def initialize(self, rng: np.random.Generator) -> None:
+        """Draw a fresh kernel from the initializer (explicit weights are kept); bias to zero."""
+        if not self._explicit:
+            self.W = check_param(f"{self.label} W", self.initializer(self.n_in, self.n_out, rng),
+                                 self.shapes[0])
+            self.b = np.zeros(self.n_out)
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x ``(n, n_in)`` -> (z, a), both ``(n, n_out)``."""
+        z = x @ self.W + self.b
+        return z, self.activation.forward(z)
+
+    def __repr__(self) -> str:
+        return (f"Dense({self.n_in} -> {self.n_out}, activation={self.activation.name!r}, "
+                f"params={self.W.size + self.b.size})")
+
+
+def check_param(name: str, value, shape: tuple) -> np.ndarray:
+    """A finite float64 array of exactly ``shape``, or a clear error."""
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers of shape {shape}; received "
+                        f"{type(value).__name__}.") from None
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}; received shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf; weights must be finite numbers.")
+    return arr

@@ -1,0 +1,136 @@
+"""Sequential: layers that chain, input layer (입력층) -> hidden layers (은닉층) -> output layer (출력층)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ._checks import as_float_matrix
+from .layers import Dense, check_param
+from .records import ForwardRecord
+
+__all__ = ["Sequential"]
+
+
+class Sequential:
+    """A stack of Dense layers; each one's n_out must equal the next one's n_in.
+
+    Args:
+        layers: the Dense layers, input side first.
+        seed: seeds the initializers, so the same seed gives the same starting weights.
+    """
+
+    def __init__(self, layers: Sequence[Dense], seed: int = 0):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("Sequential needs at least one layer; received an empty list. "
+                             "Example: Sequential([Dense(2, 8, 'relu'), Dense(8, 1, 'sigmoid')]).")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Dense):
+                raise TypeError(f"layer {i} must be a stepnn.Dense; received {type(layer).__name__}.")
+        for i, (a, b) in enumerate(zip(layers, layers[1:])):
+            if a.n_out != b.n_in:
+                raise ValueError(f"layer sizes do not chain: layer {i} outputs {a.n_out} units but "
+                                 f"layer {i + 1} expects n_in={b.n_in}. Make them equal, e.g. "
+                                 f"Dense({a.n_out}, {b.n_out}).")
+        self.layers = layers
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        for layer in layers:
+            layer.initialize(rng)
+
+    @property
+    def sizes(self) -> list[int]:
+        """Units per layer, input first, e.g. [2, 8, 1]."""
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    @property
+    def param_names(self) -> list[str]:
+        """["W1", "b1", "W2", "b2", ...] in Keras order."""
+        return [f"{p}{i}" for i in range(1, len(self.layers) + 1) for p in "Wb"]
+
+    @property
+    def param_shapes(self) -> list[tuple]:
+        return [s for layer in self.layers for s in layer.shapes]
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(np.prod(s)) for s in self.param_shapes)
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """The live parameter arrays [W1, b1, ...] (not copies; never modify them in place)."""
+        return [p for layer in self.layers for p in (layer.W, layer.b)]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of [W1 (n_in, n_1), b1 (n_1,), W2, b2, ...], Keras order and shapes."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights: Sequence) -> None:
+        """Set every parameter from a list like ``get_weights()``; counts and shapes are checked first."""
+        weights = list(weights) if not isinstance(weights, np.ndarray) else [weights]
+        names, shapes = self.param_names, self.param_shapes
+        if len(weights) != len(shapes):
+            raise ValueError(f"set_weights expects {len(shapes)} arrays ({', '.join(names)}); "
+                             f"received {len(weights)}. Use model.get_weights() to see the layout.")
+        checked = [check_param(n, w, s) for n, w, s in zip(names, weights, shapes)]
+        for i, layer in enumerate(self.layers):
+            layer.W, layer.b = checked[2 * i], checked[2 * i + 1]
+
+    def get_flat(self) -> np.ndarray:
+        """All parameters as one vector (n_params,), in the order W1, b1, W2, b2 (each C-raveled)."""
+        return np.concatenate([p.ravel() for p in self.params])
+
+    def unflatten(self, vec) -> list[np.ndarray]:
+        """Split a (n_params,) vector into arrays shaped like ``get_weights()``."""
+        vec = np.asarray(vec, dtype=np.float64)
+        if vec.shape != (self.n_params,):
+            raise ValueError(f"a flat weight vector for this model has shape ({self.n_params},); "
+                             f"received {vec.shape}.")
+        out, start = [], 0
+        for shape in self.param_shapes:
+            size = int(np.prod(shape))
+            out.append(vec[start:start + size].reshape(shape).copy())
+            start += size
+        return out
+
+    def set_flat(self, vec) -> None:
+        self.set_weights(self.unflatten(vec))
+
+    def forward(self, X) -> ForwardRecord:
+        """Forward propagation (순전파) of X (n, n_in), keeping z and a of every layer."""
+        x = as_float_matrix("X", X, n_features=self.layers[0].n_in)
+        return forward_pass(self.layers, x, None)
+
+    def predict(self, X) -> np.ndarray:
+        """The output layer's activations for X (n, n_in): shape (n, n_out). Nothing is recorded."""
+        a = as_float_matrix("X", X, n_features=self.layers[0].n_in)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in self.layers:
+                a = layer.forward(a)[1]
+        return a
+
+    def summary(self) -> str:
+        lines = [f"{'layer':<8}{'units':>6}{'activation':>12}{'params':>8}"]
+        for i, layer in enumerate(self.layers, 1):
+            lines.append(f"{'Dense ' + str(i):<8}{layer.n_out:>6}{layer.activation.name:>12}"
+                         f"{layer.W.size + layer.b.size:>8}")
+        lines.append(f"total params: {self.n_params}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        acts = ", ".join(layer.activation.name for layer in self.layers)
+        return (f"Sequential(sizes={self.sizes}, activations=[{acts}], params={self.n_params}, "
+                f"seed={self.seed})")
+
+
+def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardRecord:
+    """Run x (b, n_in) through the layers; return every z and a. Overflow gives inf, not a warning."""
+    zs, as_ = [], []
+    a = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in layers:
+            z, a = layer.forward(a)
+            zs.append(z)
+            as_.append(a)
+    return ForwardRecord(x, indices, zs, as_)

@@ -1,0 +1,130 @@
+"""Records: what each step computed, to print, plot and compare. Arrays are never modified later."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ForwardRecord", "LossRecord", "BackwardRecord", "UpdateRecord"]
+
+
+def _arr(a: np.ndarray, n: int = 4) -> str:
+    flat = np.asarray(a).ravel()
+    body = np.array2string(flat[:n], precision=4, suppress_small=True, separator=", ")
+    return body[:-1] + ", ...]" if flat.size > n else body
+
+
+@dataclass(repr=False, eq=False)
+class ForwardRecord:
+    """Forward propagation (순전파) of one batch.
+
+    Attributes:
+        x: the batch, shape (b, n_in).
+        indices: the batch's row numbers in the training data, shape (b,), or None.
+        z: per layer, the weighted sum z = x W + b, shape (b, n_out_l).
+        a: per layer, the activation a = f(z), shape (b, n_out_l); ``a[-1]`` is the prediction.
+    """
+    x: np.ndarray
+    indices: "np.ndarray | None"
+    z: list
+    a: list
+
+    @property
+    def prediction(self) -> np.ndarray:
+        return self.a[-1]
+
+    def __repr__(self) -> str:
+        lines = [f"ForwardRecord(batch of {len(self.x)} sample(s)"
+                 + (f", indices {_arr(self.indices, 6)})" if self.indices is not None else ")")]
+        for i, (z, a) in enumerate(zip(self.z, self.a), 1):
+            source = "x" if i == 1 else f"a{i - 1}"
+            lines.append(f"  layer {i}: z{i} = {source} W{i} + b{i} {z.shape}: {_arr(z[0])}   "
+                         f"a{i} = f(z{i}): {_arr(a[0])}")
+        lines.append("  (values shown for the first sample of the batch)")
+        return "\n".join(lines)
+
+
+@dataclass(repr=False, eq=False)
+class LossRecord:
+    """The loss (손실) of one batch. ``float(record)`` is the batch loss.
+
+    Attributes:
+        value: mean of ``per_sample`` (float; inf or NaN when training diverged).
+        per_sample: each sample's loss, shape (b,).
+        y_true: the batch's labels; y_pred: the prediction, shape (b, k).
+        name: the loss function's Keras name.
+    """
+    value: float
+    per_sample: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    name: str
+
+    def __float__(self) -> float:
+        return self.value
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.value))
+
+    def __repr__(self) -> str:
+        warn = "" if self.finite else "  <- not finite: training diverged (try a smaller learning rate)"
+        return (f"LossRecord({self.name} = {self.value:.6g} over {len(self.per_sample)} sample(s); "
+                f"per sample {_arr(self.per_sample)}){warn}")
+
+
+@dataclass(repr=False, eq=False)
+class BackwardRecord:
+    """Backpropagation (역전파): gradients per layer, output layer last.
+
+    Attributes:
+        dz: dL/dz per layer, shape (b, n_out_l).
+        da: dL/da per layer, shape (b, n_out_l) (for the output layer: the loss's own derivative).
+        dW: dL/dW per layer, shape (n_in_l, n_out_l) = a_prev^T dz.
+        db: dL/db per layer, shape (n_out_l,) = sum of dz over the batch.
+        grad_norm: L2 norm of all dW and db together.
+        fused: True when the output layer used the fused rule dz = (a - y) / N.
+    """
+    dz: list
+    da: list
+    dW: list
+    db: list
+    grad_norm: float
+    fused: bool
+
+    @property
+    def grads(self) -> list:
+        """[dW1, db1, dW2, db2, ...], laid out like ``model.get_weights()``."""
+        return [g for pair in zip(self.dW, self.db) for g in pair]
+
+    def __repr__(self) -> str:
+        rule = "fused (a - y)/N" if self.fused else "chain rule through the activation"
+        lines = [f"BackwardRecord(|grad| = {self.grad_norm:.6g}; output layer: {rule})"]
+        for i in range(len(self.dW), 0, -1):
+            lines.append(f"  layer {i}: dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
+                         f"dL/db{i}: {_arr(self.db[i - 1])}")
+        return "\n".join(lines)
+
+
+@dataclass(repr=False, eq=False)
+class UpdateRecord:
+    """One weight update (가중치 갱신): new = old + delta.
+
+    Attributes:
+        old, new, delta: lists laid out like ``model.get_weights()``.
+        learning_rate: the learning rate (학습률) used.
+        optimizer: the optimizer's name.
+    """
+    old: list
+    new: list
+    delta: list
+    learning_rate: float
+    optimizer: str
+
+    def __repr__(self) -> str:
+        size = float(np.sqrt(sum(np.sum(d * d) for d in self.delta)))
+        lines = [f"UpdateRecord({self.optimizer}, learning_rate={self.learning_rate:g}, "
+                 f"|change| = {size:.6g})"]
+        for i in range(0, len(self.old), 2):
+            lines.append(f"  W{i // 2 + 1}: {_arr(self.old[i])} -> {_arr(self.new[i])}")
+        return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""The course's words in English and Korean (the terms students already know)."""
+from __future__ import annotations
+
+__all__ = ["TERMS", "term", "LANGS"]
+
+LANGS = ("en", "ko")
+
+TERMS: dict[str, tuple[str, str]] = {
+    "forward": ("Forward", "순전파"),
+    "backward": ("Backward", "역전파"),
+    "loss": ("Loss", "손실"),
+    "loss_function": ("Loss function", "손실함수"),
+    "update": ("Update", "가중치 갱신"),
+    "step": ("Step", "한 스텝"),
+    "epoch": ("Epoch", "에포크"),
+    "iteration": ("Iteration", "이터레이션"),
+    "batch_size": ("Batch size", "배치 사이즈"),
+    "learning_rate": ("Learning rate", "학습률"),
+    "optimizer": ("Optimizer", "옵티마이저"),
+    "gradient_descent": ("Gradient descent", "경사하강법"),
+    "sgd": ("Stochastic GD", "확률적 경사 하강법"),
+    "mini_batch": ("Mini-batch GD", "미니 배치 경사 하강법"),
+    "full_batch": ("Full-batch GD", "배치 경사 하강법"),
+    "weight": ("Weight", "가중치"),
+    "bias": ("Bias", "편향"),
+    "activation": ("Activation", "활성화 함수"),
+    "weighted_sum": ("Weighted sum", "가중합"),
+    "input_layer": ("Input layer", "입력층"),
+    "hidden_layer": ("Hidden layer", "은닉층"),
+    "output_layer": ("Output layer", "출력층"),
+    "partial_derivative": ("Partial derivative", "편미분"),
+    "chain_rule": ("Chain rule", "연쇄 법칙"),
+    "gradient": ("Gradient", "기울기"),
+    "play": ("Play", "재생"),
+    "pause": ("Pause", "일시정지"),
+    "undo": ("Undo", "되돌리기"),
+    "reset": ("Reset", "처음으로"),
+    "seed": ("Seed", "시드"),
+    "speed": ("Speed", "속도"),
+    "samples_seen": ("Samples seen", "본 샘플 수"),
+    "stop_reason": ("Stopped", "중지 이유"),
+    "loss_surface": ("Loss surface", "손실 곡면"),
+    "decision_boundary": ("Decision boundary", "결정 경계"),
+    "network": ("Network", "신경망"),
+    "validation": ("Validation", "검증"),
+    "train": ("Train", "학습"),
+    "prediction": ("Prediction", "예측값"),
+    "target": ("Target", "실제값"),
+}
+
+
+def term(key: str, lang: str = "en") -> str:
+    """The word for ``key`` in ``lang`` ("en" or "ko"); unknown keys come back as they are."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}; received {lang!r}.")
+    pair = TERMS.get(key)
+    return key if pair is None else pair[LANGS.index(lang)]

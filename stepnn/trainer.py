@@ -1,0 +1,509 @@
+"""The training loop, one phase at a time: forward -> loss -> backward -> update, repeated.
+
+A Trainer owns a model, the data and the position in the epoch. Each phase is a method that
+returns a record of what it computed. Phases run strictly in order; every phase and every change
+of setting can be undone exactly, back to the start.
+"""
+from __future__ import annotations
+
+from collections import deque
+from numbers import Integral, Real
+
+import numpy as np
+
+from . import batching, losses, optimizers
+from ._checks import as_float_matrix, positive_float, positive_int
+from .backprop import backward_pass, compute_loss
+from .history import EpochEntry, Event, History, IterationEntry
+from .model import Sequential, forward_pass
+from .progress import ProgressBar
+from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
+from .stopping import StopReason, accuracy
+
+__all__ = ["Trainer", "PhaseError", "PHASES"]
+
+PHASES = ("forward", "loss", "backward", "update")
+
+
+class PhaseError(RuntimeError):
+    """A phase was called out of order."""
+
+
+class Trainer:
+    """Trains a model on (X, y) one phase at a time.
+
+    Args:
+        model: the Sequential to train (its weights change in place).
+        X: inputs, shape (n_samples, n_in).
+        y: targets: (n_samples,) or (n_samples, k) as the loss expects (0/1 for binary
+            cross-entropy, one-hot for categorical, integer classes for sparse categorical).
+        loss: a Keras loss name (see ``stepnn.losses.NAMES``) or a Loss.
+        optimizer: an optimizer name (``"sgd"``, ``"rmsprop"``, ``"adagrad"``, ``"adam"``) or an
+            Optimizer object with its own hyperparameters.
+        learning_rate: overrides the optimizer's learning rate (학습률) when given.
+        batch_size: samples per iteration, 1..N; 1 is stochastic GD, N is full-batch GD.
+            Default: min(32, N), as Keras.
+        shuffle: draw a fresh order of the samples every epoch (without replacement).
+        seed: seeds the shuffling.
+        drop_last: skip the smaller last batch of each epoch.
+        validation_data: (X_val, y_val) evaluated at the end of every epoch.
+        validation_split: fraction of (X, y) held out for validation; as Keras, the last rows.
+        fused: use the fused output gradient (a - y) / N where the loss and the output
+            activation pair up; the numbers equal the chain rule's.
+        from_logits: the loss reads raw scores z (use a linear output layer).
+        max_undo: keep at most this many undo steps (oldest forgotten first); None keeps all,
+            so undo can always go back to the start. Long runs with batch size 1 may want a cap.
+    """
+
+    def __init__(self, model: Sequential, X, y, loss="mse", optimizer="sgd",
+                 learning_rate: "float | None" = None, batch_size: "int | None" = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False,
+                 validation_data=None, validation_split: float = 0.0, fused: bool = True,
+                 from_logits: bool = False, max_undo: "int | None" = None):
+        if not isinstance(model, Sequential):
+            raise TypeError(f"model must be a stepnn.Sequential; received {type(model).__name__}.")
+        if isinstance(seed, bool) or not isinstance(seed, Integral):
+            raise TypeError(f"seed must be a whole number, e.g. 0; received {seed!r}.")
+        self.model = model
+        n_out = model.sizes[-1]
+        loss_fn = losses.get(loss, from_logits=from_logits)
+        X = as_float_matrix("X", X, n_features=model.sizes[0])
+        y_raw = np.asarray(y)
+        if y_raw.ndim == 0 or len(y_raw) != len(X):
+            got = "a single number" if y_raw.ndim == 0 else f"{len(y_raw)} samples"
+            raise ValueError(f"y must hold one target per sample: X has {len(X)} samples (shape "
+                             f"{X.shape}) but y has {got} (shape {y_raw.shape}).")
+        if not isinstance(validation_split, Real) or not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
+                             f"received {validation_split!r}.")
+        if validation_split and validation_data is not None:
+            raise ValueError("pass either validation_split or validation_data, not both.")
+        if validation_split:
+            split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
+            if split_at < 1 or split_at >= len(X):
+                raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
+                                 f"{split_at} for training and {len(X) - split_at} for validation; "
+                                 f"both parts need at least one sample.")
+            validation_data = (X[split_at:], y_raw[split_at:])
+            X, y_raw = X[:split_at], y_raw[:split_at]
+        self.X, self._y_raw = X, y_raw
+        self._val_raw = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, y_val).")
+            X_val = as_float_matrix("X_val", validation_data[0], n_features=model.sizes[0])
+            if len(validation_data[1]) != len(X_val):
+                raise ValueError(f"y_val has {len(validation_data[1])} samples but X_val has "
+                                 f"{len(X_val)}.")
+            self._val_raw = (X_val, np.asarray(validation_data[1]))
+        y, y_val = self._labels_for(loss_fn)
+        opt = optimizers.get(optimizer, learning_rate)
+        n = len(X)
+        bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
+        if max_undo is not None:
+            positive_int("max_undo", max_undo)
+        self.max_undo = max_undo
+        self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), int(seed), bool(drop_last), bool(fused)
+        self._settings = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs)
+        self._initial_weights = model.get_weights()
+        self.reset()
+
+    # ------------------------------------------------------------------ state
+    def reset(self, seed: "int | None" = None, keep_settings: bool = False) -> None:
+        """Back to the initial state: first weights, epoch 0, empty history, nothing to undo.
+
+        Args:
+            seed: re-initialize the model and the shuffling with this seed instead.
+            keep_settings: keep the current learning rate, batch size, optimizer and loss.
+        """
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, Integral):
+                raise TypeError(f"seed must be a whole number; received {seed!r}.")
+            self.seed = int(seed)
+            rng = np.random.default_rng(self.seed)
+            for layer in self.model.layers:
+                layer.initialize(rng)
+            self._initial_weights = self.model.get_weights()
+        else:
+            self.model.set_weights(self._initial_weights)
+        settings = dict(self._settings)
+        if keep_settings and hasattr(self, "_s"):
+            settings.update({k: self._s[k] for k in settings})
+        self._rng = np.random.default_rng(self.seed)
+        self._s = dict(phase=0, epoch=0, iteration=0, global_iteration=0, samples_seen=0,
+                       order=None, cursor=0, fwd=None, loss=None, bwd=None, upd=None,
+                       opt_state={}, stop_reason=None, epoch_loss_sum=0.0, epoch_count=0,
+                       pending={}, **settings)
+        self._undo: deque = deque(maxlen=self.max_undo)
+        self.history = History(self.model.get_flat())
+
+    def _push(self, action: str, params: bool = False, rng: bool = False) -> None:
+        self._undo.append((action, self._s.copy(), self.model.params if params else None,
+                           self._rng.bit_generator.state if rng else None, self.history.lengths()))
+
+    def undo(self) -> "str | None":
+        """Rewind the last phase or setting change exactly; returns its name (None at the start)."""
+        if not self._undo:
+            return None
+        action, state, params, rng_state, lengths = self._undo.pop()
+        self._s = state
+        if params is not None:
+            for i, layer in enumerate(self.model.layers):
+                layer.W, layer.b = params[2 * i], params[2 * i + 1]
+        if rng_state is not None:
+            self._rng.bit_generator.state = rng_state
+        self.history.truncate(lengths)
+        return action
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    # ---------------------------------------------------------------- phases
+    def _expect(self, phase: int) -> None:
+        actual = self._s["phase"]
+        if actual != phase:
+            called, nxt = PHASES[phase], PHASES[actual]
+            done = "was already run for this iteration" if phase < actual else "cannot run yet"
+            raise PhaseError(
+                f"{called}() {done}: the next phase is {nxt}(). Each iteration runs forward -> loss "
+                f"-> backward -> update, once each (so gradients are never counted twice). Call "
+                f"trainer.{nxt}(), or trainer.undo() to step back.")
+
+    def forward(self) -> ForwardRecord:
+        """Phase 1, forward propagation (순전파): draw the next batch and compute z and a per layer."""
+        self._expect(0)
+        s = self._s
+        next_bs = s["pending"].get("batch_size", s["batch_size"])
+        self._push("forward", rng=s["order"] is None or self._no_batch_left(next_bs))
+        if s["pending"]:
+            self._apply(s["pending"])
+            s["pending"] = {}
+            if self._no_batch_left(s["batch_size"]):
+                self._end_epoch()
+        if s["order"] is None:
+            s["order"] = batching.epoch_order(self._rng, len(self.X), self.shuffle)
+        idx = s["order"][s["cursor"]:s["cursor"] + s["batch_size"]]
+        rec = forward_pass(self.model.layers, self.X[idx], idx)
+        s.update(fwd=rec, loss=None, bwd=None, upd=None, phase=1)
+        return rec
+
+    def loss(self) -> LossRecord:
+        """Phase 2, the loss (손실) of the batch's prediction against its targets."""
+        self._expect(1)
+        self._push("loss")
+        s = self._s
+        rec = compute_loss(s["loss_fn"], s["y"][s["fwd"].indices], s["fwd"])
+        s.update(loss=rec, phase=2)
+        return rec
+
+    def backward(self) -> BackwardRecord:
+        """Phase 3, backpropagation (역전파): dL/dz, dL/da, dL/dW, dL/db for every layer."""
+        self._expect(2)
+        self._push("backward")
+        s = self._s
+        rec = backward_pass(self.model.layers, s["fwd"], s["loss"].y_true, s["loss_fn"], self.fused)
+        s.update(bwd=rec, phase=3)
+        return rec
+
+    def update(self) -> UpdateRecord:
+        """Phase 4, the optimizer moves every weight against its gradient (경사하강법)."""
+        self._expect(3)
+        self._push("update", params=True)
+        s = self._s
+        old = self.model.params
+        opt = s["optimizer"]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            new, s["opt_state"] = opt.step(old, s["bwd"].grads, s["opt_state"])
+            delta = [b - a for a, b in zip(old, new)]
+        for i, layer in enumerate(self.model.layers):
+            layer.W, layer.b = new[2 * i], new[2 * i + 1]
+        rec = UpdateRecord(old, new, delta, opt.learning_rate, opt.name)
+        b = len(s["fwd"].indices)
+        s["iteration"] += 1
+        s["global_iteration"] += 1
+        s["samples_seen"] += b
+        s["cursor"] += b
+        s["epoch_loss_sum"] += s["loss"].value * b
+        s["epoch_count"] += b
+        self.history.iterations.append(IterationEntry(
+            s["epoch"] + 1, s["iteration"], s["global_iteration"], s["fwd"].indices, s["loss"].value,
+            s["bwd"].grad_norm, opt.learning_rate, s["batch_size"],
+            np.concatenate([p.ravel() for p in new])))
+        s.update(upd=rec, phase=0)
+        if self._no_batch_left(s["batch_size"]):
+            self._end_epoch()
+        return rec
+
+    def _no_batch_left(self, batch_size: int) -> bool:
+        """Mid-epoch and nothing (or, with drop_last, no full batch) left to draw."""
+        remaining = len(self.X) - self._s["cursor"]
+        return self._s["order"] is not None and (
+            remaining == 0 or (self.drop_last and remaining < batch_size))
+
+    def step(self) -> UpdateRecord:
+        """One iteration: the phases still due in this iteration, in order; returns the update."""
+        while self._s["phase"] != 3:
+            getattr(self, PHASES[self._s["phase"]])()
+        return self.update()
+
+    def _end_epoch(self) -> None:
+        s = self._s
+        s["epoch"] += 1
+        val_loss = val_acc = None
+        if self._val_raw is not None:
+            pred = self.model.predict(self._val_raw[0])
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                val_loss = float(np.mean(s["loss_fn"].per_sample(s["y_val"], pred)))
+            val_acc = accuracy(s["loss_fn"], s["y_val"], pred)
+        self.history.epochs.append(EpochEntry(s["epoch"], s["epoch_loss_sum"] / s["epoch_count"],
+                                              val_loss, val_acc))
+        s.update(iteration=0, order=None, cursor=0, epoch_loss_sum=0.0, epoch_count=0)
+
+    # -------------------------------------------------------------- settings
+    def _labels_for(self, loss_fn: losses.Loss):
+        n_out = self.model.sizes[-1]
+        y = loss_fn.check_labels(self._y_raw, n_out)
+        y_val = None if self._val_raw is None else loss_fn.check_labels(self._val_raw[1], n_out)
+        return y, y_val
+
+    @staticmethod
+    def _check_batch_size(batch_size, n: int) -> int:
+        return positive_int("batch_size", batch_size, maximum=n,
+                            hint=f" The data set has {n} samples: 1 is stochastic GD, {n} is "
+                                 f"full-batch GD, anything between is mini-batch.")
+
+    def _change(self, **changes) -> None:
+        """Apply now at an iteration boundary; otherwise at the start of the next iteration."""
+        self._push("settings")
+        if self._s["phase"] == 0:
+            self._apply(changes)
+            if self._no_batch_left(self._s["batch_size"]):
+                self._end_epoch()
+        else:
+            self._s["pending"] = {**self._s["pending"], **changes}
+
+    def _apply(self, changes: dict) -> None:
+        """Put changed settings in force, each one recorded as a history event."""
+        s = self._s
+        events = self.history.events
+        if "optimizer" in changes:
+            events.append(Event(s["global_iteration"], "optimizer", s["optimizer"], changes["optimizer"]))
+            s["optimizer"], s["opt_state"] = changes["optimizer"], {}
+        if "learning_rate" in changes:
+            lr = changes["learning_rate"]
+            events.append(Event(s["global_iteration"], "learning_rate", s["optimizer"].learning_rate, lr))
+            s["optimizer"] = s["optimizer"].copy(learning_rate=lr)
+        if "batch_size" in changes:
+            events.append(Event(s["global_iteration"], "batch_size", s["batch_size"],
+                                changes["batch_size"]))
+            s["batch_size"] = changes["batch_size"]
+        if "loss" in changes:
+            loss_fn, y, y_val = changes["loss"]
+            events.append(Event(s["global_iteration"], "loss", s["loss_fn"].name, loss_fn.name))
+            s.update(loss_fn=loss_fn, y=y, y_val=y_val)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Change the learning rate (학습률); takes effect at the next iteration."""
+        self._change(learning_rate=positive_float("learning_rate", learning_rate))
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """Change the batch size (배치 사이즈), 1..N; takes effect at the next iteration."""
+        self._change(batch_size=self._check_batch_size(batch_size, len(self.X)))
+
+    def set_optimizer(self, optimizer, **hyperparameters) -> None:
+        """Switch optimizer; its state (moments) starts afresh at the next iteration.
+
+        A name keeps the current learning rate (unless ``learning_rate=`` is given);
+        an Optimizer object brings its own.
+        """
+        if isinstance(optimizer, str):
+            hyperparameters.setdefault("learning_rate", self._pending_learning_rate())
+        lr = hyperparameters.pop("learning_rate", None)
+        opt = optimizers.get(optimizer, lr, **hyperparameters)
+        self._change(optimizer=opt)
+        self._s["pending"].pop("learning_rate", None)  # the new optimizer's rate replaces a waiting one
+
+    def _pending_learning_rate(self) -> float:
+        pending = self._s["pending"]
+        if "learning_rate" in pending:
+            return pending["learning_rate"]
+        return pending.get("optimizer", self._s["optimizer"]).learning_rate
+
+    def set_loss(self, loss, from_logits: bool = False) -> None:
+        """Switch loss function; the labels are checked against it first."""
+        loss_fn = losses.get(loss, from_logits=from_logits)
+        self._change(loss=(loss_fn, *self._labels_for(loss_fn)))
+
+    def set_weights(self, weights) -> None:
+        """Set the model's weights at an iteration boundary (a new start for the descent path)."""
+        if self._s["phase"] != 0:
+            raise PhaseError(f"weights can only be set between iterations; this iteration is at "
+                             f"{PHASES[self._s['phase']]}(). Finish it (trainer.step()) or step back "
+                             f"with trainer.undo() first.")
+        old = self.model.get_flat()
+        self._push("set_weights", params=True)
+        try:
+            self.model.set_weights(weights)
+        except (TypeError, ValueError):
+            self._undo.pop()
+            raise
+        self.history.events.append(Event(self._s["global_iteration"], "weights", old,
+                                         self.model.get_flat()))
+
+    def set_flat(self, vec) -> None:
+        """``set_weights`` from one flat vector (n_params,)."""
+        self.set_weights(self.model.unflatten(vec))
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, epochs: int = 1, target_loss: "float | None" = None,
+            min_grad_norm: "float | None" = None, patience: "int | None" = None,
+            min_delta: float = 0.0, verbose: bool = True) -> StopReason:
+        """Repeat iterations until a stopping criterion holds; returns why it stopped.
+
+        Criteria (the first to hold wins):
+            epochs: this many more epochs completed (an unfinished epoch counts as one).
+            target_loss: an epoch's mean training loss is at or below it.
+            min_grad_norm: an iteration's gradient norm falls below it.
+            patience: the validation loss has not improved by more than ``min_delta`` for this
+                many epochs (early stopping; needs validation data).
+            a non-finite (inf/NaN) loss: the run diverged; it stops before that batch's
+                backward, so the weights stay finite.
+        ``verbose`` shows a progress bar (terminal or notebook).
+        """
+        epochs = positive_int("epochs", epochs)
+        if target_loss is not None and not (isinstance(target_loss, Real) and np.isfinite(target_loss)):
+            raise ValueError(f"target_loss must be a finite number; received {target_loss!r}.")
+        if min_grad_norm is not None:
+            positive_float("min_grad_norm", min_grad_norm)
+        if patience is not None:
+            positive_int("patience", patience)
+            if self._val_raw is None:
+                raise ValueError("patience (early stopping) watches the validation loss, but this "
+                                 "trainer has no validation data. Create the Trainer with "
+                                 "validation_split=0.2 or validation_data=(X_val, y_val).")
+        goal = self._s["epoch"] + epochs
+        bar = ProgressBar(epochs, enabled=verbose)
+        best, since_best, reason = np.inf, 0, None
+        try:
+            while reason is None:
+                epoch_before = self._s["epoch"]
+                if self._s["phase"] >= 2 and not self._s["loss"].finite:
+                    reason = StopReason("diverged", f"the loss of this batch is {self._s['loss'].value}; "
+                                        f"undo, lower the learning rate, or reset")
+                    break
+                if self._s["phase"] <= 1:
+                    if self._s["phase"] == 0:
+                        self.forward()
+                    rec = self.loss()
+                    if not rec.finite:
+                        reason = StopReason("diverged", f"the loss became {rec.value} at epoch "
+                                            f"{self._s['epoch'] + 1}, iteration {self._s['iteration'] + 1}; "
+                                            f"try a smaller learning rate")
+                        break
+                self.step()
+                if not np.isfinite(self.history.iterations[-1].weights).all():
+                    self.undo()
+                    reason = StopReason("diverged", "this update would make the weights overflow "
+                                        "to inf; it was undone. Try a smaller learning rate")
+                    break
+                if min_grad_norm is not None and self._s["upd"] is not None and \
+                        self.history.iterations[-1].grad_norm < min_grad_norm:
+                    reason = StopReason("min_grad_norm", f"gradient norm "
+                                        f"{self.history.iterations[-1].grad_norm:.3g} < {min_grad_norm:g}")
+                if self._s["epoch"] == epoch_before:
+                    continue
+                entry = self.history.epochs[-1]
+                bar.update(epochs - (goal - self._s["epoch"]), f"loss {entry.loss:.4f}"
+                           + (f"  val_loss {entry.val_loss:.4f}" if entry.val_loss is not None else ""))
+                if reason is not None:
+                    break
+                if target_loss is not None and entry.loss <= target_loss:
+                    reason = StopReason("target_loss", f"epoch loss {entry.loss:.4g} <= {target_loss:g}")
+                elif patience is not None:
+                    if entry.val_loss is not None and entry.val_loss < best - min_delta:
+                        best, since_best = entry.val_loss, 0
+                    else:
+                        since_best += 1
+                    if since_best >= patience:
+                        reason = StopReason("early_stopping", f"no improvement of the validation "
+                                            f"loss for {patience} epochs (best {best:.4g})")
+                if reason is None and self._s["epoch"] >= goal:
+                    reason = StopReason("max_epochs", f"{epochs} epoch(s) done")
+        except KeyboardInterrupt:
+            reason = StopReason("interrupted", "stopped by hand; the trainer is consistent")
+        self._s["stop_reason"] = reason
+        bar.close(f"{bar.message}  stopped: {reason.code}")
+        return reason
+
+    # ------------------------------------------------------------ read only
+    def evaluate(self, X=None, y=None) -> float:
+        """The loss over a whole data set (default: all training data), with the current weights."""
+        if X is None:
+            X, y = self.X, self._s["y"]
+        else:
+            y = self._s["loss_fn"].check_labels(y, self.model.sizes[-1])
+        pred = self.model.predict(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return float(np.mean(self._s["loss_fn"].per_sample(y, pred)))
+
+    def explain(self) -> str:
+        """# of data = batch size x iterations, with the live numbers."""
+        return batching.explain(len(self.X), self._s["batch_size"], self.drop_last)
+
+    def status(self) -> str:
+        """One line for a status bar: where the loop is and the current loss."""
+        s = self._s
+        loss = "" if s["loss"] is None else f" | loss {s['loss'].value:.4f}"
+        stop = "" if s["stop_reason"] is None else f" | stopped: {s['stop_reason'].code}"
+        return (f"epoch {s['epoch'] + 1} | iteration {s['iteration']}/{self.iterations_per_epoch} "
+                f"| global iteration {s['global_iteration']} | samples seen {s['samples_seen']}"
+                f"{loss} | next: {self.next_phase}{stop}")
+
+    next_phase = property(lambda self: PHASES[self._s["phase"]],
+                          doc='"forward", "loss", "backward" or "update": what may run next.')
+    epoch = property(lambda self: self._s["epoch"], doc="Completed epochs.")
+    iteration = property(lambda self: self._s["iteration"],
+                         doc="Completed iterations in the current epoch.")
+    global_iteration = property(lambda self: self._s["global_iteration"])
+    samples_seen = property(lambda self: self._s["samples_seen"])
+    batch_size = property(lambda self: self._s["batch_size"])
+    optimizer = property(lambda self: self._s["optimizer"])
+    learning_rate = property(lambda self: self._s["optimizer"].learning_rate)
+    loss_fn = property(lambda self: self._s["loss_fn"])
+    y = property(lambda self: self._s["y"], doc="Targets, shaped for the loss.")
+    stop_reason = property(lambda self: self._s["stop_reason"])
+    last_forward = property(lambda self: self._s["fwd"])
+    last_loss = property(lambda self: self._s["loss"])
+    last_backward = property(lambda self: self._s["bwd"])
+    last_update = property(lambda self: self._s["upd"])
+    pending = property(lambda self: dict(self._s["pending"]),
+                       doc="Changes waiting for the next iteration.")
+    optimizer_state = property(lambda self: self._s["opt_state"])
+    n_samples = property(lambda self: len(self.X))
+    X_val = property(lambda self: None if self._val_raw is None else self._val_raw[0])
+    y_val = property(lambda self: self._s["y_val"])
+
+    @property
+    def iterations_per_epoch(self) -> int:
+        """ceil(N / batch_size) (floor with drop_last); mid-epoch, counts the batches still due."""
+        s = self._s
+        rest = len(self.X) - s["cursor"]
+        return s["iteration"] + batching.iterations_per_epoch(rest, s["batch_size"], self.drop_last)
+
+    @property
+    def mode(self) -> str:
+        return batching.mode_name(self._s["batch_size"], len(self.X))
+
+    @property
+    def diverged(self) -> bool:
+        """True when the latest loss is inf or NaN."""
+        rec = self._s["loss"]
+        if rec is None and self.history.iterations:
+            return not np.isfinite(self.history.iterations[-1].loss)
+        return rec is not None and not rec.finite
+
+    def __repr__(self) -> str:
+        return (f"Trainer(sizes={self.model.sizes}, loss={self.loss_fn.name!r}, "
+                f"optimizer={self.optimizer!r}, batch_size={self.batch_size} ({self.mode}), "
+                f"N={len(self.X)}; {self.status()})")

@@ -1,0 +1,15 @@
+"""Matplotlib views of a trainer. Each view builds its artists once on given axes and
+updates them in place from the trainer's records; the caller redraws the figure once."""
+from ._base import View, korean_font, use_language
+from .boundary import BoundaryView
+from .curves import LearningCurveView
+from .graph import GraphView, ParameterTableView, StepView
+from .heatmaps import ActivationHeatmaps, GradientHeatmaps
+from .loss_curves import ClippingView, LossCurveView, LossPoint, loss_point
+from .network import NetworkView
+from .surface import RaceSurfaceView, SurfaceView
+
+__all__ = ["View", "korean_font", "use_language", "NetworkView", "ActivationHeatmaps",
+           "GradientHeatmaps", "LearningCurveView", "SurfaceView", "RaceSurfaceView", "BoundaryView",
+           "LossCurveView", "ClippingView", "LossPoint", "loss_point", "GraphView", "StepView",
+           "ParameterTableView"]

@@ -1,0 +1,195 @@
+"""What the model has learned, drawn over the data.
+
+- 2 input features: the model's output over a grid (``model.predict``) as an image behind the
+  data points. One output unit: its value (for 0/1 labels, the probability of class 1 and the
+  0.5 contour: the decision boundary). Several output units: each grid cell takes the colour of
+  its argmax class, paler where the model is less sure.
+- 1 input feature and 1 output: the fitted curve over the data (regression).
+- anything else: a sentence saying why there is no picture (e.g. iris has 4 features).
+
+The current batch is ringed in black in both pictures.
+"""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+
+from ._base import View, use_language
+from .heatmaps import add_text, add_title, bare_axes
+
+__all__ = ["BoundaryView", "class_colors"]
+
+_TEXT = {
+    "en": {"no_picture": "{title}:\ndrawn for 2 input features\n(or 1 for regression);\nthis data has {n}.",
+           "diverged": "diverged"},
+    "ko": {"no_picture": "{title}:\n입력 특성이 2개일 때 그립니다\n(회귀는 1개);\n이 데이터는 {n}개입니다.",
+           "diverged": "발산"},
+}
+BINARY_CMAP = "RdBu_r"
+_OUTPUT_CMAP = matplotlib.colormaps[BINARY_CMAP].with_extremes(bad="#dddddd")
+
+
+def class_colors(k: int) -> np.ndarray:
+    """RGB (k, 3) colours of classes 0..k-1 (class 0 blue and 1 red, as the binary colour map)."""
+    base = [matplotlib.colormaps[BINARY_CMAP](0.15), matplotlib.colormaps[BINARY_CMAP](0.85)]
+    base += [matplotlib.colormaps["tab10"](i) for i in (2, 4, 8, 5, 6, 7, 9, 3)]
+    return np.array([base[i % len(base)][:3] for i in range(k)])
+
+
+def _labels(trainer) -> np.ndarray:
+    """Class index per training sample, (n,), from labels shaped for any classification loss."""
+    y = np.asarray(trainer.y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return np.rint(y.reshape(-1)).astype(int)
+
+
+class BoundaryView(View):
+    """The decision boundary (2-D inputs), the fitted curve (1-D regression), or a note.
+
+    Args:
+        ax: the axes to draw on.
+        trainer: the Trainer to show.
+        resolution: grid points per axis for the 2-D picture (the curve uses 4 x as many).
+        lang: "en" or "ko".
+
+    Attributes:
+        kind: "boundary2d", "curve1d" or "none".
+        grid: the (resolution^2, 2) or (4 resolution, 1) inputs evaluated at every update.
+        image: the output image (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data,
+        ``batch``: the rings around the current batch, ``contour``: the 0.5 contour set (or None).
+    """
+
+    def __init__(self, ax, trainer, resolution: int = 40, lang: str = "en"):
+        self.lang = lang
+        use_language(lang)
+        if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+            raise ValueError(f"resolution must be a whole number >= 2 (grid points per axis); "
+                             f"received {resolution!r}.")
+        self.ax = ax
+        self.axes = [ax]
+        self.resolution = resolution
+        self._words = _TEXT.get(lang, _TEXT["en"])
+        n_in, n_out = trainer.model.sizes[0], trainer.model.sizes[-1]
+        self.contour = self.image = self.curve = self.points = self.batch = None
+        bare_axes(ax, frame=n_in in (1, 2))
+        add_title(ax, self.t("prediction") if (n_in, n_out) == (1, 1) else self.t("decision_boundary"))
+        if n_in == 2:
+            self.kind = "boundary2d"
+            self._build_2d(trainer, n_out)
+        elif n_in == 1 and n_out == 1:
+            self.kind = "curve1d"
+            self._build_1d(trainer)
+        else:
+            self.kind = "none"
+            add_text(ax, 0.5, 0.5, self._words["no_picture"].format(title=self.t("decision_boundary"), n=n_in),
+                     ha="center", va="center", fontsize=8, color="#444444")
+        self.note = add_text(ax, 0.02, 0.98, "", ha="left", va="top", fontsize=8, color="#b00020")
+        self.update(trainer)
+
+    # ------------------------------------------------------------ building
+    def _build_2d(self, trainer, n_out: int) -> None:
+        X = trainer.X
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.08 * np.maximum(hi - lo, 1e-9)
+        lo, hi = lo - pad, hi + pad
+        gx, gy = np.linspace(lo[0], hi[0], self.resolution), np.linspace(lo[1], hi[1], self.resolution)
+        self._xx, self._yy = np.meshgrid(gx, gy)
+        self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+        dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the image's cells
+        extent = (gx[0] - dx / 2, gx[-1] + dx / 2, gy[0] - dy / 2, gy[-1] + dy / 2)
+        r = self.resolution
+        self.multiclass = n_out > 1
+        self.binary = not self.multiclass and bool(np.isin(trainer.y, (0.0, 1.0)).all())
+        if self.multiclass:
+            self.image = self.ax.imshow(np.ones((r, r, 4)), origin="lower", extent=extent,
+                                        aspect="auto", interpolation="bilinear")
+            self.colors = class_colors(n_out)
+            point_colors = self.colors[_labels(trainer)]
+        else:
+            self.image = self.ax.imshow(np.zeros((r, r)), origin="lower", extent=extent, aspect="auto",
+                                        cmap=_OUTPUT_CMAP, vmin=0, vmax=1, alpha=0.75,
+                                        interpolation="bilinear")
+            self.colors = class_colors(2)
+            point_colors = (self.colors[_labels(trainer)] if self.binary
+                            else matplotlib.colormaps["viridis"](_normalise(trainer.y.reshape(-1)))[:, :3])
+        self.points = self.ax.scatter(X[:, 0], X[:, 1], c=point_colors, s=9, edgecolors="white",
+                                      linewidths=0.3, zorder=2)
+        self.batch = self.ax.scatter([], [], s=30, facecolors="none", edgecolors="black",
+                                     linewidths=0.9, zorder=3)
+        self.ax.set_xlim(extent[0], extent[1])
+        self.ax.set_ylim(extent[2], extent[3])
+
+    def _build_1d(self, trainer) -> None:
+        x, y = trainer.X[:, 0], np.asarray(trainer.y).reshape(-1)
+        lo, hi = x.min(), x.max()
+        pad = 0.05 * max(hi - lo, 1e-9)
+        self.grid = np.linspace(lo - pad, hi + pad, 4 * self.resolution)[:, None]
+        self.points = self.ax.scatter(x, y, s=8, color="#7f8c8d", zorder=2)
+        self.batch = self.ax.scatter([], [], s=28, facecolors="none", edgecolors="black",
+                                     linewidths=0.9, zorder=3)
+        (self.curve,) = self.ax.plot(self.grid[:, 0], np.zeros(len(self.grid)), color="#c0392b", lw=1.6,
+                                     zorder=4)
+        ylo, yhi = y.min(), y.max()
+        ypad = 0.15 * max(yhi - ylo, 1e-9)
+        self.ax.set_xlim(self.grid[0, 0], self.grid[-1, 0])
+        self.ax.set_ylim(ylo - ypad, yhi + ypad)
+
+    # -------------------------------------------------------------- update
+    def output_grid(self, trainer) -> np.ndarray:
+        """The model's output on ``grid``: (n_grid, n_out)."""
+        return trainer.model.predict(self.grid)
+
+    def update(self, trainer) -> None:
+        self.note.set_text(self._words["diverged"] if trainer.diverged else "")
+        if self.kind == "none":
+            return
+        out = self.output_grid(trainer)
+        if self.kind == "boundary2d":
+            self._update_2d(out)
+        else:
+            self.curve.set_ydata(out[:, 0])
+        rec = trainer.last_forward
+        if rec is None:
+            self.batch.set_offsets(np.zeros((0, 2)))
+        elif self.kind == "boundary2d":
+            self.batch.set_offsets(rec.x)
+        else:
+            self.batch.set_offsets(np.column_stack([rec.x[:, 0], np.asarray(trainer.y).reshape(-1)[rec.indices]]))
+
+    def _update_2d(self, out: np.ndarray) -> None:
+        r = self.resolution
+        if self.multiclass:
+            self.image.set_data(self.class_image(out))
+            return
+        values = out[:, 0].reshape(r, r)
+        self.image.set_data(values)
+        if not self.binary:
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                self.image.set_clim(finite.min(), max(finite.max(), finite.min() + 1e-9))
+        if self.contour is not None:
+            self.contour.remove()
+            self.contour = None
+        if self.binary and np.isfinite(values).all() and values.min() < 0.5 < values.max():
+            self.contour = self.ax.contour(self._xx, self._yy, values, levels=[0.5], colors="black",
+                                           linewidths=1.0)
+
+    def class_image(self, out: np.ndarray) -> np.ndarray:
+        """RGBA (r, r, 4): the argmax class's colour, alpha 0.25 (unsure) to 0.85 (certain)."""
+        r, k = self.resolution, out.shape[1]
+        finite = np.isfinite(out).all(axis=1)
+        scores = np.where(finite[:, None], out, 0.0)
+        confidence = np.clip((scores.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        rgba = np.ones((len(out), 4))
+        rgba[:, :3] = self.colors[scores.argmax(axis=1)]
+        rgba[:, 3] = np.where(finite, 0.25 + 0.6 * confidence, 0.0)
+        return rgba.reshape(r, r, 4)
+
+    def __repr__(self) -> str:
+        return f"BoundaryView(kind={self.kind!r}, resolution={self.resolution}, lang={self.lang!r})"
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    return (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)

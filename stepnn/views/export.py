@@ -1,0 +1,68 @@
+"""Figures for slides: a PNG of a figure (or part of it), a GIF of a figure as it changes.
+
+``save_gif`` uses matplotlib.animation's Pillow writer (Pillow is a dependency; no ffmpeg needed).
+"""
+from __future__ import annotations
+
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Callable
+
+from matplotlib.animation import PillowWriter
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
+
+__all__ = ["save_png", "save_gif", "axes_bbox"]
+
+
+def _figure(fig) -> Figure:
+    if not isinstance(fig, Figure):
+        raise TypeError(f"expected a matplotlib Figure; received {type(fig).__name__}.")
+    return fig
+
+
+def axes_bbox(fig: Figure, axes, pad: float = 0.05) -> Bbox:
+    """The box (in inches) around ``axes`` with their titles and labels, for ``save_png(bbox=...)``."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in axes]
+    return Bbox.union(boxes).transformed(fig.dpi_scale_trans.inverted()).padded(pad)
+
+
+def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" = None) -> str:
+    """Write ``fig`` to ``path`` as a PNG; ``bbox`` (inches, see ``axes_bbox``) crops it.
+
+    Returns the path as a string.
+    """
+    _figure(fig)
+    fig.savefig(path, format="png", dpi=dpi or fig.dpi, bbox_inches=bbox)
+    return str(path)
+
+
+def save_gif(path, fig: Figure, frames: Callable[[int], object], n_frames: int, fps: float = 5,
+             dpi: "float | None" = None) -> str:
+    """Write an animated GIF: for i in 0..n_frames-1, call ``frames(i)`` (it changes the figure's
+    artists), then grab the figure. Returns the path as a string.
+
+    Args:
+        path: where to write; must end in ``.gif``.
+        fig: the figure to film.
+        frames: called once per frame, in order, with the frame number.
+        n_frames: how many frames (>= 1).
+        fps: frames per second (> 0).
+    """
+    _figure(fig)
+    if Path(path).suffix.lower() != ".gif":
+        raise ValueError(f"save_gif writes a GIF: the path must end in .gif; received {str(path)!r}.")
+    if isinstance(n_frames, bool) or not isinstance(n_frames, Integral) or n_frames < 1:
+        raise ValueError(f"n_frames must be a whole number >= 1; received {n_frames!r}.")
+    if isinstance(fps, bool) or not isinstance(fps, Real) or not fps > 0:
+        raise ValueError(f"fps must be a number > 0, e.g. 5; received {fps!r}.")
+    if not callable(frames):
+        raise TypeError(f"frames must be a function frames(i) that updates the figure; "
+                        f"received {type(frames).__name__}.")
+    writer = PillowWriter(fps=fps)
+    with writer.saving(fig, str(path), dpi or fig.dpi):
+        for i in range(n_frames):
+            frames(i)
+            writer.grab_frame()
+    return str(path)

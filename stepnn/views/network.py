@@ -1,0 +1,218 @@
+"""The network as a diagram: neurons as circles, connections as lines, for one sample of the batch.
+
+Neurons are one scatter (a PathCollection) coloured by their value for the chosen sample: the
+input x, then a = f(z) of each layer, on a fixed scale from -1 (blue) through 0 (white) to 1 (red);
+larger values take the end colours. Connections are one LineCollection: colour by sign (red
+positive, blue negative), width by magnitude (the largest shown is 4.5 points wide).
+
+What the picture shows follows the phase the loop has just run (``stage``):
+
+==========  =====================================  =====================  =========================
+stage       neurons                                connections            highlighted (ringed)
+==========  =====================================  =====================  =========================
+start       x of the sample; other layers grey     the weights W          the input layer
+forward     x and every layer's a for the sample   the weights W          every layer (all computed)
+loss        as forward, plus prediction vs target  the weights W          the output layer
+backward    as forward                             the gradients dL/dW    every layer
+update      as forward (the values that gave dW)   the change new W - old every layer
+==========  =====================================  =====================  =========================
+
+Biases are not drawn (they belong to a neuron, not to a connection).
+"""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from ._base import View, use_language
+from .heatmaps import add_text, add_title, bare_axes, max_abs
+
+__all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
+
+STAGES = ("start", "forward", "loss", "backward", "update")
+POSITIVE, NEGATIVE, NEUTRAL = "#c0392b", "#2874a6", "#bbbbbb"
+HIGHLIGHT, PLAIN = "#f39c12", "#555555"
+MIN_WIDTH, MAX_WIDTH = 0.4, 4.5
+MAX_LABELLED_NEURONS = 24  # above this, values are never printed on the neurons (text is slow)
+
+_TEXT = {
+    "en": {"start": "Weights W; press Forward", "forward": "Forward: a = f(z)",
+           "loss": "Loss: prediction vs target", "backward": "Backward: lines show dL/dW",
+           "update": "Update: lines show the change of W", "diverged": "diverged: the loss is not finite",
+           "sample": "sample #{i}"},
+    "ko": {"start": "가중치 W: 순전파를 누르세요", "forward": "순전파: a = f(z)",
+           "loss": "손실: 예측값과 실제값", "backward": "역전파: 연결선은 dL/dW",
+           "update": "가중치 갱신: 연결선은 W의 변화량", "diverged": "발산: 손실이 유한하지 않습니다",
+           "sample": "샘플 #{i}"},
+}
+
+
+def stage(trainer) -> str:
+    """The phase the loop ran last in this iteration ("start" when it has not begun)."""
+    if trainer.last_update is not None:
+        return "update"
+    if trainer.last_backward is not None:
+        return "backward"
+    if trainer.last_loss is not None:
+        return "loss"
+    return "forward" if trainer.last_forward is not None else "start"
+
+
+def edge_widths(values: np.ndarray) -> np.ndarray:
+    """Line widths (points) proportional to |value|: MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) |v| / max|v|."""
+    mag = np.nan_to_num(np.abs(values), nan=0.0, posinf=0.0)
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * mag / max_abs(values)
+
+
+def edge_colors(values: np.ndarray) -> np.ndarray:
+    """RGBA (n, 4): red for positive, blue for negative, grey for zero or not finite."""
+    rgba = {c: matplotlib.colors.to_rgba(c, 0.85) for c in (POSITIVE, NEGATIVE, NEUTRAL)}
+    out = np.empty((len(values), 4))
+    out[:] = rgba[NEUTRAL]
+    finite = np.isfinite(values)
+    out[finite & (values > 0)] = rgba[POSITIVE]
+    out[finite & (values < 0)] = rgba[NEGATIVE]
+    return out
+
+
+def _column(n: int, tallest: int) -> np.ndarray:
+    """y positions of n neurons, centred, spaced as in the tallest layer."""
+    step = 2.0 / max(tallest - 1, 1)
+    return (np.arange(n)[::-1] - (n - 1) / 2) * step
+
+
+class NetworkView(View):
+    """Neurons coloured by their value for one sample, connections by weight, gradient or change.
+
+    Args:
+        ax: the axes to draw on.
+        trainer: the Trainer to show.
+        sample: which sample of the batch to show (0 = the first row of the batch).
+        show_values: print each neuron's value on it (small networks only; text costs redraw time).
+        lang: "en" or "ko".
+
+    Attributes:
+        neurons: the PathCollection; ``get_array()`` holds the values shown (n_neurons,), in layer
+            order (inputs first), NaN where nothing is computed yet.
+        edges: the LineCollection; one segment per weight, in the order W1.ravel(), W2.ravel(), ...
+        shown: what the connections show: "weights", "gradients" or "change".
+    """
+
+    def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: str = "en"):
+        self.lang = lang
+        use_language(lang)
+        self.ax = ax
+        self.axes = [ax]
+        self.sample = sample
+        sizes = trainer.model.sizes
+        self.sizes = sizes
+        tallest = max(sizes)
+        columns = [_column(n, tallest) for n in sizes]
+        self.positions = np.array([(layer, y) for layer, ys in enumerate(columns) for y in ys])
+        segments = [((l, y0), (l + 1, y1)) for l in range(len(sizes) - 1)
+                    for y0 in columns[l] for y1 in columns[l + 1]]
+        bare_axes(ax, frame=False)
+        ax.set_xlim(-0.4, len(sizes) - 0.6)
+        ax.set_ylim(-1.35, 1.4)
+        self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
+        ax.add_collection(self.edges)
+        cmap = matplotlib.colormaps["coolwarm"].with_extremes(bad="#e5e5e5")
+        self.neurons = ax.scatter(self.positions[:, 0], self.positions[:, 1],
+                                  s=max(60.0, min(500.0, 2400.0 / tallest)), c=np.zeros(len(self.positions)),
+                                  cmap=cmap, vmin=-1, vmax=1, edgecolors=PLAIN, linewidths=1.0, zorder=2)
+        names = ["input_layer"] + ["hidden_layer"] * (len(sizes) - 2) + ["output_layer"]
+        for l, name in enumerate(names):
+            add_text(ax, l, -1.28, self.t(name), transform=ax.transData, ha="center", va="bottom",
+                     fontsize=7, color="#444444")
+        self.labels = []
+        if show_values and len(self.positions) <= MAX_LABELLED_NEURONS:
+            self.labels = [add_text(ax, x, y, "", transform=ax.transData, ha="center", va="center",
+                                    fontsize=6, zorder=3, changing=True) for x, y in self.positions]
+        self.title = add_title(ax)  # one of six sentences: cached
+        # the sample shown, then prediction and target: one text, as it changes at every update
+        self.sample_text = add_text(ax, 0.5, 0.97, "", fontsize=7, ha="center", va="top", zorder=3,
+                                    changing=True)
+        self._rings = (np.array(matplotlib.colors.to_rgba(HIGHLIGHT)), np.array(matplotlib.colors.to_rgba(PLAIN)))
+        self.shown = "weights"
+        self.update(trainer)
+
+    # ----------------------------------------------------------------- data
+    def _sample_position(self, trainer) -> int:
+        rec = trainer.last_forward
+        b = len(rec.x) if rec is not None else trainer.batch_size
+        return int(min(max(self.sample, 0), b - 1))
+
+    def neuron_values(self, trainer) -> np.ndarray:
+        """What the neurons show, (n_neurons,): x of the sample, then a of every layer.
+
+        Before the iteration's Forward the batch is not drawn yet: the inputs show training row
+        ``sample`` and the other layers are NaN (grey)."""
+        rec = trainer.last_forward
+        if rec is None:
+            rest = np.full(sum(self.sizes[1:]), np.nan)
+            return np.concatenate([trainer.X[min(self.sample, len(trainer.X) - 1)], rest])
+        s = self._sample_position(trainer)
+        return np.concatenate([rec.x[s]] + [a[s] for a in rec.a])
+
+    def edge_values(self, trainer) -> np.ndarray:
+        """What the connections show, flat over W1, W2, ...: weights, gradients or the change."""
+        st = stage(trainer)
+        if st == "update":
+            self.shown = "change"
+            parts = trainer.last_update.delta[0::2]
+        elif st == "backward":
+            self.shown = "gradients"
+            parts = trainer.last_backward.dW
+        else:
+            self.shown = "weights"
+            parts = [layer.W for layer in trainer.model.layers]
+        return np.concatenate([np.ravel(p) for p in parts])
+
+    def highlighted(self, st: str) -> np.ndarray:
+        """Which neurons are ringed at stage ``st``: (n_neurons,) bool (see the module's table)."""
+        layer_of = self.positions[:, 0]
+        if st == "start":
+            return layer_of == 0
+        if st == "loss":
+            return layer_of == len(self.sizes) - 1
+        return np.ones(len(layer_of), dtype=bool)
+
+    # --------------------------------------------------------------- update
+    def update(self, trainer) -> None:
+        st = stage(trainer)
+        values = self.neuron_values(trainer)
+        self.neurons.set_array(values)
+        ring = self.highlighted(st)
+        self.neurons.set_edgecolors(np.where(ring[:, None], self._rings[0], self._rings[1]))
+        self.neurons.set_linewidths(np.where(ring, 2.0, 1.0))
+        for label, v in zip(self.labels, values):
+            label.set_text("" if not np.isfinite(v) else f"{v:.2f}")
+        edges = self.edge_values(trainer)
+        self.edges.set_linewidths(edge_widths(edges))
+        self.edges.set_colors(edge_colors(edges))
+        text = _TEXT.get(self.lang, _TEXT["en"])
+        self.title.set_text(text["diverged"] if trainer.diverged else text[st])
+        rec = trainer.last_forward
+        line = "" if rec is None or rec.indices is None else \
+            text["sample"].format(i=rec.indices[self._sample_position(trainer)])
+        if st in ("loss", "backward", "update"):
+            line += f":  {self._target(trainer)}"
+        self.sample_text.set_text(line)
+
+    def _target(self, trainer) -> str:
+        rec = trainer.last_loss
+        if rec is None:
+            return ""
+        s = self._sample_position(trainer)
+        y = np.ravel(rec.y_true[s]) if np.ndim(rec.y_true) > 1 else np.array([rec.y_true[s]])
+        pred = np.ravel(rec.y_pred[s])
+        if len(pred) == 1:
+            shown_pred, shown_y = f"{pred[0]:.3g}", f"{y[0]:.3g}"
+        else:
+            shown_pred = f"{int(np.nanargmax(pred)) if np.isfinite(pred).any() else '?'}"
+            shown_y = f"{int(np.argmax(y)) if len(y) > 1 else int(y[0])}"
+        return f"{self.t('prediction')} {shown_pred} / {self.t('target')} {shown_y}"
+
+    def __repr__(self) -> str:
+        return f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, lang={self.lang!r})"

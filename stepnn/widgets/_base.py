@@ -1,0 +1,156 @@
+"""What every dashboard shares: figures (live ipympl canvas or static PNG), one redraw per action,
+errors shown in plain words, a static picture for notebooks opened before they run, export."""
+from __future__ import annotations
+
+import html
+import io
+import traceback
+from functools import wraps
+from typing import Callable
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..terms import term
+from ..views import use_language
+
+__all__ = ["Dashboard", "ipympl_available", "guarded"]
+
+
+def ipympl_available() -> bool:
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+    except Exception:  # any import failure means: no live canvas here
+        return False
+    return True
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a dashboard callback; any exception is shown in the message area, never lost."""
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every error must reach the student
+            self.show_error(exc)
+            return None
+
+    return wrapper
+
+
+class Dashboard:
+    """Base class: subclasses build views on ``self.new_figure(...)`` and lay out ``self.widget``.
+
+    Args:
+        lang: "en" (default) or "ko" for Korean labels.
+        live: True for ipympl canvases, False for static PNG images; default: live when ipympl
+            is installed. ``self.mode`` says which ("live" or "static").
+    """
+
+    title = "stepnn dashboard"
+
+    def __init__(self, lang: str = "en", live: "bool | None" = None):
+        term("forward", lang)  # validates lang
+        self.lang = lang
+        use_language(lang)
+        self.live = ipympl_available() if live is None else bool(live)
+        self.mode = "live" if self.live else "static"
+        self.message = widgets.HTML(value="")
+        self.message.add_class("stepnn-message")
+        self.errors: list[str] = []
+        self.figures: list[Figure] = []
+        self._images: dict[int, widgets.Image] = {}
+        self.widget: widgets.Widget = widgets.VBox([self.message])
+
+    def t(self, key: str) -> str:
+        return term(key, self.lang)
+
+    # ------------------------------------------------------------ figures
+    def new_figure(self, figsize=(6, 4), dpi: int = 100) -> tuple[Figure, widgets.Widget]:
+        """A figure and the widget that shows it (an ipympl canvas, or an Image when static)."""
+        fig = Figure(figsize=figsize, dpi=dpi)
+        if self.live:
+            from ipympl.backend_nbagg import new_figure_manager_given_figure
+            manager = new_figure_manager_given_figure(id(fig), fig)
+            canvas = manager.canvas
+            canvas.header_visible = False
+            canvas.footer_visible = False
+            canvas.toolbar_visible = False
+            canvas.resizable = False
+            canvas.capture_scroll = False
+            view = canvas
+        else:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            FigureCanvasAgg(fig)
+            view = widgets.Image(format="png")
+            self._images[id(fig)] = view
+        self.figures.append(fig)
+        return fig, view
+
+    def redraw(self) -> None:
+        """Draw every figure once (live: the canvas sends its new image; static: a new PNG)."""
+        for fig in self.figures:
+            if self.live:
+                fig.canvas.draw_idle()
+            else:
+                self._images[id(fig)].value = self._png(fig)
+
+    @staticmethod
+    def _png(fig: Figure, dpi: "int | None" = None) -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+        return buf.getvalue()
+
+    # ------------------------------------------------------------- messages
+    def show_error(self, exc: BaseException) -> None:
+        """Put an exception in the message area in plain words; keep the details for the curious."""
+        detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self.errors.append(detail)
+        self.message.value = (f"<div class='stepnn-error' style='color:#b00020'><b>{type(exc).__name__}"
+                              f"</b>: {html.escape(str(exc))}</div>")
+
+    def show_info(self, text: str, tone: str = "info") -> None:
+        color = {"info": "#1a5276", "warn": "#b9770e", "error": "#b00020"}[tone]
+        self.message.value = f"<div style='color:{color}'>{html.escape(text)}</div>"
+
+    # ---------------------------------------------------------------- export
+    def save_png(self, path, index: int = 0, dpi: int = 150) -> str:
+        """Save figure ``index`` of this dashboard as a PNG (for slides); returns the path."""
+        self.figures[index].savefig(path, format="png", dpi=dpi)
+        return str(path)
+
+    def snapshot(self, dpi: int = 72) -> bytes:
+        """PNG bytes of all the dashboard's figures stacked: the stand-in picture."""
+        import numpy as np
+        from matplotlib.image import imread
+
+        images = [imread(io.BytesIO(self._png(f, dpi)), format="png") for f in self.figures]
+        if not images:
+            return b""
+        width = max(im.shape[1] for im in images)
+        padded = [np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=1.0)
+                  for im in images]
+        buf = io.BytesIO()
+        from matplotlib.image import imsave
+        imsave(buf, np.concatenate(padded, axis=0), format="png")
+        return buf.getvalue()
+
+    def describe(self) -> str:
+        """One line naming the dashboard: its text/plain form in a notebook."""
+        return f"{self.title} ({self.mode} figures). Run this cell in Jupyter to use the dashboard."
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The widget for a live kernel, plus a PNG and a sentence that stand in for it wherever
+        # the widget cannot be shown (a notebook opened before it is run, a code host's preview).
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        bundle = dict(bundle)
+        bundle["text/plain"] = self.describe()
+        png = self.snapshot()
+        if png:
+            import base64
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.describe()

@@ -1,0 +1,193 @@
+"""ChainRule: backpropagation (역전파) one node at a time on a 2-2-1 network, with the chain rule
+(연쇄 법칙) written out at every node and every weight's gradient checked by finite differences.
+
+    from stepnn.widgets.chain_rule import ChainRule
+    ChainRule(seed=0)
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .._checks import positive_float
+from ..chain import ComputationGraph
+from ..terms import LANGS
+from ..trainer import PhaseError
+from ..views.graph import GraphView, ParameterTableView, StepView
+from ._base import Dashboard, guarded
+
+__all__ = ["ChainRule", "LOSS_CHOICES"]
+
+LOSS_CHOICES = (("MSE", "mean_squared_error"), ("binary_crossentropy", "binary_crossentropy"))
+MAX_SEED = 10**6
+WIDE = {"description_width": "initial"}  # show each control's whole label
+
+_TEXT = {
+    "forward": ("Forward (1 node)", "순전파 (노드 1개)"),
+    "forward_all": ("Forward all", "순전파 전체"),
+    "backward": ("Backward (1 node)", "역전파 (노드 1개)"),
+    "backward_all": ("Backward all", "역전파 전체"),
+    "update": ("Update", "가중치 갱신"),
+    "reset": ("Reset", "처음으로"),
+    "new_example": ("New example", "새 예제"),
+    "forward_done": ("Forward pass complete: L = {loss:.4g}{before}. Click Backward.",
+                     "순전파 완료: L = {loss:.4g}{before}. 역전파를 누르세요."),
+    "before": (" (before the update: {loss:.4g})", " (갱신 전: {loss:.4g})"),
+    "backward_done": ("Backward pass complete: every weight has its gradient, checked by finite "
+                      "differences. Click Update.",
+                      "역전파 완료: 모든 가중치의 기울기를 수치 미분으로 확인했습니다. 가중치 갱신을 누르세요."),
+    "updated": ("Updated 9 parameters: w ← w - {lr:g} × dL/dw. Click Forward to see the new loss.",
+                "매개변수 9개 갱신: w ← w - {lr:g} × dL/dw. 순전파로 새 손실을 확인하세요."),
+}
+
+
+class ChainRule(Dashboard):
+    """The computation graph of a 2-2-1 sigmoid network on one sample, stepped by buttons.
+
+    Args:
+        lang: "en" or "ko".
+        live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+        seed: which example (input, target, weights); whole number 0..1,000,000.
+        loss: "mse" (default) or "binary_crossentropy".
+        learning_rate: the Update button's learning rate (학습률), 0.001..10.
+
+    Attributes:
+        graph: the ``stepnn.chain.ComputationGraph`` the buttons drive.
+        buttons: {"forward", "forward_all", "backward", "backward_all", "update", "reset",
+        "new_example"} -> Button. learning_rate_control, seed_control, loss_control: the controls.
+    """
+
+    title = "Chain rule: backpropagation one node at a time"
+
+    def __init__(self, lang: str = "en", live: "bool | None" = None, seed: int = 0, loss="mse",
+                 learning_rate: float = 0.5):
+        graph = ComputationGraph.example(seed, loss)  # checks seed and loss first
+        lr = positive_float("learning_rate", learning_rate)
+        if not 1e-3 <= lr <= 10:
+            raise ValueError(f"learning_rate must be in [0.001, 10] (the slider's range), e.g. 0.5; "
+                             f"received {learning_rate!r}.")
+        if seed > MAX_SEED:
+            raise ValueError(f"seed must be a whole number in [0, {MAX_SEED}]; received {seed!r}.")
+        super().__init__(lang, live)
+        self.graph = graph
+        fig, view = self.new_figure((10.5, 5.8))
+        self.graph_view = GraphView(fig.add_axes([0.0, 0.30, 0.66, 0.70]), graph, lang)
+        self.table_view = ParameterTableView(fig.add_axes([0.66, 0.30, 0.34, 0.70]), graph, lang)
+        self.step_view = StepView(fig.add_axes([0.0, 0.0, 1.0, 0.29]), graph, lang)
+        self.views = [self.graph_view, self.table_view, self.step_view]
+        actions = {"forward": self.forward_step, "forward_all": self.forward_all,
+                   "backward": self.backward_step, "backward_all": self.backward_all,
+                   "update": self.update, "reset": self.reset, "new_example": self.new_example}
+        self.buttons = {}
+        for name, action in actions.items():
+            button = widgets.Button(description=self._text(name))
+            button.add_class(f"stepnn-chain-{name.replace('_', '-')}")
+            button.on_click(lambda _, act=action: act())
+            self.buttons[name] = button
+        self.learning_rate_control = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
+                                                    description=self.t("learning_rate"), style=WIDE)
+        self.seed_control = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED,
+                                                   description=self.t("seed"), style=WIDE)
+        self.loss_control = widgets.ToggleButtons(options=LOSS_CHOICES, value=graph.loss.name,
+                                                  description=self.t("loss_function"), style=WIDE)
+        for control, name in ((self.learning_rate_control, "learning-rate"),
+                              (self.seed_control, "seed"), (self.loss_control, "loss")):
+            control.add_class(f"stepnn-chain-{name}")
+        self.seed_control.observe(self._on_example, names="value")
+        self.loss_control.observe(self._on_loss, names="value")
+        b = self.buttons
+        self.widget = widgets.VBox([
+            widgets.HBox([b["forward"], b["forward_all"], b["backward"], b["backward_all"]]),
+            widgets.HBox([self.learning_rate_control, b["update"], b["reset"]]),
+            widgets.HBox([self.seed_control, b["new_example"], self.loss_control]),
+            self.message, view])
+        self.widget.add_class("stepnn-chain-rule")
+        self._show()
+
+    def _text(self, key: str) -> str:
+        return _TEXT[key][LANGS.index(self.lang)]
+
+    # ------------------------------------------------------------ controller
+    def _show(self, note: str = "", tone: str = "info") -> None:
+        """Update every view from the graph, then redraw once."""
+        for view in self.views:
+            view.update(self.graph)
+        if note:
+            self.show_info(note, tone)
+        else:
+            self.message.value = ""
+        self.redraw()
+
+    def _phase(self, step) -> None:
+        """Run a graph step; a step out of order is a note for the student, not a failure."""
+        try:
+            step()
+        except PhaseError as exc:
+            self._show(str(exc), "warn")
+            return
+        self._show(self._status())
+
+    def _status(self) -> str:
+        g = self.graph
+        if g.last_update is not None and not g.forward_steps:
+            return self._text("updated").format(lr=g.last_update.learning_rate)
+        if g.backward_done:
+            return self._text("backward_done")
+        if g.forward_done and not g.backward_steps:
+            before = (self._text("before").format(loss=g.losses[-2])
+                      if g.last_update is not None and len(g.losses) > 1 else "")
+            return self._text("forward_done").format(loss=g.loss_value, before=before)
+        return ""
+
+    @guarded
+    def forward_step(self) -> None:
+        """Compute one more node's value."""
+        self._phase(self.graph.forward_step)
+
+    @guarded
+    def forward_all(self) -> None:
+        # one step first: when none is left, it says so
+        self._phase(lambda: (self.graph.forward_step(), self.graph.forward()))
+
+    @guarded
+    def backward_step(self) -> None:
+        """Move the gradient one node back (chain rule at that node)."""
+        self._phase(self.graph.backward_step)
+
+    @guarded
+    def backward_all(self) -> None:
+        self._phase(lambda: (self.graph.backward_step(), self.graph.backward()))
+
+    @guarded
+    def update(self) -> None:
+        """w <- w - learning_rate x dL/dw for all 9 parameters."""
+        self._phase(lambda: self.graph.update(self.learning_rate_control.value))
+
+    @guarded
+    def reset(self) -> None:
+        """Back to this example's first weights, nothing computed."""
+        self.graph = ComputationGraph.example(self.seed_control.value, self.loss_control.value)
+        self._show()
+
+    @guarded
+    def new_example(self) -> None:
+        """The next seed: another input, target and set of weights."""
+        # the seed control's observer rebuilds the graph
+        self.seed_control.value = (self.seed_control.value + 1) % (MAX_SEED + 1)
+
+    @guarded
+    def _on_example(self, change) -> None:
+        self.reset()
+
+    @guarded
+    def _on_loss(self, change) -> None:
+        # same sample, same (possibly updated) weights; only the loss at the end changes
+        g = self.graph
+        self.graph = ComputationGraph(g.x, g.y, g.weights, change["new"])
+        self._show()
+
+    def describe(self) -> str:
+        g = self.graph
+        return (f"{self.title}: seed {self.seed_control.value}, loss {g.loss.name}, forward "
+                f"{len(g.forward_steps)}/{len(g.forward_order)}, backward {len(g.backward_steps)}/"
+                f"{len(g.backward_order)} ({self.mode} figures). Run this cell in Jupyter to use the "
+                f"dashboard.")

@@ -1,0 +1,482 @@
+"""DescentExplorer: gradient descent (경사하강법) on a loss of two parameters, where every step can
+be seen on the loss surface, and the learning rate (학습률) decides whether it gets there.
+
+    from stepnn.widgets.descent import DescentExplorer
+    DescentExplorer("quadratic")            # f(w1, w2) = w1^2 + 2 w2^2
+    DescentExplorer("linear_regression")    # MSE of y = w x + b on stepnn.datasets.linear
+
+Why some learning rates fail: near a minimum the loss is a bowl whose steepest curvature is L, the
+largest eigenvalue of its Hessian. A step w <- w - lr * gradient multiplies the distance to the
+minimum along that direction by (1 - lr L): below lr = 1/L every step goes straight downhill;
+between 1/L and 2/L it overshoots and zig-zags across the valley but still converges; above 2/L
+each step overshoots more than the last, and the path diverges. The presets are computed from L.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import FancyArrowPatch
+
+from .. import datasets, surface
+from .._checks import positive_float, positive_int
+from ..backprop import backward_pass
+from ..layers import Dense
+from ..losses import mse
+from ..model import Sequential, forward_pass
+from ..trainer import Trainer
+from .controller import guarded_step
+from ._base import Dashboard, guarded
+
+__all__ = ["DescentExplorer", "PlayFrames", "Bowl", "LinearRegression", "PROBLEMS", "PRESETS",
+           "preset_rates", "log_limits", "LOSS_CEILING"]
+
+PROBLEMS = ("quadratic", "linear_regression")
+# learning rate = factor / L, L the largest eigenvalue of the Hessian
+PRESETS = {"too small": 0.05, "good": 1.0, "too large": 1.8, "diverging": 2.2}
+GRID = 61            # surface grid points per axis (the problems are cheap)
+CONVERGED = 1e-8     # a gradient norm below this ends Play: the path has arrived
+LOSS_CEILING = 1e12  # the loss chart stops here (a diverging loss only grows past it)
+
+_WORDS = {
+    "en": {
+        "preset": "Presets", "start": "click on the surface to set the start",
+        "too small": "too small", "good": "good", "too large": "too large", "diverging": "diverging",
+        "explain": ("Curvature: the Hessian of the loss has largest eigenvalue L = {L:.4g}. "
+                    "A step multiplies the distance to the minimum along that direction by (1 - lr L). "
+                    "lr &lt; 1/L = {a:.4g}: straight downhill; 1/L &lt; lr &lt; 2/L = {b:.4g}: zig-zags "
+                    "but converges; lr &gt; 2/L: each step overshoots more, the path diverges. "
+                    "Presets: too small {p0:.3g}, good {p1:.3g}, too large {p2:.3g}, diverging {p3:.3g}."),
+        "readout": "step {k} · loss {loss} · ({a}, {b}) = ({x:.4g}, {y:.4g}) · gradient ({gx:.4g}, {gy:.4g})",
+        "diverged": "diverged: the path left the plot and the loss grew from {l0:.4g} to {l1:.4g}. "
+                    "The learning rate {lr:.4g} is above 2/L = {b:.4g}; pick a smaller one and Reset.",
+        "blown_up": "diverged: the loss became {l1}; the steps overshoot. Pick a smaller learning rate "
+                    "and Reset.",
+        "converged": "converged after {k} steps: the gradient is (almost) zero at the minimum.",
+        "arrow": "−gradient", "next": "next step", "loss_axis": "loss per step",
+        "restart": "Start set to ({x:.4g}, {y:.4g}).",
+    },
+    "ko": {
+        "preset": "프리셋", "start": "곡면을 클릭해 시작점을 정하세요",
+        "too small": "너무 작음", "good": "적당함", "too large": "너무 큼", "diverging": "발산",
+        "explain": ("곡률: 손실의 헤세 행렬의 가장 큰 고윳값은 L = {L:.4g}입니다. 한 스텝은 그 방향으로 "
+                    "최솟점까지의 거리에 (1 - 학습률 L)을 곱합니다. 학습률 &lt; 1/L = {a:.4g}: 곧장 내려감; "
+                    "1/L &lt; 학습률 &lt; 2/L = {b:.4g}: 지그재그지만 수렴; 학습률 &gt; 2/L: 매번 더 크게 "
+                    "넘어가 발산합니다. 프리셋: 너무 작음 {p0:.3g}, 적당함 {p1:.3g}, 너무 큼 {p2:.3g}, "
+                    "발산 {p3:.3g}."),
+        "readout": "스텝 {k} · 손실 {loss} · ({a}, {b}) = ({x:.4g}, {y:.4g}) · 기울기 ({gx:.4g}, {gy:.4g})",
+        "diverged": "발산: 경로가 그림 밖으로 나갔고 손실이 {l0:.4g}에서 {l1:.4g}로 커졌습니다. "
+                    "학습률 {lr:.4g}이(가) 2/L = {b:.4g}보다 큽니다; 더 작은 값을 고르고 처음으로.",
+        "blown_up": "발산: 손실이 {l1}이(가) 되었습니다; 한 걸음이 너무 큽니다. 학습률을 낮추고 처음으로.",
+        "converged": "{k} 스텝 만에 수렴: 최솟점에서 기울기가 (거의) 0입니다.",
+        "arrow": "−기울기", "next": "다음 스텝", "loss_axis": "스텝별 손실",
+        "restart": "시작점: ({x:.4g}, {y:.4g}).",
+    },
+}
+
+
+class Bowl:
+    """The quadratic bowl f(w1, w2) = a w1^2 + b w2^2 (minimum 0 at the origin).
+
+    Its Hessian is diag(2a, 2b), so L = 2 max(a, b); with a = 1, b = 2, L = 4.
+    """
+
+    name = "quadratic"
+    labels = ("w1", "w2")
+
+    def __init__(self, a: float = 1.0, b: float = 2.0):
+        for key, value in (("a", a), ("b", b)):
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
+                raise ValueError(f"the bowl's coefficient {key} must be a positive number, e.g. 1.0; "
+                                 f"received {value!r}.")
+        self.a, self.b = float(a), float(b)
+        self.minimum = np.zeros(2)
+        self.start = np.array([-2.5, 1.5])
+        self.window = ((-3.0, 3.0), (-3.0, 3.0))
+
+    def loss(self, W) -> np.ndarray:
+        """f at points W (m, 2) -> (m,)."""
+        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.a * W[:, 0] ** 2 + self.b * W[:, 1] ** 2
+
+    def gradient(self, w) -> np.ndarray:
+        """(2a w1, 2b w2) at w (2,)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.array([2 * self.a * w[0], 2 * self.b * w[1]])
+
+    def hessian(self) -> np.ndarray:
+        return np.diag([2 * self.a, 2 * self.b])
+
+    def grid(self, alphas, betas) -> np.ndarray:
+        """f over the grid, (n_beta, n_alpha)."""
+        A, B = np.meshgrid(alphas, betas)
+        return self.a * A ** 2 + self.b * B ** 2
+
+    def formula(self) -> str:
+        a, b = ("" if c == 1 else f"{c:g} " for c in (self.a, self.b))
+        return f"f(w1, w2) = {a}w1² + {b}w2²"
+
+    def __repr__(self) -> str:
+        return f"Bowl({self.formula()}, L={max(np.linalg.eigvalsh(self.hessian())):g})"
+
+
+class LinearRegression:
+    """MSE of the line y_pred = w x + b on ``stepnn.datasets.linear`` (a Dense(1, 1) network).
+
+    The loss is (1/n) sum (w x_i + b - y_i)^2, so its Hessian is (2/n) [[sum x^2, sum x], [sum x, n]].
+    """
+
+    name = "linear_regression"
+    labels = ("w", "b")
+
+    def __init__(self, n: int = 100, noise: float = 0.1, seed: int = 0):
+        self.X, self.y = datasets.linear(n, noise, seed)
+        design = np.column_stack([self.X[:, 0], np.ones(len(self.X))])
+        self.minimum = np.linalg.lstsq(design, self.y, rcond=None)[0]
+        self.start = np.array([-1.0, 2.0])
+        self.window = tuple((float(m - 3.5), float(m + 3.5)) for m in self.minimum)
+        self.model = self.network(self.start)
+
+    @staticmethod
+    def network(w) -> Sequential:
+        """Dense(1, 1), linear, with weight w[0] and bias w[1]."""
+        return Sequential([Dense(1, 1, weights=([[w[0]]], [w[1]]))])
+
+    def loss(self, W) -> np.ndarray:
+        """The MSE at points W (m, 2) -> (m,), all on the core's forward pass."""
+        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
+        finite = np.all(np.isfinite(W), axis=1)
+        out = np.full(len(W), np.nan)
+        if finite.any():
+            out[finite] = surface.batch_losses(self.model, self.X, self.y, "mse", W[finite])
+        return out
+
+    def gradient(self, w) -> np.ndarray:
+        """(dL/dw, dL/db) at w (2,), by the core's backpropagation."""
+        model = self.network(w)
+        y = self.y.reshape(-1, 1)
+        grads = backward_pass(model.layers, forward_pass(model.layers, self.X, None), y, mse)
+        return np.array([grads.dW[0][0, 0], grads.db[0][0]])
+
+    def hessian(self) -> np.ndarray:
+        x = self.X[:, 0]
+        n = len(x)
+        return 2.0 / n * np.array([[x @ x, x.sum()], [x.sum(), n]])
+
+    def grid(self, alphas, betas) -> np.ndarray:
+        d1, d2 = surface.weight_directions(self.model, 0, 1)
+        return surface.loss_grid(self.model, self.X, self.y, "mse", np.zeros(2), d1, d2, alphas, betas)
+
+    def formula(self) -> str:
+        return "L(w, b) = mean((w x + b - y)²)"
+
+    def __repr__(self) -> str:
+        return f"LinearRegression(n={len(self.X)}, minimum at w={self.minimum[0]:.3f}, b={self.minimum[1]:.3f})"
+
+
+def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
+    """y limits of a log-scale loss chart: the positive finite values, a factor ``margin`` of room,
+    at most ``LOSS_CEILING`` (None when there is nothing to show)."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return None
+    return max(values.min() / margin, 1e-30), min(values.max(), LOSS_CEILING) * margin
+
+
+def preset_rates(problem) -> dict[str, float]:
+    """The presets' learning rates, from L = the largest eigenvalue of the problem's Hessian."""
+    L = float(np.max(np.linalg.eigvalsh(problem.hessian())))
+    return {name: factor / L for name, factor in PRESETS.items()}
+
+
+class PlayFrames:
+    """Play for a dashboard: ``self.play`` (an ipywidgets.Play) calls ``self.tick()`` on every frame
+    while it plays; ``_pause()`` stops it from code. Needs ``self._quiet`` (True: ignore frames)."""
+
+    def _make_play(self, css_class: str, interval: int) -> widgets.Play:
+        play = widgets.Play(value=0, min=0, max=10 ** 9, step=1, interval=interval, show_repeat=False,
+                            description=self.t("play"))
+        play.add_class(css_class)
+        play.observe(self._on_play, names="value")
+        return play
+
+    def _on_play(self, change) -> None:
+        if not self._quiet and self.play.playing:
+            self.tick()
+
+    def _pause(self) -> None:
+        self._quiet = True
+        try:
+            self.play.playing = False
+        finally:
+            self._quiet = False
+
+
+class DescentExplorer(PlayFrames, Dashboard):
+    """Gradient descent on two parameters: the surface, the path, the gradient, the learning rate.
+
+    Args:
+        problem: "quadratic" (the bowl f = a w1^2 + b w2^2) or "linear_regression" (w, b of a
+            Dense(1, 1) on ``stepnn.datasets.linear`` with MSE, trained by a full-batch Trainer).
+        lang: "en" or "ko".
+        live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+        a, b: the bowl's coefficients (quadratic only).
+        learning_rate: the first learning rate; default the "good" preset.
+
+    Attributes:
+        problem: the ``Bowl`` or ``LinearRegression``.
+        rates: the presets' learning rates (``preset_rates``).
+        trainer: linear regression: the Trainer that takes the steps (None for the bowl).
+        path: the points visited, (m + 1, 2), the start first; losses: the loss at each, (m + 1,).
+        buttons: "step", "reset" and one per preset; play: the ipywidgets.Play driving steps;
+        learning_rate: the log slider.
+        surface_ax, loss_ax; contour, path_line, point, arrow (-gradient, fixed length) and
+        arrow_ends (its tail and head, or None at a zero gradient), next_line (where the next step
+        lands), loss_line.
+        diverged: True once the path left the plot with a growing loss, or the loss overflowed.
+    """
+
+    title = "Descent explorer: gradient descent on a loss of two parameters"
+
+    def __init__(self, problem: str = "quadratic", lang: str = "en", live: "bool | None" = None,
+                 a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None):
+        if problem not in PROBLEMS:
+            raise ValueError(f"problem must be one of {PROBLEMS}; received {problem!r}.")
+        super().__init__(lang, live)
+        self.words = _WORDS["ko" if lang == "ko" else "en"]
+        self.problem = Bowl(a, b) if problem == "quadratic" else LinearRegression()
+        self.rates = preset_rates(self.problem)
+        lr = self.rates["good"] if learning_rate is None else positive_float("learning_rate", learning_rate)
+        self.trainer = None
+        self.diverged = self.converged = False
+        self._quiet = False
+        self._build_controls(lr)
+        fig, view = self.new_figure((10, 4.2), dpi=80)
+        self.figure = fig
+        self._build_axes(fig)
+        self.restart(self.problem.start)
+        self.widget = widgets.VBox([
+            widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
+            widgets.HBox([widgets.Label(self.words["preset"])]
+                         + [self.buttons[name] for name in PRESETS]),
+            view, self.readout, self.explain, self.message])
+        self.widget.add_class("stepnn-descent")
+
+    # ------------------------------------------------------------------ building
+    def _button(self, key: str, label: str, action) -> widgets.Button:
+        button = widgets.Button(description=label, layout=widgets.Layout(width="auto"))
+        button.add_class(f"stepnn-descent-{key.replace(' ', '-')}")
+        button.on_click(lambda _b: action())
+        return button
+
+    def _build_controls(self, lr: float) -> None:
+        self.buttons = {"step": self._button("step", self.t("step"), self.step),
+                        "reset": self._button("reset", self.t("reset"), self.reset)}
+        for name in PRESETS:
+            self.buttons[name] = self._button(name, f"{self.words[name]} ({self.rates[name]:.3g})",
+                                              lambda name=name: self.use_preset(name))
+        low = min(np.log10(self.rates["too small"]) - 0.5, np.log10(lr))
+        high = max(np.log10(self.rates["diverging"]) + 0.3, np.log10(lr))
+        self.learning_rate = widgets.FloatLogSlider(
+            value=lr, base=10, min=low, max=high, step=0.01, readout_format=".4g",
+            description=self.t("learning_rate"), continuous_update=False,
+            style={"description_width": "initial"})
+        self.learning_rate.add_class("stepnn-descent-learning-rate")
+        self.learning_rate.observe(self._on_learning_rate, names="value")
+        self.play = self._make_play("stepnn-descent-play", interval=150)
+        self.readout = widgets.HTML()
+        self.readout.add_class("stepnn-descent-readout")
+        L = 1.0 / self.rates["good"]
+        self.explain = widgets.HTML(
+            f"<b>{html.escape(self.problem.formula())}</b> &mdash; " + self.words["explain"].format(
+                L=L, a=1 / L, b=2 / L, **{f"p{k}": r for k, r in enumerate(self.rates.values())}))
+        self.explain.add_class("stepnn-descent-explain")
+
+    def _build_axes(self, fig) -> None:
+        ax = fig.add_axes([0.06, 0.12, 0.5, 0.78])
+        self.surface_ax = ax
+        (x0, x1), (y0, y1) = self.problem.window
+        self.alphas, self.betas = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+        self.values = self.problem.grid(self.alphas, self.betas)
+        levels = np.quantile(self.values, np.linspace(0, 1, 22) ** 2)
+        self.contour = ax.contourf(self.alphas, self.betas, self.values, levels=np.unique(levels),
+                                   cmap="viridis", zorder=0)
+        ax.contour(self.alphas, self.betas, self.values, levels=np.unique(levels)[::2], colors="white",
+                   linewidths=0.4, alpha=0.6, zorder=1)
+        ax.plot(*self.problem.minimum, "*", color="white", mec="black", ms=11, zorder=2)
+        (self.path_line,) = ax.plot([], [], "-o", color="#ff5a36", lw=1.4, ms=3, zorder=3)
+        (self.next_line,) = ax.plot([], [], ":", color="white", lw=1.2, zorder=3, label=self.words["next"])
+        (self.point,) = ax.plot([], [], "o", color="#ff1f1f", mec="white", ms=8, zorder=5)
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
+                                     color="#ffd400", lw=2, zorder=4, label=self.words["arrow"])
+        ax.add_patch(self.arrow)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xlabel(self.problem.labels[0], fontsize=9)
+        ax.set_ylabel(self.problem.labels[1], fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.legend(handles=[self.arrow, self.next_line], loc="upper right", fontsize=8, framealpha=0.7)
+        ax.set_title(f"{self.t('loss_surface')}: {self.problem.formula()}\n{self.words['start']}", fontsize=9)
+        self.loss_ax = fig.add_axes([0.65, 0.12, 0.32, 0.78])
+        (self.loss_line,) = self.loss_ax.plot([], [], "-o", color="#ff5a36", ms=2.5, lw=1.0)
+        self.loss_ax.set_yscale("log")
+        self.loss_ax.set_title(self.words["loss_axis"], fontsize=9)
+        self.loss_ax.set_xlabel(self.t("step"), fontsize=9)
+        self.loss_ax.tick_params(labelsize=8)
+        fig.canvas.mpl_connect("button_press_event", self._on_click)
+
+    # ----------------------------------------------------------------- actions
+    def restart(self, start) -> None:
+        """Start again from ``start`` (2,) with the current learning rate."""
+        start = np.asarray(start, dtype=np.float64)
+        if start.shape != (2,) or not np.all(np.isfinite(start)):
+            raise ValueError(f"a start is two finite numbers ({self.problem.labels[0]}, "
+                             f"{self.problem.labels[1]}); received {start!r}.")
+        self.start = start.copy()
+        self.path = [start.copy()]
+        self.losses = [float(self.problem.loss(start)[0])]
+        self.diverged = self.converged = False
+        if isinstance(self.problem, LinearRegression):
+            p = self.problem
+            model = p.network(start)
+            self.trainer = Trainer(model, p.X, p.y, loss="mse", optimizer="sgd",
+                                   learning_rate=self.learning_rate.value, batch_size=len(p.X),
+                                   shuffle=False)
+        self.message.value = ""
+        self._pause()
+        self._show()
+
+    def _advance(self) -> None:
+        """One step of gradient descent: w <- w - lr * gradient."""
+        w = self.path[-1]
+        if self.trainer is not None:
+            if guarded_step(self.trainer) is not None:   # the loss overflowed
+                self.diverged = True
+                return
+            new = self.trainer.model.get_flat()
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                new = w - self.learning_rate.value * self.problem.gradient(w)
+        self.path.append(new)
+        self.losses.append(float(self.problem.loss(new)[0]))
+
+    @guarded
+    def step(self) -> None:
+        """One step (refused once the loss is inf/NaN: Reset first)."""
+        if not self._blown_up():
+            self._advance()
+        self._show()
+
+    @guarded
+    def run(self, steps: int) -> None:
+        """``steps`` steps, then one redraw (stops early once the loss is inf/NaN)."""
+        for _ in range(positive_int("steps", steps)):
+            if self._blown_up():
+                break
+            self._advance()
+        self._show()
+
+    def _blown_up(self) -> bool:
+        """The loss overflowed to inf/NaN: no step can follow."""
+        return not np.isfinite(self.losses[-1]) or (self.trainer is not None and self.trainer.diverged)
+
+    @guarded
+    def reset(self) -> None:
+        """Back to the start point, with the current learning rate."""
+        self.restart(self.start)
+
+    @guarded
+    def use_preset(self, name: str) -> None:
+        """Set the learning rate of preset ``name`` and start again from the start point."""
+        if name not in PRESETS:
+            raise ValueError(f"preset must be one of {tuple(PRESETS)}; received {name!r}.")
+        self._quiet = True
+        try:
+            self.learning_rate.value = self.rates[name]
+        finally:
+            self._quiet = False
+        self.restart(self.start)
+
+    @guarded
+    def tick(self) -> None:
+        """One Play frame: one step; Play stops on divergence or convergence."""
+        self.step()
+        if self.diverged or self.converged:
+            self._pause()
+
+    # ------------------------------------------------------------------ events
+    @guarded
+    def _on_learning_rate(self, change) -> None:
+        if self._quiet:
+            return
+        if self.trainer is not None:
+            self.trainer.set_learning_rate(change["new"])
+        self._show()
+
+    @guarded
+    def _on_click(self, event) -> None:
+        if event.inaxes is not self.surface_ax or event.button != 1 or event.xdata is None:
+            return
+        self.restart((event.xdata, event.ydata))
+        self.show_info(self.words["restart"].format(x=event.xdata, y=event.ydata))
+
+    # ----------------------------------------------------------------- drawing
+    def _show(self) -> None:
+        path = np.array(self.path)
+        finite = path[np.all(np.isfinite(path), axis=1)]
+        self.path_line.set_data(finite[:, 0], finite[:, 1])
+        self.point.set_data(finite[-1:, 0], finite[-1:, 1])
+        w, lr = finite[-1], self.learning_rate.value
+        grad = self.problem.gradient(w)
+        (x0, x1), (y0, y1) = self.problem.window
+        norm = float(np.hypot(*grad)) if np.all(np.isfinite(grad)) else 0.0
+        if norm > 0:
+            length = 0.15 * np.hypot(x1 - x0, y1 - y0)
+            self.arrow_ends = (w.copy(), w - grad / norm * length)
+            self.arrow.set_positions(*map(tuple, self.arrow_ends))
+            self.arrow.set_visible(True)
+            nxt = w - lr * grad
+            self.next_line.set_data([w[0], nxt[0]], [w[1], nxt[1]])
+        else:
+            self.arrow_ends = None
+            self.arrow.set_visible(False)
+            self.next_line.set_data([], [])
+        losses = np.array(self.losses)
+        ok = np.isfinite(losses) & (losses > 0)
+        steps = np.arange(len(losses))
+        self.loss_line.set_data(steps[ok], np.minimum(losses[ok], LOSS_CEILING))
+        self.loss_ax.set_xlim(0, max(10, len(losses) - 1))
+        limits = log_limits(losses)
+        if limits is not None:
+            self.loss_ax.set_ylim(*limits)
+        self._judge(w, norm)
+        a, b = self.problem.labels
+        loss_text = f"{self.losses[-1]:.6g}"
+        self.readout.value = html.escape(self.words["readout"].format(
+            k=len(self.path) - 1, loss=loss_text, a=a, b=b, x=w[0], y=w[1], gx=grad[0], gy=grad[1]))
+        self.redraw()
+
+    def _judge(self, w, grad_norm: float) -> None:
+        """Diverged (left the plot with a growing loss, or overflowed) or converged: say so."""
+        (x0, x1), (y0, y1) = self.problem.window
+        last, first = self.losses[-1], self.losses[0]
+        outside = not (x0 <= self.path[-1][0] <= x1 and y0 <= self.path[-1][1] <= y1)
+        if self._blown_up():
+            self.diverged = True
+            self.show_info(self.words["blown_up"].format(l1=last), tone="error")
+        elif outside and last > first:
+            self.diverged = True
+            self.show_info(self.words["diverged"].format(l0=first, l1=last, lr=self.learning_rate.value,
+                                                         b=2 * self.rates["good"]), tone="error")
+        elif len(self.path) > 1 and grad_norm < CONVERGED:
+            if not self.converged:
+                self.converged = True
+                self.show_info(self.words["converged"].format(k=len(self.path) - 1))
+
+    def describe(self) -> str:
+        return (f"{self.title}: {self.problem.formula()}, learning rate {self.learning_rate.value:.4g}, "
+                f"step {len(self.path) - 1}, loss {self.losses[-1]:.4g} ({self.mode} figures). "
+                f"Run this cell in Jupyter to use the dashboard.")

@@ -1,0 +1,221 @@
+"""LossExplorer: pick a loss function (손실함수), move the prediction and the label, and watch the
+loss, its gradient dL/dy_pred, the tangent on the loss curve, and the clipping near 0 and 1.
+
+    from stepnn.widgets.loss_explorer import LossExplorer
+    LossExplorer("binary_crossentropy")
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import losses
+from ..terms import LANGS
+from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, kind_of,
+                                 loss_point, vector_text)
+from ._base import Dashboard, guarded
+
+__all__ = ["LossExplorer", "LOSS_OPTIONS"]
+
+LOSS_OPTIONS = (("MSE (mean_squared_error)", "mean_squared_error"),
+                ("MAE (mean_absolute_error)", "mean_absolute_error"),
+                ("binary_crossentropy", "binary_crossentropy"),
+                ("CEE (cross-entropy error)", "cee"),
+                ("categorical_crossentropy", "categorical_crossentropy"),
+                ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"))
+N_CLASSES = 3
+START_SCORES = (0.2, 0.5, 0.3)
+WIDE = {"description_width": "initial"}  # show each control's whole label
+
+_TEXT = {
+    "task": ("Fits", "알맞은 문제"),
+    "scores": ("scores s (normalised: p = s / sum(s))", "점수 s (정규화: p = s / sum(s))"),
+    "true_class": ("y: true class", "y: 정답 클래스"),
+    "one_hot": ("y (one-hot)", "y (원-핫)"),
+    "label": ("y (0/1, or soft)", "y (0/1 또는 그 사이)"),
+    "same": ("CEE = {cee:.4f} and categorical_crossentropy = {cce:.4f}: the same, because p sums to 1.",
+             "CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f}: p의 합이 1이므로 같습니다."),
+    "raw": ("On the raw scores s (sum {total:.3g}): CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f} "
+            "(Keras divides by the sum first; CEE does not).",
+            "정규화 전 점수 s (합 {total:.3g})에서는: CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f} "
+            "(Keras는 먼저 합으로 나누고, CEE는 나누지 않습니다)."),
+    "zero_scores": ("all {k} scores are 0: at least one must be positive to turn them into "
+                    "probabilities p = s / sum(s). Raise one of the sliders.",
+                    "점수 {k}개가 모두 0입니다: p = s / sum(s)로 확률을 만들려면 하나 이상이 양수여야 합니다. "
+                    "슬라이더 하나를 올리세요."),
+}
+TASKS_KO = {
+    "mean_squared_error": "회귀: (예측값 - 실제값)^2 의 평균",
+    "mean_absolute_error": "회귀, 이상치에 덜 민감: |예측값 - 실제값| 의 평균",
+    "binary_crossentropy": "이진 분류: 시그모이드 출력, 레이블 0/1",
+    "categorical_crossentropy": "다중 분류: 소프트맥스 출력, 원-핫 레이블",
+    "sparse_categorical_crossentropy": "다중 분류: 소프트맥스 출력, 정수 레이블",
+    "cee": "교차 엔트로피 오차 -sum(y log p): categorical_crossentropy의 교과서 이름",
+}
+
+
+def _check_loss(loss) -> losses.Loss:
+    fn = losses.get(loss)
+    if fn.from_logits:
+        raise ValueError(f"LossExplorer shows losses on probabilities; received {fn!r}. Pass the loss "
+                         f"name without from_logits.")
+    return fn
+
+
+class LossExplorer(Dashboard):
+    """One loss function at one sample: value, gradient, curve with tangent, clipping.
+
+    Args:
+        loss: a Keras loss name or alias: "mse", "mae", "binary_crossentropy", "cee",
+            "categorical_crossentropy", "sparse_categorical_crossentropy" (or their aliases).
+        lang: "en" or "ko".
+        live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+
+    Attributes:
+        point: the current ``LossPoint`` (value, gradient, slope of the tangent).
+        loss_control: the loss dropdown. prediction, target: MSE/MAE sliders. probability, label:
+        binary sliders. scores: the three class-score sliders. true_class: the class dropdown
+        (sparse labels). one_hot: the class as a one-hot vector (categorical, CEE).
+    """
+
+    title = "Loss explorer: a loss function, its gradient and clipping"
+
+    def __init__(self, loss="mse", lang: str = "en", live: "bool | None" = None):
+        fn = _check_loss(loss)
+        super().__init__(lang, live)
+        self.loss = fn
+        self.loss_control = widgets.Dropdown(options=LOSS_OPTIONS, value=fn.name,
+                                             description=self.t("loss_function"), style=WIDE)
+        self.prediction = self._slider(0.5, *REGRESSION_RANGE, 0.01, self.t("prediction"), "prediction")
+        self.target = self._slider(1.0, *REGRESSION_RANGE, 0.01, self.t("target"), "target")
+        self.probability = self._slider(0.7, 0.0, 1.0, 0.001, "p", "probability")
+        self.label = self._slider(1.0, 0.0, 1.0, 0.05, self._text("label"), "label")
+        self.scores = [self._slider(v, 0.0, 1.0, 0.01, f"s{k}", f"score-{k}")
+                       for k, v in enumerate(START_SCORES)]
+        self.true_class = widgets.Dropdown(options=list(range(N_CLASSES)), value=1,
+                                           description=self._text("true_class"), style=WIDE)
+        self.one_hot = widgets.ToggleButtons(
+            options=[(str(np.eye(N_CLASSES, dtype=int)[k].tolist()), k) for k in range(N_CLASSES)],
+            value=1, description=self._text("one_hot"), style=WIDE)
+        self.loss_control.add_class("stepnn-loss-explorer-loss")
+        self.true_class.add_class("stepnn-loss-explorer-true-class")
+        self.one_hot.add_class("stepnn-loss-explorer-one-hot")
+        self._boxes = {
+            "regression": widgets.VBox([self.prediction, self.target]),
+            "binary": widgets.VBox([self.probability, self.label]),
+            "categorical": widgets.VBox([widgets.HTML(self._text("scores")), *self.scores]),
+        }
+        self.inputs = widgets.VBox()
+        fig, view = self.new_figure((10, 4))
+        self.point = self._read_point(fn)
+        self.curve_view = LossCurveView(fig.add_axes([0.06, 0.13, 0.52, 0.8]), self.point, lang)
+        self.clip_view = ClippingView(fig.add_axes([0.66, 0.13, 0.32, 0.78]), self.point, lang)
+        self.views = [self.curve_view, self.clip_view]
+        self.readout = widgets.HTML()
+        self.readout.add_class("stepnn-loss-explorer-readout")
+        self.loss_control.observe(self._on_loss, names="value")
+        for control in (self.prediction, self.target, self.probability, self.label, *self.scores):
+            control.observe(self._on_control, names="value")
+        self.true_class.observe(self._on_class, names="value")
+        self.one_hot.observe(self._on_class, names="value")
+        self.widget = widgets.VBox([self.loss_control, self.inputs, view, self.readout, self.message])
+        self.widget.add_class("stepnn-loss-explorer")
+        self._arrange()
+        self._show()
+
+    # ---------------------------------------------------------------- helpers
+    def _text(self, key: str) -> str:
+        return _TEXT[key][LANGS.index(self.lang)]
+
+    def _slider(self, value, low, high, step, description, name) -> widgets.FloatSlider:
+        slider = widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                                     readout_format=".3f", continuous_update=self.live,
+                                     style=WIDE)
+        slider.add_class(f"stepnn-loss-explorer-{name}")
+        return slider
+
+    def _arrange(self) -> None:
+        kind = kind_of(self.loss)
+        extra = ([] if kind != "categorical" else
+                 [self.true_class if self.loss.name == "sparse_categorical_crossentropy" else self.one_hot])
+        self.inputs.children = (self._boxes[kind], *extra)
+
+    def _read_point(self, fn: losses.Loss) -> LossPoint:
+        """The point the controls describe, for loss ``fn``."""
+        kind = kind_of(fn)
+        if kind == "regression":
+            return loss_point(fn, [[self.target.value]], [[self.prediction.value]])
+        if kind == "binary":
+            return loss_point(fn, [[self.label.value]], [[self.probability.value]])
+        scores = np.array([s.value for s in self.scores])
+        if scores.sum() <= 0:
+            raise ValueError(self._text("zero_scores").format(k=N_CLASSES))
+        t = self.true_class.value
+        y = np.array([t]) if fn.name == "sparse_categorical_crossentropy" else np.eye(N_CLASSES)[[t]]
+        return loss_point(fn, y, scores[None, :] / scores.sum())
+
+    # ------------------------------------------------------------ controller
+    def set_loss(self, loss) -> None:
+        """Switch to another loss function (name or alias); the controls follow its kind."""
+        fn = _check_loss(loss)
+        self.point, self.loss = self._read_point(fn), fn
+        self.loss_control.value = fn.name  # its handler sees the loss already set
+        self._arrange()
+        self._show()
+
+    @guarded
+    def _on_loss(self, change) -> None:
+        if change["new"] == self.loss.name:
+            return
+        try:
+            self.set_loss(change["new"])
+        except Exception:
+            self.loss_control.value = self.loss.name  # keep showing the loss the views show
+            raise
+
+    @guarded
+    def _on_class(self, change) -> None:
+        # the dropdown (sparse) and the one-hot buttons (categorical) are one true class: the
+        # first change moves the other control, whose own change then refreshes once
+        if self.true_class.value != self.one_hot.value:
+            self.true_class.value = self.one_hot.value = change["new"]
+            return
+        self.refresh()
+
+    def _on_control(self, change) -> None:
+        self.refresh()
+
+    @guarded
+    def refresh(self) -> None:
+        """Read the controls, update every view, redraw once."""
+        self.point = self._read_point(self.loss)
+        self._show()
+
+    def _show(self) -> None:
+        for view in self.views:
+            view.update(self.point)
+        self.readout.value = self._readout()
+        self.message.value = ""
+        self.redraw()
+
+    def _readout(self) -> str:
+        p = self.point
+        task = p.loss.task if self.lang == "en" else TASKS_KO[p.loss.name]
+        lines = [f"<b>{html.escape(p.loss.name)}</b> &mdash; {self._text('task')}: {html.escape(task)}",
+                 f"L = {p.value:.4f} &nbsp; dL/dy_pred = {vector_text(p.gradient[0])}"]
+        if p.kind == "categorical":
+            scores = np.array([[s.value for s in self.scores]])
+            one_hot = np.eye(N_CLASSES)[[p.true_class]]
+            lines.append(f"p = {vector_text(p.y_pred[0])} &nbsp; dL/dq = {p.slope + 0.0:.4g}")
+            lines.append(self._text("same").format(cee=losses.cee(one_hot, p.y_pred),
+                                                   cce=losses.categorical_crossentropy(one_hot, p.y_pred)))
+            if not np.isclose(scores.sum(), 1.0):
+                lines.append(self._text("raw").format(total=scores.sum(), cee=losses.cee(one_hot, scores),
+                                                      cce=losses.categorical_crossentropy(one_hot, scores)))
+        return "<br>".join(lines)
+
+    def describe(self) -> str:
+        return (f"{self.title}: {self.point.loss.name}, L = {self.point.value:.4f} "
+                f"({self.mode} figures). Run this cell in Jupyter to use the dashboard.")

@@ -1,0 +1,569 @@
+"""StepThrough: the main dashboard. Run forward, loss, backward and update one at a time (or a
+step, an epoch, or Play), change the settings between iterations, and watch every view move.
+
+    import stepnn as sn
+    from stepnn.widgets import StepThrough
+    X, y = sn.datasets.xor()
+    model = sn.Sequential([sn.Dense(2, 4, activation="tanh"), sn.Dense(4, 2, activation="tanh"),
+                           sn.Dense(2, 1, activation="sigmoid")], seed=0)
+    StepThrough(sn.Trainer(model, X, y, loss="binary_crossentropy", learning_rate=0.5, batch_size=16))
+
+One controller: every button or control changes the trainer (or calls one of its phases), then
+every view updates in place, then the figure is drawn once.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import math
+import time
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .. import batching, losses
+from ..stopping import StopReason
+from ..trainer import Trainer
+from ..views.boundary import BoundaryView
+from ..views.curves import LearningCurveView
+from ..views.export import axes_bbox, save_gif, save_png
+from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps, cache_text
+from ..views.network import NetworkView
+from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
+from ..views.surface import SurfaceView
+from ._base import Dashboard, guarded
+from .controller import (LOOP, Criteria, finish_epoch, guarded_step, phase_hint, run, status_text,
+                         upcoming)
+
+__all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
+
+VIEW_NAMES = ("network", "heatmaps", "gradients", "curves", "surface", "boundary")
+TOP_ROW = {"network": 1.35, "boundary": 1.0, "surface": 1.0, "curves": 1.25}  # name: width ratio
+
+OPTIMIZERS = (("SGD", "sgd"), ("SGD + momentum", "sgd+momentum"), ("RMSprop", "rmsprop"),
+              ("Adagrad", "adagrad"), ("Adam", "adam"))
+MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' usual value)
+LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
+
+_WORDS = {
+    "max_epochs": ("Max epochs (0 = off)", "최대 에포크 (0 = 끔)"),
+    "target_loss": ("Target loss (0 = off)", "목표 손실 (0 = 끔)"),
+    "patience": ("Patience (0 = off)", "인내 에포크 (0 = 끔)"),
+    "no_validation": ("Patience watches the validation loss: create the Trainer with validation_split=0.2",
+                      "검증 손실을 봅니다: Trainer를 validation_split=0.2로 만드세요"),
+    "sample": ("Sample in batch", "배치 속 샘플"),
+    "speed": ("Iterations/s", "초당 이터레이션"),
+    "run_forward": ("Run forward propagation: z = xW + b and a = f(z), layer by layer",
+                    "순전파 실행: 층마다 z = xW + b, a = f(z)"),
+    "run_loss": ("Compare the prediction with the target: the loss", "예측값과 실제값 비교: 손실"),
+    "run_backward": ("Backpropagation: dL/dW for every weight by the chain rule",
+                     "역전파: 연쇄 법칙으로 모든 가중치의 dL/dW"),
+    "run_update": ("Move every weight against its gradient: W <- W - learning rate x dL/dW",
+                   "가중치 갱신: W <- W - 학습률 x dL/dW"),
+    "step_tip": ("One iteration: the phases still due, in order", "이터레이션 한 번: 남은 단계를 차례로"),
+    "epoch_tip": ("Finish the current epoch (stops early on a stopping criterion)",
+                  "현재 에포크 끝까지 (중지 기준에서 멈춤)"),
+    "undo_tip": ("Step back one phase or one change of setting", "한 단계 또는 설정 변경 하나 되돌리기"),
+    "nothing_to_undo": ("Nothing to undo: this is the start.", "되돌릴 것이 없습니다: 처음 상태입니다."),
+    "reset_tip": ("Back to the first weights, epoch 0 (the settings stay)",
+                  "처음 가중치, 에포크 0으로 (설정은 유지)"),
+    "undone": ("Undone: {what}.", "되돌림: {what}."),
+    "pending": ("Takes effect at the next iteration (this one is at {phase}).",
+                "다음 이터레이션부터 적용됩니다 (지금은 {phase} 단계)."),
+    "epoch_done": ("Epoch {e} finished: mean loss {loss:.4f}.", "에포크 {e} 완료: 평균 손실 {loss:.4f}."),
+    "stopped": ("Stopped: {code}: {message}.", "중지: {code}: {message}."),
+    "paused": ("paused by hand", "직접 일시정지"),
+    "reset_done": ("Back to the start (seed {seed}).", "처음으로 돌아갔습니다 (시드 {seed})."),
+    "diverged": ("The loss is {value}: with learning rate {lr:g} the steps overshoot and the weights "
+                 "blow up. Lower the learning rate, then press Undo to step back or Reset to start again.",
+                 "손실이 {value}입니다: 학습률 {lr:g}에서는 한 걸음이 너무 커서 가중치가 발산합니다. "
+                 "학습률을 낮추고 되돌리기나 처음으로를 누르세요."),
+}
+
+
+def optimizer_choice(optimizer) -> str:
+    """The dropdown value for an optimizer object: "sgd+momentum" for SGD with momentum."""
+    if optimizer.name == "sgd" and getattr(optimizer, "momentum", 0) > 0:
+        return "sgd+momentum"
+    return optimizer.name
+
+
+class StepThrough(Dashboard):
+    """The training loop, one phase at a time, with every number drawn.
+
+    Args:
+        trainer: the ``stepnn.Trainer`` to drive (the dashboard changes it in place).
+        lang: "en" or "ko" (labels in Korean, course terms).
+        live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+        views: which views to show, a subset of ``VIEW_NAMES`` ("network", "heatmaps",
+            "gradients", "curves", "surface", "boundary"); default: all.
+        max_epochs, target_loss, patience: the stopping criteria of Epoch and Play runs (see
+            ``controller.Criteria``); the controls change them later.
+        surface: the loss surface's directions, "weights" (two weights) or "pca".
+        figsize, dpi: the figure's size (inches) and resolution.
+
+    Attributes:
+        trainer, views (dict name -> View), figure, buttons (dict: forward, loss, backward,
+        update, step, epoch, undo, reset), play (ipywidgets.Play), controls (dict), status (HTML,
+        class ``stepnn-status``), message, criteria, stop_reason, errors, steps_per_tick.
+    """
+
+    title = "StepThrough: forward, loss, backward, update, one at a time"
+
+    def __init__(self, trainer: Trainer, lang: str = "en", live: "bool | None" = None,
+                 views=VIEW_NAMES, max_epochs: "int | None" = 100, target_loss: "float | None" = None,
+                 patience: "int | None" = None, surface: str = "weights", figsize=None, dpi: int = 80):
+        if not isinstance(trainer, Trainer):
+            raise TypeError(f"StepThrough needs a stepnn.Trainer; received {type(trainer).__name__}. "
+                            f"Create one with stepnn.Trainer(model, X, y, loss=...).")
+        names = tuple(views)
+        unknown = [n for n in names if n not in VIEW_NAMES]
+        if unknown or not names:
+            raise ValueError(f"views must be a non-empty subset of {VIEW_NAMES}; received {views!r}.")
+        criteria = Criteria(max_epochs, target_loss, patience)
+        if patience is not None and trainer.X_val is None:
+            raise ValueError("patience (early stopping) watches the validation loss, but this trainer has "
+                             "no validation data. Create the Trainer with validation_split=0.2 or "
+                             "validation_data=(X_val, y_val), or leave patience=None.")
+        if surface not in SURFACE_DIRECTIONS:
+            raise ValueError(f"surface must be one of {SURFACE_DIRECTIONS}; received {surface!r}.")
+        super().__init__(lang=lang, live=live)
+        self.trainer = trainer
+        self.criteria = criteria
+        self.stop_reason: "StopReason | None" = None
+        self.steps_per_tick = 1
+        self._quiet = False
+        self._tick_done = 0.0
+        self._view_names = names
+        self._surface = surface
+        self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model), dpi)
+        self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click)
+        self._build_controls()
+        self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.message,
+                                    canvas])
+        self.widget.add_class("stepnn-stepthrough")
+        self.refresh()
+        # Titles and tick labels of views that draw plain Text (the loss surface's) keep their
+        # pixels from now on: rasterizing glyphs is most of a redraw.
+        cache_text(self.figure)
+
+    def _w(self, key: str) -> str:
+        return _WORDS[key][self.lang == "ko"]
+
+    # ------------------------------------------------------------- controls
+    def _button(self, key: str, label: str, tooltip: str, action) -> widgets.Button:
+        button = widgets.Button(description=label, tooltip=tooltip,
+                                layout=widgets.Layout(width="auto", min_width="72px"))
+        button.add_class(f"stepnn-{key}")
+        button.on_click(lambda _button: action())
+        return button
+
+    def _build_controls(self) -> None:
+        tr, t, w = self.trainer, self.t, self._w
+        self.buttons = {p: self._button(p, t(p), w(f"run_{p}"), lambda p=p: self.run_phase(p))
+                        for p in LOOP}
+        self.buttons["step"] = self._button("step", t("step"), w("step_tip"), self.step)
+        self.buttons["epoch"] = self._button("epoch", t("epoch"), w("epoch_tip"), self.run_epoch)
+        self.buttons["undo"] = self._button("undo", t("undo"), w("undo_tip"), self.undo)
+        self.buttons["reset"] = self._button("reset", t("reset"), w("reset_tip"), self.reset)
+        self.play = widgets.Play(value=0, min=0, max=10 ** 9, step=1, interval=200, show_repeat=False,
+                                 description=t("play"), tooltip=f"{t('play')} / {t('pause')}")
+        self.play.add_class("stepnn-play")
+        style = {"description_width": "initial"}
+        lr_exp = math.log10(tr.learning_rate)  # widen the slider for a rate outside 10^-4 .. 10
+        lr_low, lr_high = min(LR_RANGE[0], math.floor(lr_exp)), max(LR_RANGE[1], math.ceil(lr_exp))
+        n = tr.n_samples
+        output = tr.model.layers[-1]
+        fits = losses.fitting(output.activation.name, output.n_out, tr.y)
+        if tr.loss_fn.name not in fits:
+            fits.append(tr.loss_fn.name)
+        self.controls = {
+            "learning_rate": widgets.FloatLogSlider(value=tr.learning_rate, base=10, min=lr_low,
+                                                    max=lr_high, step=0.05, readout_format=".4g",
+                                                    description=t("learning_rate"),
+                                                    continuous_update=False, style=style),
+            "batch_size": widgets.IntSlider(value=tr.batch_size, min=1, max=n, description=t("batch_size"),
+                                            continuous_update=False, style=style),
+            "optimizer": widgets.Dropdown(options=OPTIMIZERS, value=optimizer_choice(tr.optimizer),
+                                          description=t("optimizer"), style=style),
+            "loss_function": widgets.Dropdown(options=fits, value=tr.loss_fn.name,
+                                              description=t("loss_function"), style=style),
+            "seed": widgets.BoundedIntText(value=tr.seed, min=0, max=2 ** 31 - 1, description=t("seed"),
+                                           style=style, layout=widgets.Layout(width="150px")),
+            "max_epochs": widgets.BoundedIntText(value=self.criteria.max_epochs or 0, min=0, max=10 ** 6,
+                                                 description=w("max_epochs"), style=style,
+                                                 layout=widgets.Layout(width="170px")),
+            "target_loss": widgets.BoundedFloatText(value=self.criteria.target_loss or 0.0, min=0.0,
+                                                    max=1e9, step=0.01, description=w("target_loss"),
+                                                    style=style, layout=widgets.Layout(width="230px")),
+            "patience": widgets.BoundedIntText(value=self.criteria.patience or 0, min=0, max=10 ** 4,
+                                               description=w("patience"), style=style,
+                                               disabled=tr.X_val is None,
+                                               tooltip=w("no_validation") if tr.X_val is None else "",
+                                               layout=widgets.Layout(width="200px")),
+            "sample": widgets.IntSlider(value=0, min=0, max=max(tr.batch_size - 1, 0), description=w("sample"),
+                                        style=style, continuous_update=False),
+            "speed": widgets.IntSlider(value=5, min=1, max=30, description=w("speed"), style=style,
+                                       continuous_update=False, layout=widgets.Layout(width="260px")),
+        }
+        for key, control in self.controls.items():
+            control.add_class(f"stepnn-{key.replace('_', '-')}")
+            control.observe(lambda change, key=key: self._on_control(key, change["new"]), names="value")
+        self.batch_mode = widgets.HTML()
+        self.batch_mode.add_class("stepnn-batch-mode")
+        self.status = widgets.HTML()
+        self.status.add_class("stepnn-status")
+        self.play.observe(self._on_play_value, names="value")
+        self.play.observe(self._on_playing, names="playing")
+        self._set_speed(self.controls["speed"].value)
+
+    def _button_row(self) -> widgets.Widget:
+        b = self.buttons
+        return widgets.HBox([b["forward"], b["loss"], b["backward"], b["update"], _gap(), b["step"],
+                             b["epoch"], _gap(), self.play, self.controls["speed"], _gap(), b["undo"],
+                             b["reset"]], layout=widgets.Layout(flex_flow="row wrap"))
+
+    def _settings_rows(self) -> widgets.Widget:
+        c = self.controls
+        rows = [[c["learning_rate"], c["batch_size"], self.batch_mode],
+                [c["optimizer"], c["loss_function"], c["seed"]],
+                [c["max_epochs"], c["target_loss"], c["patience"], c["sample"]]]
+        return widgets.VBox([widgets.HBox(r, layout=widgets.Layout(flex_flow="row wrap")) for r in rows])
+
+    @contextmanager
+    def _holding(self):
+        """Set controls from code without running their handlers."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    # ------------------------------------------------------------- actions
+    def _act(self, action):
+        """The controller: run ``action`` (it changes the trainer), then refresh once, even if it failed."""
+        self.message.value = ""
+        try:
+            return action()
+        finally:
+            self.refresh()
+
+    @guarded
+    def run_phase(self, phase: str) -> None:
+        """Run one phase ("forward", "loss", "backward" or "update"); out of order: a PhaseError message."""
+        if phase not in LOOP:
+            raise ValueError(f"phase must be one of {LOOP}; received {phase!r}.")
+
+        def action():
+            self.stop_reason = None
+            getattr(self.trainer, phase)()
+            self._note_epoch_end(phase)
+        self._act(action)
+
+    @guarded
+    def step(self) -> None:
+        """One iteration (the phases still due); refuses to run Backward on an inf/NaN loss."""
+        def action():
+            epoch = self.trainer.epoch
+            self.stop_reason = guarded_step(self.trainer)
+            if self.trainer.epoch != epoch:
+                self._note_epoch_end("update")
+        self._act(action)
+
+    @guarded
+    def run_epoch(self) -> None:
+        """Finish the current epoch; the stopping criteria are checked at its end."""
+        def action():
+            self.stop_reason = self.criteria.before_run(self.trainer) or finish_epoch(self.trainer, self.criteria)
+            if self.stop_reason is None:
+                self._note_epoch_end("update")
+            else:
+                self._show_stop()
+        self._act(action)
+
+    @guarded
+    def tick(self) -> None:
+        """One Play tick: ``steps_per_tick`` iterations, then one redraw. Stops Play when a stopping
+        criterion holds or the loss diverges. (The Play widget calls this on every frame; tests
+        call it directly.)"""
+        def action():
+            try:
+                reason = run(self.trainer, self.criteria, self.steps_per_tick)
+            except Exception:
+                self._pause(None)
+                raise
+            if reason is not None:
+                self._pause(reason)
+        try:
+            self._act(action)
+        finally:
+            self._tick_done = time.monotonic()
+
+    @guarded
+    def undo(self) -> None:
+        """Step back one phase or one change of setting."""
+        def action():
+            self.stop_reason = None
+            what = self.trainer.undo()
+            self.show_info(self._w("nothing_to_undo") if what is None else self._w("undone").format(what=what))
+        self._act(action)
+
+    @guarded
+    def reset(self) -> None:
+        """Back to the first weights and epoch 0; the current settings stay."""
+        def action():
+            self._pause(None)
+            self.stop_reason = None
+            self.trainer.reset(keep_settings=True)
+            self.show_info(self._w("reset_done").format(seed=self.trainer.seed))
+        self._act(action)
+
+    def _note_epoch_end(self, phase: str) -> None:
+        h = self.trainer.history
+        if phase == "update" and self.trainer.iteration == 0 and h.epochs:
+            self.show_info(self._w("epoch_done").format(e=h.epochs[-1].epoch, loss=h.epochs[-1].loss))
+
+    def _show_stop(self) -> None:
+        r = self.stop_reason
+        if r is not None and r != "diverged":
+            self.show_info(self._w("stopped").format(code=r.code, message=r.message), tone="warn")
+
+    def _pause(self, reason: "StopReason | None") -> None:
+        """Stop Play from code (a criterion held, an error, a reset)."""
+        if reason is not None:
+            self.stop_reason = reason
+            self._show_stop()
+        with self._holding():
+            self.play.playing = False
+
+    # -------------------------------------------------------------- events
+    @guarded
+    def _on_control(self, key: str, value) -> None:
+        if self._quiet:
+            return
+        tr = self.trainer
+        handlers = {
+            "learning_rate": lambda: tr.set_learning_rate(value),
+            "batch_size": lambda: tr.set_batch_size(value),
+            "optimizer": lambda: self._set_optimizer(value),
+            "loss_function": lambda: tr.set_loss(value),
+            "seed": lambda: self._set_seed(value),
+            "max_epochs": self._set_criteria, "target_loss": self._set_criteria,
+            "patience": self._set_criteria,
+            "sample": lambda: None,  # the network view reads it in refresh
+            "speed": lambda: self._set_speed(value),
+        }
+
+        def action():
+            handlers[key]()
+            if key in ("learning_rate", "batch_size", "optimizer", "loss_function") and tr.next_phase != "forward":
+                self.show_info(self._w("pending").format(phase=self.t(tr.next_phase)))
+        self._act(action)
+
+    def _set_optimizer(self, choice: str) -> None:
+        lr = self.controls["learning_rate"].value
+        if choice == "sgd+momentum":
+            self.trainer.set_optimizer("sgd", learning_rate=lr, momentum=MOMENTUM)
+        else:
+            self.trainer.set_optimizer(choice, learning_rate=lr)
+
+    def _set_seed(self, seed: int) -> None:
+        self._pause(None)
+        self.stop_reason = None
+        self.trainer.reset(seed=seed, keep_settings=True)
+        self.show_info(self._w("reset_done").format(seed=seed))
+
+    def _set_criteria(self) -> None:
+        c = self.controls
+        self.criteria = Criteria(max_epochs=c["max_epochs"].value or None,
+                                 target_loss=c["target_loss"].value or None,
+                                 patience=c["patience"].value or None)
+
+    def _set_speed(self, per_second: int) -> None:
+        """Play at ``per_second`` iterations/s: frames at most 10/s, several iterations per frame above."""
+        interval = max(100, round(1000 / per_second))
+        self.play.interval = interval
+        self.steps_per_tick = max(1, round(per_second * interval / 1000))
+
+    @guarded
+    def _on_playing(self, change) -> None:
+        if self._quiet:
+            return
+        if change["new"]:
+            def start():
+                self.stop_reason = self.criteria.before_run(self.trainer)
+                if self.stop_reason is not None:
+                    self._pause(self.stop_reason)
+            self._act(start)
+        else:
+            self._act(lambda: setattr(self, "stop_reason", StopReason("interrupted", self._w("paused"))))
+
+    def _on_play_value(self, change) -> None:
+        if self._quiet or not self.play.playing:
+            return
+        # A live front end keeps sending frames while a slow tick runs; drop the backlog.
+        if self.live and time.monotonic() - self._tick_done < self.play.interval / 2000:
+            return
+        self.tick()
+
+    @guarded
+    def _after_surface_click(self, _view) -> None:
+        """The loss surface moved two weights (a new start of the path): every other view follows."""
+        def action():
+            self.stop_reason = None
+        self._act(action)
+
+    # -------------------------------------------------------------- refresh
+    def refresh(self) -> None:
+        """Controls follow the trainer, every view updates, the status line too; one redraw."""
+        tr = self.trainer
+        self._sync_controls()
+        for view in self.views.values():
+            view.update(tr)
+        self._update_buttons()
+        self.status.value = f"<span>{html.escape(status_text(tr, self.stop_reason, self.lang))}</span>"
+        if tr.diverged:
+            rec = tr.last_loss
+            value = rec.value if rec is not None else tr.history.iterations[-1].loss
+            self.show_info(self._w("diverged").format(value=value, lr=tr.learning_rate), tone="error")
+        self.redraw()
+
+    def _sync_controls(self) -> None:
+        tr, c = self.trainer, self.controls
+        new = upcoming(tr)
+        bs = new["batch_size"]
+        batch = len(tr.last_forward.x) if tr.last_forward is not None else bs
+        with self._holding():
+            c["learning_rate"].value = new["learning_rate"]
+            c["batch_size"].value = bs
+            c["optimizer"].value = optimizer_choice(new["optimizer"])
+            c["loss_function"].value = new["loss"]
+            c["seed"].value = tr.seed
+            c["sample"].max = max(batch - 1, 0)
+            if "network" in self.views:
+                self.views["network"].sample = c["sample"].value
+        self.batch_mode.value = html.escape(_mode_label(bs, tr.n_samples, self.t))
+
+    def _update_buttons(self) -> None:
+        nxt = self.trainer.next_phase
+        for phase in LOOP:
+            button, on = self.buttons[phase], phase == nxt
+            button.disabled = not on
+            button.button_style = "primary" if on else ""
+            button.tooltip = self._w(f"run_{phase}") if on else phase_hint(nxt, self.lang)
+        self.buttons["undo"].disabled = not self.trainer.can_undo
+
+    # --------------------------------------------------------------- export
+    def save_png(self, path, view: str = "all", dpi: int = 150) -> str:
+        """Save the whole figure ("all") or one view ("network", "heatmaps", "gradients",
+        "curves", "surface", "boundary") as a PNG for slides; returns the path."""
+        if view == "all":
+            return save_png(self.figure, path, dpi=dpi)
+        if view not in self.views:
+            raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
+        self.figure.canvas.draw()
+        return save_png(self.figure, path, dpi=dpi, bbox=axes_bbox(self.figure, _axes_of(self.views[view])))
+
+    def save_gif(self, path, iterations: int = 20, fps: float = 4, view: str = "all",
+                 dpi: "int | None" = None) -> str:
+        """Save an animated GIF of training from the current state forward, one frame per iteration
+        (frame 0 is the current state), for ``iterations`` iterations.
+
+        It trains a copy of the trainer (``copy.deepcopy``) on a figure of its own: the live
+        trainer, its history and this dashboard's figure are left exactly as they were. A
+        diverging copy stops moving (the last frames repeat). Returns the path.
+        """
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+            raise ValueError(f"iterations must be a whole number >= 1; received {iterations!r}.")
+        names = self._view_names if view == "all" else (view,)
+        if view != "all" and view not in self.views:
+            raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
+        trainer = copy.deepcopy(self.trainer)
+        fig = Figure(figsize=view_figsize(names, trainer.model), dpi=self.figure.dpi)
+        FigureCanvasAgg(fig)
+        views = build_views(fig, trainer, names, self.lang, self._surface, None)
+        if "network" in views and "network" in self.views:
+            views["network"].sample = self.views["network"].sample
+        state = {"stopped": False}
+
+        def frame(i: int) -> None:
+            if i and not state["stopped"]:
+                state["stopped"] = guarded_step(trainer) is not None
+            for v in views.values():
+                v.update(trainer)
+        return save_gif(path, fig, frame, iterations + 1, fps=fps, dpi=dpi)
+
+    # ------------------------------------------------------------------ text
+    def describe(self) -> str:
+        tr = self.trainer
+        return (f"StepThrough: network {tr.model.sizes}, {tr.loss_fn.name}, {tr.optimizer.name}; "
+                f"{status_text(tr, self.stop_reason, 'en')} ({self.mode} figures). Run this cell in "
+                f"Jupyter to use the dashboard.")
+
+
+# ------------------------------------------------------------------ figure layout
+def view_figsize(names, model) -> tuple[float, float]:
+    """A figure size (inches) that fits the views ``names`` for ``model``."""
+    top = [n for n in names if n in TOP_ROW]
+    bottom = ("heatmaps" in names) * 2 * len(model.layers) + ("gradients" in names) * len(model.layers)
+    width = max(3.2 * sum(TOP_ROW[n] for n in top), 1.05 * bottom, 4.0)
+    return min(width, 12.5), (3.6 if top else 0) + (2.4 if bottom else 0) + 0.2
+
+
+def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surface: str = "weights",
+                on_surface_change=None) -> dict:
+    """Lay out the views ``names`` on ``fig`` and build them: the diagram, the boundary, the loss
+    surface and the loss curve in a top row; the z/a heatmaps and the dL/dW heatmaps below.
+
+    Returns {name: View} in the order of ``VIEW_NAMES``.
+    """
+    L = len(trainer.model.layers)
+    top = [n for n in TOP_ROW if n in names]
+    bottom = (["heatmaps"] * 2 * L if "heatmaps" in names else []) + \
+             (["gradients"] * L if "gradients" in names else [])
+    rows = [r for r in (top, bottom) if r]
+    grid = fig.add_gridspec(len(rows), 1, height_ratios=[1.55, 1] if len(rows) == 2 else [1],
+                            left=0.02, right=0.99, top=0.94, bottom=0.03, hspace=0.28)
+    axes: dict = {}
+    if top:
+        cells = grid[0].subgridspec(1, len(top), width_ratios=[TOP_ROW[n] for n in top], wspace=0.3)
+        for i, name in enumerate(top):
+            axes[name] = fig.add_subplot(cells[i])
+    if bottom:
+        cells = grid[-1].subgridspec(1, len(bottom), wspace=0.25)
+        for i, name in enumerate(bottom):
+            axes.setdefault(name, []).append(fig.add_subplot(cells[i]))
+    makers = {
+        "network": lambda ax: NetworkView(ax, trainer, lang=lang),
+        "heatmaps": lambda ax: ActivationHeatmaps(ax, trainer, lang=lang),
+        "gradients": lambda ax: GradientHeatmaps(ax, trainer, lang=lang),
+        "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
+        "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang,
+                                          on_change=on_surface_change),
+        "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang),
+    }
+    return {name: makers[name](axes[name]) for name in VIEW_NAMES if name in names}
+
+
+def _axes_of(view) -> list:
+    """The axes a view draws on (the loss surface: its axes and its inset, if any)."""
+    axes = list(view.axes) if hasattr(view, "axes") else [view.ax]
+    extra = getattr(view, "path_ax", None)
+    return axes + ([extra] if extra is not None and extra not in axes else [])
+
+
+def _gap() -> widgets.Widget:
+    return widgets.Box(layout=widgets.Layout(width="12px"))
+
+
+def _mode_label(batch_size: int, n: int, t) -> str:
+    """ "mini-batch GD (16 = 2^4)": which kind of gradient descent this batch size makes."""
+    mode = batching.mode_name(batch_size, n)
+    name = t({"stochastic": "sgd", "mini-batch": "mini_batch", "full-batch": "full_batch"}[mode])
+    power = batch_size.bit_length() - 1
+    if batch_size == 1 << power:
+        return f"{name} ({batch_size} = 2^{power})"
+    near = [p for p in (1 << power, 1 << (power + 1)) if p <= n]
+    return f"{name} (2^k: {', '.join(map(str, near))})"

@@ -1,0 +1,277 @@
+"""Loss functions: values hand-computed from the Keras definitions (including the clipped
+extremes), from_logits forms, Keras names, and gradients (with their 1/N) against finite differences."""
+import math
+
+import numpy as np
+import pytest
+
+from stepnn import activations, losses
+from stepnn.activations import sigmoid, softmax
+
+from .helpers import assert_gradients_close, central_difference, labels_for
+
+EPS = 1e-7  # Keras' backend epsilon
+LN = math.log
+CANONICAL = ("mean_squared_error", "mean_absolute_error", "binary_crossentropy",
+             "categorical_crossentropy", "sparse_categorical_crossentropy", "cee")
+WITH_LOGITS = ("binary_crossentropy", "categorical_crossentropy",
+               "sparse_categorical_crossentropy", "cee")
+
+
+def test_epsilon_is_keras_epsilon():
+    assert losses.EPSILON == EPS
+
+
+# --- closed-form values ------------------------------------------------------------------------
+
+def test_mse_and_mae_average_over_outputs_then_over_the_batch():
+    y = [[1.0, 2.0], [0.0, -1.0]]
+    p = [[1.5, 1.0], [0.5, -3.0]]
+    mse = [(0.5 ** 2 + 1.0 ** 2) / 2, (0.5 ** 2 + 2.0 ** 2) / 2]
+    mae = [(0.5 + 1.0) / 2, (0.5 + 2.0) / 2]
+    np.testing.assert_allclose(losses.mse.per_sample(np.array(y), np.array(p)), mse)
+    np.testing.assert_allclose(losses.mae.per_sample(np.array(y), np.array(p)), mae)
+    assert losses.get("mse")(y, p) == pytest.approx(sum(mse) / 2, rel=1e-15)
+    assert losses.get("mae")(y, p) == pytest.approx(sum(mae) / 2, rel=1e-15)
+
+
+def test_binary_crossentropy_closed_form():
+    y = [[1.0], [0.0], [1.0]]
+    p = [[0.9], [0.2], [0.6]]
+    expected = -(LN(0.9) + LN(0.8) + LN(0.6)) / 3
+    assert losses.get("binary_crossentropy")(y, p) == pytest.approx(expected, rel=1e-14)
+    # several outputs: Keras averages over them per sample
+    per = losses.binary_crossentropy.per_sample(np.array([[1.0, 0.0]]), np.array([[0.7, 0.4]]))
+    np.testing.assert_allclose(per, [-(LN(0.7) + LN(0.6)) / 2], rtol=1e-14)
+
+
+def test_keras_argument_order_y_true_then_y_pred():
+    bce = losses.get("binary_crossentropy")
+    y_true, y_pred = [1, 0, 1], [0.9, 0.2, 0.6]
+    expected = -(LN(0.9) + LN(0.8) + LN(0.6)) / 3
+    assert bce(y_true, y_pred) == pytest.approx(expected, rel=1e-14)
+    assert bce(y_pred, y_true) != pytest.approx(expected, rel=1e-3)
+
+
+def test_categorical_crossentropy_closed_form_and_row_rescaling():
+    y = [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    p = [[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]
+    expected = -(LN(0.7) + LN(0.5)) / 2
+    assert losses.get("categorical_crossentropy")(y, p) == pytest.approx(expected, rel=1e-14)
+    # Keras divides each row by its sum before the log
+    assert losses.get("cce")([[0, 1, 0]], [[1.0, 3.0, 4.0]]) == pytest.approx(-LN(3 / 8), rel=1e-14)
+
+
+def test_sparse_categorical_crossentropy_closed_form():
+    p = [[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]
+    expected = -(LN(0.7) + LN(0.5)) / 2
+    assert losses.get("sparse_categorical_crossentropy")([1, 0], p) == \
+        pytest.approx(expected, rel=1e-14)
+    assert losses.get("sparse_categorical_crossentropy")([[1], [0]], p) == \
+        pytest.approx(expected, rel=1e-14)
+
+
+def test_cee_is_minus_sum_y_log_p():
+    y = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    p = [[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]
+    assert losses.get("cee")(y, p) == pytest.approx(-(LN(0.7) + LN(0.25)) / 2, rel=1e-14)
+
+
+def _clipped_cases():
+    lo, hi = EPS, 1.0 - EPS  # the clip range, as floats
+    return [
+        ("binary_crossentropy", [[1.0]], [[0.0]], -LN(lo)),
+        ("binary_crossentropy", [[0.0]], [[1.0]], -LN(1.0 - hi)),
+        ("binary_crossentropy", [[1.0]], [[1.0]], -LN(hi)),
+        ("binary_crossentropy", [[0.0]], [[0.0]], -LN(1.0 - lo)),
+        ("categorical_crossentropy", [[1.0, 0.0]], [[0.0, 1.0]], -LN(lo)),
+        ("categorical_crossentropy", [[0.0, 1.0]], [[0.0, 1.0]], -LN(hi)),
+        ("sparse_categorical_crossentropy", [0], [[0.0, 1.0]], -LN(lo)),
+        ("sparse_categorical_crossentropy", [1], [[0.0, 1.0]], -LN(hi)),
+        ("cee", [[1.0, 0.0]], [[0.0, 1.0]], -LN(lo)),
+        ("cee", [[0.0, 1.0]], [[0.0, 1.0]], -LN(hi)),
+    ]
+
+
+@pytest.mark.parametrize("name, y, p, expected", _clipped_cases())
+def test_clipped_extremes_give_the_keras_values(name, y, p, expected):
+    value = losses.get(name)(y, p)
+    assert value == pytest.approx(expected, rel=1e-12)
+    assert math.isfinite(value)
+
+
+def test_clipped_extremes_in_numbers():
+    """p = 0 for the true class costs -log(1e-7) = 16.118..., not inf."""
+    assert losses.get("bce")([[1.0]], [[0.0]]) == pytest.approx(16.11809565095832, rel=1e-12)
+    assert losses.get("bce")([[0.0]], [[1.0]]) == pytest.approx(16.11809565095832, rel=1e-7)
+    assert losses.get("bce")([[1.0]], [[1.0]]) == pytest.approx(1.0000000494736474e-07, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", ["binary_crossentropy", "categorical_crossentropy",
+                                  "sparse_categorical_crossentropy", "cee"])
+def test_gradient_is_zero_and_finite_where_clipped(name):
+    """Where p was clipped the loss is flat (as Keras' clip), so its derivative there is 0."""
+    loss = losses.get(name)
+    if name == "binary_crossentropy":
+        y, p = np.array([[1.0], [0.0]]), np.array([[0.0], [1.0]])
+    else:
+        y = np.array([[1.0, 0.0]]) if name != "sparse_categorical_crossentropy" else np.array([0])
+        p = np.array([[0.0, 1.0]])
+    g = loss.gradient(y, p)
+    assert np.all(np.isfinite(g))
+    np.testing.assert_array_equal(g, 0.0)
+
+
+# --- relations between the losses -------------------------------------------------------------
+
+def _logits(seed=0, n=5, k=3):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-3, 3, size=(n, k)), rng.integers(0, k, size=n)
+
+
+def test_binary_from_logits_equals_probability_form():
+    z, _ = _logits()
+    y = (np.random.default_rng(1).random(z.shape) > 0.5).astype(float)
+    with_logits = losses.get("binary_crossentropy", from_logits=True)
+    assert with_logits(y, z) == pytest.approx(losses.binary_crossentropy(y, sigmoid(z)), rel=1e-12)
+    np.testing.assert_allclose(with_logits.per_sample(y, z),
+                               losses.binary_crossentropy.per_sample(y, sigmoid(z)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["categorical_crossentropy", "cee"])
+def test_categorical_from_logits_equals_probability_form(name):
+    z, labels = _logits()
+    y = np.eye(3)[labels]
+    with_logits = losses.get(name, from_logits=True)
+    assert with_logits(y, z) == pytest.approx(losses.categorical_crossentropy(y, softmax(z)),
+                                              rel=1e-12)
+
+
+def test_sparse_from_logits_equals_probability_form():
+    z, labels = _logits()
+    with_logits = losses.get("sparse_categorical_crossentropy", from_logits=True)
+    assert with_logits(labels, z) == pytest.approx(
+        losses.sparse_categorical_crossentropy(labels, softmax(z)), rel=1e-12)
+
+
+def test_from_logits_is_exact_at_large_logits():
+    """No clipping with logits: a confidently wrong logit of 1e4 costs 1e4, not -log(1e-7)."""
+    bce = losses.get("bce", from_logits=True)
+    assert bce([[0.0]], [[1e4]]) == pytest.approx(1e4, rel=1e-12)
+    assert bce([[1.0]], [[1e4]]) == 0.0
+    cce = losses.get("cce", from_logits=True)
+    assert cce([[0.0, 1.0]], [[1e4, 0.0]]) == pytest.approx(1e4, rel=1e-12)
+
+
+def test_cee_equals_categorical_crossentropy_for_softmax_outputs():
+    z, labels = _logits(seed=4, n=7, k=4)
+    y, p = np.eye(4)[labels], softmax(z)
+    np.testing.assert_allclose(losses.cee.per_sample(y, p),
+                               losses.categorical_crossentropy.per_sample(y, p), rtol=1e-12)
+    # dL/dp differ off the simplex (cce rescales each row), dL/dz through the softmax agree
+    back = activations.get("softmax").backward
+    np.testing.assert_allclose(back(z, p, losses.cee.gradient(y, p)),
+                               back(z, p, losses.categorical_crossentropy.gradient(y, p)),
+                               rtol=1e-9, atol=1e-15)
+
+
+def test_sparse_equals_categorical_with_one_hot_labels():
+    z, labels = _logits(seed=5, n=6, k=4)
+    y, p = np.eye(4)[labels], softmax(z)
+    sparse, cce = losses.sparse_categorical_crossentropy, losses.categorical_crossentropy
+    np.testing.assert_allclose(sparse.per_sample(labels, p), cce.per_sample(y, p), rtol=1e-15)
+    np.testing.assert_allclose(sparse.gradient(labels, p), cce.gradient(y, p), rtol=1e-15)
+    np.testing.assert_allclose(sparse.fused_gradient(labels, p), cce.fused_gradient(y, p),
+                               rtol=1e-15)
+
+
+# --- names ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("alias, canonical", [
+    ("mse", "mean_squared_error"), ("MSE", "mean_squared_error"),
+    ("mean_squared_error", "mean_squared_error"), ("mae", "mean_absolute_error"),
+    ("MAE", "mean_absolute_error"), ("mean_absolute_error", "mean_absolute_error"),
+    ("bce", "binary_crossentropy"), ("binary_crossentropy", "binary_crossentropy"),
+    ("cce", "categorical_crossentropy"), ("categorical_crossentropy", "categorical_crossentropy"),
+    ("sparse_categorical_crossentropy", "sparse_categorical_crossentropy"),
+    ("cee", "cee"), ("cross_entropy_error", "cee"),
+])
+def test_keras_names_and_aliases(alias, canonical):
+    assert losses.get(alias).name == canonical
+
+
+@pytest.mark.parametrize("bad", ["hinge", "", "binary-crossentropy", 42, None])
+def test_unknown_loss_lists_the_valid_names(bad):
+    with pytest.raises(ValueError) as info:
+        losses.get(bad)
+    message = str(info.value)
+    assert "Could not interpret loss identifier" in message and repr(bad) in message
+    for name in CANONICAL + ("mse", "bce"):
+        assert name in message
+
+
+def test_a_loss_object_passes_through_and_repr_names_it():
+    assert losses.get(losses.mse) is losses.mse
+    assert "binary_crossentropy" in repr(losses.binary_crossentropy)
+    assert "from_logits=True" in repr(losses.get("cce", from_logits=True))
+
+
+def test_fitting_names_the_losses_for_an_output_layer():
+    y01 = np.array([0, 1, 1, 0])
+    assert set(losses.fitting("sigmoid", 1, y01)) == {"mean_squared_error", "mean_absolute_error",
+                                                      "binary_crossentropy"}
+    assert losses.fitting("softmax", 3, np.array([0, 2, 1])) == ["sparse_categorical_crossentropy"]
+    assert set(losses.fitting("softmax", 3, np.eye(3))) == {"categorical_crossentropy", "cee"}
+
+
+def test_mismatched_lengths_are_refused():
+    with pytest.raises(ValueError, match="3 samples.*2"):
+        losses.get("mse")([1.0, 2.0, 3.0], [1.0, 2.0])
+
+
+# --- shapes and gradients ---------------------------------------------------------------------
+
+def _prediction(name, rng, shape, from_logits):
+    if from_logits or name in ("mean_squared_error", "mean_absolute_error"):
+        return rng.normal(size=shape)
+    if name == "binary_crossentropy":
+        return rng.uniform(0.05, 0.95, size=shape)
+    return softmax(rng.normal(size=shape))
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_per_sample_and_gradient_accept_leading_axes(name):
+    rng = np.random.default_rng(6)
+    y = labels_for(name, rng, 5, 3)
+    p = _prediction(name, rng, (4, 5, 3), False)
+    loss = losses.get(name)
+    per, grad = loss.per_sample(y, p), loss.gradient(y, p)
+    assert per.shape == (4, 5) and grad.shape == (4, 5, 3)
+    for i in range(4):
+        np.testing.assert_allclose(per[i], loss.per_sample(y, p[i]), rtol=1e-15)
+        np.testing.assert_allclose(grad[i], loss.gradient(y, p[i]), rtol=1e-15)
+
+
+CASES = [(name, False) for name in CANONICAL] + [(name, True) for name in WITH_LOGITS]
+
+
+@pytest.mark.parametrize("name, from_logits", CASES)
+@pytest.mark.parametrize("n, k", [(1, 2), (4, 3), (7, 1)])
+def test_gradient_of_the_batch_mean_against_finite_differences(name, from_logits, n, k):
+    if k == 1 and name in ("categorical_crossentropy", "sparse_categorical_crossentropy", "cee"):
+        k = 2
+    rng = np.random.default_rng(n * 10 + k)
+    y = labels_for(name, rng, n, k)
+    p = _prediction(name, rng, (n, k), from_logits)
+    if name == "mean_absolute_error":  # keep away from the kink at p = y
+        p = np.where(np.abs(p - y) < 1e-3, y + 0.5, p)
+    loss = losses.get(name, from_logits=from_logits)
+    numeric = central_difference(lambda: float(np.mean(loss.per_sample(y, p))), p)
+    assert_gradients_close(loss.gradient(y, p), numeric, f"{name} from_logits={from_logits}")
+
+
+def test_gradient_carries_the_one_over_n():
+    y = np.array([[1.0], [2.0], [3.0], [4.0]])
+    p = y + 1.0
+    np.testing.assert_allclose(losses.mse.gradient(y, p), 2.0 * 1.0 / 4)
+    np.testing.assert_allclose(losses.mae.gradient(y, p), 1.0 / 4)

@@ -1,0 +1,290 @@
+"""Data sets: shapes, determinism, the geometry of each problem, iris, and the helpers."""
+import math
+
+import numpy as np
+import pytest
+
+from stepnn import datasets as ds
+
+CLASSIFICATION = [ds.circle, ds.xor, ds.gauss, ds.spiral, ds.moons]
+REGRESSION = [ds.linear, ds.sine]
+GENERATORS = CLASSIFICATION + REGRESSION
+
+
+def _name(f):
+    return f.__name__
+
+
+# --- shapes, dtypes, determinism -------------------------------------------------------------
+
+@pytest.mark.parametrize("make", CLASSIFICATION, ids=_name)
+@pytest.mark.parametrize("n", [1, 2, 7, 200])
+def test_classification_shapes_and_dtypes(make, n):
+    X, y = make(n=n, noise=0.1, seed=3)
+    assert X.shape == (n, 2) and X.dtype == np.float64
+    assert y.shape == (n,) and y.dtype == np.int64
+    assert set(np.unique(y)) <= {0, 1}
+    assert np.all(np.isfinite(X))
+
+
+@pytest.mark.parametrize("make", REGRESSION, ids=_name)
+@pytest.mark.parametrize("n", [1, 50])
+def test_regression_shapes_and_dtypes(make, n):
+    X, y = make(n=n, seed=3)
+    assert X.shape == (n, 1) and X.dtype == np.float64
+    assert y.shape == (n,) and y.dtype == np.float64
+
+
+@pytest.mark.parametrize("make", GENERATORS, ids=_name)
+def test_same_seed_same_numbers_other_seed_other_numbers(make):
+    X1, y1 = make(n=60, noise=0.2, seed=5)
+    X2, y2 = make(n=60, noise=0.2, seed=5)
+    X3, _ = make(n=60, noise=0.2, seed=6)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(X1, X3)
+
+
+@pytest.mark.parametrize("make", CLASSIFICATION, ids=_name)
+@pytest.mark.parametrize("n", [200, 51])
+def test_classes_balanced_without_noise(make, n):
+    _, y = make(n=n, noise=0.0, seed=1)
+    assert np.sum(y == 0) == n // 2
+    assert np.sum(y == 1) == n - n // 2
+
+
+@pytest.mark.parametrize("make", CLASSIFICATION, ids=_name)
+def test_rows_are_shuffled_so_the_tail_holds_both_classes(make):
+    _, y = make(n=200, noise=0.0, seed=0)
+    assert set(y[-40:]) == {0, 1}
+
+
+# --- geometry of each problem ----------------------------------------------------------------
+
+def test_circle_inner_disk_is_class_1_outer_ring_class_0():
+    X, y = ds.circle(n=400, noise=0.0, seed=2)
+    r = np.hypot(X[:, 0], X[:, 1])
+    assert r[y == 1].max() < 2.5 <= 3.5 <= r[y == 0].min()
+    assert r.max() <= 5.0 and np.all(np.abs(X) <= 6.0)
+
+
+def test_circle_noise_moves_labels_not_points():
+    X0, y0 = ds.circle(n=400, noise=0.0, seed=2)
+    Xn, yn = ds.circle(n=400, noise=0.5, seed=2)
+    np.testing.assert_array_equal(X0, Xn)
+    assert np.any(y0 != yn)
+
+
+def test_xor_label_is_sign_product_rule_and_padding():
+    X, y = ds.xor(n=400, noise=0.0, seed=4)
+    np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] >= 0).astype(np.int64))
+    assert np.all(np.abs(X) >= 0.3) and np.all(np.abs(X) <= 5.3)
+    quadrants = {(bool(a), bool(b)) for a, b in X > 0}
+    assert len(quadrants) == 4
+
+
+def test_gauss_blob_centres_and_noise_widens_them():
+    X, y = ds.gauss(n=2000, noise=0.0, seed=0)
+    np.testing.assert_allclose(X[y == 1].mean(axis=0), [2, 2], atol=0.1)
+    np.testing.assert_allclose(X[y == 0].mean(axis=0), [-2, -2], atol=0.1)
+    # variance per axis is 0.5 at noise 0 and 4 at noise 0.5 (Playground's scale)
+    assert X[y == 1].var(axis=0) == pytest.approx([0.5, 0.5], rel=0.15)
+    Xn, yn = ds.gauss(n=2000, noise=0.5, seed=0)
+    assert Xn[yn == 1].var(axis=0) == pytest.approx([4.0, 4.0], rel=0.15)
+
+
+def _sorted_rows(A):
+    return A[np.lexsort(A.T[::-1])]
+
+
+def test_spiral_classes_are_point_reflections_of_each_other():
+    X, y = ds.spiral(n=200, noise=0.0, seed=0)
+    np.testing.assert_allclose(_sorted_rows(X[y == 0]), _sorted_rows(-X[y == 1]), atol=1e-12)
+    r = np.hypot(X[:, 0], X[:, 1])
+    assert r.max() < 5.0 and r.min() == 0.0
+
+
+def test_spiral_noise_moves_each_coordinate_by_at_most_noise():
+    X0, y0 = ds.spiral(n=200, noise=0.0, seed=0)
+    Xn, yn = ds.spiral(n=200, noise=0.3, seed=0)
+    np.testing.assert_array_equal(y0, yn)  # same seed: same shuffle, so rows correspond
+    assert 0 < np.abs(Xn - X0).max() <= 0.3
+
+
+def test_moons_lie_on_their_half_circles_without_noise():
+    X, y = ds.moons(n=100, noise=0.0, seed=0)
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0)
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0)
+    assert np.all(upper[:, 1] >= -1e-12) and np.all(lower[:, 1] <= 0.5 + 1e-12)
+
+
+def test_linear_targets_follow_the_formula_without_noise():
+    X, y = ds.linear(n=50, noise=0.0, seed=0, slope=3.0, intercept=0.5)
+    np.testing.assert_allclose(y, 3.0 * X[:, 0] + 0.5)
+    assert np.all(np.abs(X) <= 1.0)
+
+
+def test_linear_noise_is_the_standard_deviation():
+    X, y = ds.linear(n=20000, noise=0.2, seed=0)
+    residual = y - (2.0 * X[:, 0] - 1.0)
+    assert residual.std() == pytest.approx(0.2, rel=0.05)
+
+
+def test_sine_targets_follow_the_formula_without_noise():
+    X, y = ds.sine(n=50, noise=0.0, seed=0)
+    np.testing.assert_allclose(y, [math.sin(v) for v in X[:, 0]])
+    assert np.all(np.abs(X) <= math.pi)
+
+
+# --- iris ------------------------------------------------------------------------------------
+
+IRIS_MEANS = {  # Fisher (1936), per species: sepal length, sepal width, petal length, petal width
+    0: (5.006, 3.428, 1.462, 0.246),
+    1: (5.936, 2.770, 4.260, 1.326),
+    2: (6.588, 2.974, 5.552, 2.026),
+}
+
+
+def test_iris_shapes_and_classes():
+    X, y = ds.iris()
+    assert X.shape == (150, 4) and X.dtype == np.float64
+    assert y.shape == (150,) and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [50, 50, 50]
+    assert len(ds.iris_feature_names) == 4
+    assert ds.iris_class_names == ("setosa", "versicolor", "virginica")
+
+
+@pytest.mark.parametrize("label", [0, 1, 2])
+def test_iris_class_means_match_fisher(label):
+    X, y = ds.iris()
+    means = np.round(X[y == label].mean(axis=0), 3)
+    np.testing.assert_allclose(means, IRIS_MEANS[label], atol=1e-9)
+
+
+def test_iris_rows_35_and_38_are_fishers_values_not_uci_errata():
+    X, _ = ds.iris()
+    np.testing.assert_array_equal(X[0], [5.1, 3.5, 1.4, 0.2])
+    np.testing.assert_array_equal(X[34], [4.9, 3.1, 1.5, 0.2])
+    np.testing.assert_array_equal(X[37], [4.9, 3.6, 1.4, 0.1])
+    np.testing.assert_array_equal(X[149], [5.9, 3.0, 5.1, 1.8])
+
+
+def test_iris_returns_copies():
+    X, _ = ds.iris()
+    X[0, 0] = -1.0
+    assert ds.iris()[0][0, 0] == 5.1
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def test_one_hot_round_trip():
+    labels = np.array([2, 0, 1, 1, 0])
+    one_hot = ds.to_one_hot(labels)
+    assert one_hot.shape == (5, 3) and one_hot.dtype == np.float64
+    np.testing.assert_array_equal(one_hot.sum(axis=1), np.ones(5))
+    np.testing.assert_array_equal(ds.to_labels(one_hot), labels)
+    assert ds.to_one_hot(labels, n_classes=4).shape == (5, 4)
+    assert ds.to_labels(one_hot).dtype == np.int64
+
+
+def test_one_hot_accepts_column_and_whole_floats():
+    np.testing.assert_array_equal(ds.to_one_hot(np.array([[1], [0]])), [[0, 1], [1, 0]])
+    np.testing.assert_array_equal(ds.to_one_hot([1.0, 0.0]), [[0, 1], [1, 0]])
+
+
+def test_to_labels_argmax_of_probabilities_and_sigmoid_column():
+    probs = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]])
+    np.testing.assert_array_equal(ds.to_labels(probs), [1, 0])
+    np.testing.assert_array_equal(ds.to_labels(np.array([[0.2], [0.5], [0.9]])), [0, 1, 1])
+
+
+@pytest.mark.parametrize("fraction,n_val", [(0.2, 20), (0.5, 50), (0.001, 1), (0.999, 99)])
+def test_split_sizes_and_no_overlap(fraction, n_val):
+    X = np.arange(200.0).reshape(100, 2)
+    y = np.arange(100)
+    X_tr, y_tr, X_val, y_val = ds.train_val_split(X, y, validation_fraction=fraction, seed=1)
+    assert len(X_val) == len(y_val) == n_val and len(X_tr) == len(y_tr) == 100 - n_val
+    assert set(y_tr).isdisjoint(y_val) and set(y_tr) | set(y_val) == set(range(100))
+    np.testing.assert_array_equal(X_tr[:, 0], 2 * y_tr)  # rows stay paired
+    np.testing.assert_array_equal(X_val[:, 0], 2 * y_val)
+
+
+def test_split_without_shuffle_takes_the_last_rows_and_seed_decides_shuffle():
+    X, y = np.arange(10.0)[:, None], np.arange(10)
+    _, y_tr, _, y_val = ds.train_val_split(X, y, 0.3, shuffle=False)
+    np.testing.assert_array_equal(y_val, [7, 8, 9])
+    np.testing.assert_array_equal(y_tr, range(7))
+    a = ds.train_val_split(X, y, 0.3, seed=0)[3]
+    assert np.array_equal(a, ds.train_val_split(X, y, 0.3, seed=0)[3])
+    assert not np.array_equal(a, ds.train_val_split(X, y, 0.3, seed=1)[3])
+
+
+def test_load_resolves_names():
+    X, y = ds.load("Spiral", n=30, noise=0.1, seed=2)
+    X2, y2 = ds.spiral(n=30, noise=0.1, seed=2)
+    np.testing.assert_array_equal(X, X2)
+    assert ds.load("iris")[0].shape == (150, 4)
+    assert set(ds.NAMES) == {"circle", "xor", "gauss", "spiral", "moons", "linear", "sine", "iris"}
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", GENERATORS, ids=_name)
+@pytest.mark.parametrize("kw,error,words", [
+    ({"n": 0}, ValueError, ">= 1"),
+    ({"n": -5}, ValueError, ">= 1"),
+    ({"n": 2.5}, TypeError, "integer"),
+    ({"n": "100"}, TypeError, "integer"),
+    ({"n": True}, TypeError, "integer"),
+    ({"noise": -0.1}, ValueError, ">= 0"),
+    ({"noise": float("nan")}, ValueError, ">= 0"),
+    ({"noise": float("inf")}, ValueError, ">= 0"),
+    ({"noise": "high"}, TypeError, "float"),
+    ({"seed": 1.5}, TypeError, "seed"),
+    ({"seed": -1}, ValueError, "seed"),
+])
+def test_generators_reject_bad_arguments(make, kw, error, words):
+    with pytest.raises(error, match=words) as info:
+        make(**kw)
+    assert "got" in str(info.value) and "pass" in str(info.value)
+
+
+@pytest.mark.parametrize("labels,error,words", [
+    ([0.5, 1.0], TypeError, "integers"),
+    (["a", "b"], TypeError, "integers"),
+    ([0, -1], ValueError, ">= 0"),
+    (np.zeros((2, 2), dtype=int), ValueError, r"\(n,\)"),
+])
+def test_to_one_hot_rejects_bad_labels(labels, error, words):
+    with pytest.raises(error, match=words):
+        ds.to_one_hot(labels)
+
+
+def test_to_one_hot_rejects_too_few_classes():
+    with pytest.raises(ValueError, match=r"n_classes >= 3.*n_classes=3"):
+        ds.to_one_hot([0, 2], n_classes=2)
+
+
+def test_to_labels_rejects_three_dimensional_input():
+    with pytest.raises(ValueError, match=r"\(n, k\)"):
+        ds.to_labels(np.zeros((2, 3, 4)))
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, -0.2, 1.5, float("nan"), "0.2"])
+def test_split_rejects_fraction_outside_open_interval(fraction):
+    with pytest.raises(ValueError, match=r"in \(0, 1\)"):
+        ds.train_val_split(np.zeros((10, 2)), np.zeros(10), validation_fraction=fraction)
+
+
+def test_split_rejects_mismatched_lengths_and_single_row():
+    with pytest.raises(ValueError, match=r"same number of rows.*\(10, 2\).*\(9,\)"):
+        ds.train_val_split(np.zeros((10, 2)), np.zeros(9))
+    with pytest.raises(ValueError, match=">= 2"):
+        ds.train_val_split(np.zeros((1, 2)), np.zeros(1))
+
+
+@pytest.mark.parametrize("name", ["circles", "", 3])
+def test_load_unknown_name_lists_valid_names(name):
+    with pytest.raises(ValueError, match="circle, xor, gauss, spiral, moons, linear, sine, iris"):
+        ds.load(name)

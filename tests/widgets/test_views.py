@@ -1,0 +1,431 @@
+"""The StepThrough views, one by one, on Agg figures: every artist's data is checked against
+numbers computed here from the trainer's weights and data (plain numpy), not read back from the view."""
+import io
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from PIL import Image
+
+import stepnn as sn
+from stepnn.views import export
+from stepnn.views.boundary import BoundaryView, class_colors
+from stepnn.views.curves import LearningCurveView, epoch_ends, nice_ceiling
+from stepnn.views.heatmaps import ActivationHeatmaps, CachedText, GradientHeatmaps, add_text
+from stepnn.views.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, NetworkView, stage
+from stepnn.widgets.controller import guarded_step
+from stepnn.widgets.stepthrough import VIEW_NAMES, build_views, view_figsize
+
+ACTIVATION = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "linear": lambda z: z,
+              "relu": lambda z: np.maximum(z, 0),
+              "softmax": lambda z: np.exp(z - z.max(1, keepdims=True)) / np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)}
+PIXEL_TOLERANCE = 3  # of 255: blending rounding between a pasted bitmap and a drawn glyph
+
+
+# ------------------------------------------------------------------------------------ helpers
+def make_trainer(data="xor", hidden=(4, 2), activation="tanh", output="sigmoid", loss="binary_crossentropy",
+                 n=None, one_hot=False, **kw) -> sn.Trainer:
+    """A small trainer on one of the course's data sets."""
+    X, y = sn.datasets.load(data) if data == "iris" else sn.datasets.load(data, **({"n": n} if n else {}))
+    if one_hot:
+        y = sn.datasets.to_one_hot(y)
+    n_out = {"softmax": int(np.max(sn.datasets.to_labels(y) if one_hot else y)) + 1}.get(output, 1)
+    sizes = [X.shape[1], *hidden, n_out]
+    layers = [sn.Dense(a, b, activation=activation) for a, b in zip(sizes[:-2], sizes[1:-1])]
+    model = sn.Sequential(layers + [sn.Dense(sizes[-2], sizes[-1], activation=output)], seed=0)
+    kw.setdefault("learning_rate", 0.3)
+    kw.setdefault("batch_size", 16)
+    return sn.Trainer(model, X, y, loss=loss, **kw)
+
+
+def agg_axes(n=1, size=(6, 4)):
+    fig = Figure(figsize=size, dpi=60)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, n) if n > 1 else fig.add_subplot()
+    return fig, axes
+
+
+def numpy_forward(trainer_or_model, X):
+    """Activations of every layer for X (n, n_in), computed here with numpy."""
+    out, a = [], np.asarray(X, dtype=float)
+    for layer in getattr(trainer_or_model, "model", trainer_or_model).layers:
+        a = ACTIVATION[layer.activation.name](a @ layer.W + layer.b)
+        out.append(a)
+    return out
+
+
+def phases(trainer, *names):
+    for name in names:
+        getattr(trainer, name)()
+
+
+# ------------------------------------------------------------------------------ network view
+def test_neurons_are_coloured_by_the_chosen_samples_activations():
+    tr = make_trainer()
+    fig, ax = agg_axes()
+    view = NetworkView(ax, tr, sample=3)
+    tr.forward()
+    view.update(tr)
+    row = tr.last_forward.indices[3]
+    expected = np.concatenate([tr.X[row]] + [a[0] for a in numpy_forward(tr, tr.X[[row]])])
+    np.testing.assert_allclose(view.neurons.get_array(), expected, rtol=1e-12)
+    fig.canvas.draw()
+    colours = matplotlib.colormaps["coolwarm"]((np.clip(expected, -1, 1) + 1) / 2)
+    np.testing.assert_allclose(view.neurons.get_facecolors(), colours, atol=1e-6)
+    assert view.sample_text.get_text().endswith(f"#{row}")
+
+
+def test_before_forward_only_the_inputs_have_values():
+    tr = make_trainer()
+    fig, ax = agg_axes()
+    view = NetworkView(ax, tr)
+    values = np.ma.filled(view.neurons.get_array().astype(float), np.nan)  # NaN comes back masked
+    np.testing.assert_array_equal(values[:2], tr.X[0])
+    assert np.isnan(values[2:]).all()
+    assert stage(tr) == "start"
+    np.testing.assert_array_equal(view.highlighted("start"), view.positions[:, 0] == 0)
+    fig.canvas.draw()
+
+
+def test_edges_follow_weights_then_gradients_then_the_change():
+    tr = make_trainer()
+    fig, ax = agg_axes()
+    view = NetworkView(ax, tr)
+
+    def check(values, shown):
+        assert view.shown == shown
+        widths = view.edges.get_linewidths()
+        np.testing.assert_allclose(widths, MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * np.abs(values) / np.abs(values).max())
+        colours = view.edges.get_colors()
+        np.testing.assert_allclose(colours[values > 0, :3], [matplotlib.colors.to_rgb(POSITIVE)] * int((values > 0).sum()))
+        np.testing.assert_allclose(colours[values < 0, :3], [matplotlib.colors.to_rgb(NEGATIVE)] * int((values < 0).sum()))
+
+    before = [layer.W.copy() for layer in tr.model.layers]
+    check(np.concatenate([w.ravel() for w in before]), "weights")
+    phases(tr, "forward", "loss")
+    view.update(tr)
+    check(np.concatenate([w.ravel() for w in before]), "weights")
+    np.testing.assert_array_equal(view.highlighted("loss"), view.positions[:, 0] == 3)
+    tr.backward()
+    view.update(tr)
+    check(np.concatenate([g.ravel() for g in tr.last_backward.dW]), "gradients")
+    tr.update()
+    view.update(tr)
+    after = [layer.W for layer in tr.model.layers]
+    check(np.concatenate([(b - a).ravel() for a, b in zip(before, after)]), "change")
+    assert "change" in view.title.get_text()
+    fig.canvas.draw()
+
+
+def test_target_text_names_prediction_and_target_after_loss():
+    tr = make_trainer()
+    fig, ax = agg_axes()
+    view = NetworkView(ax, tr, sample=0)
+    phases(tr, "forward", "loss")
+    view.update(tr)
+    row = tr.last_forward.indices[0]
+    p = numpy_forward(tr, tr.X[[row]])[-1][0, 0]
+    assert view.sample_text.get_text() == f"sample #{row}:  Prediction {p:.3g} / Target {tr.y[row, 0]:.3g}"
+
+
+def test_sample_beyond_the_batch_is_clipped_to_the_last_row():
+    tr = make_trainer(batch_size=4)
+    fig, ax = agg_axes()
+    view = NetworkView(ax, tr, sample=99)
+    tr.forward()
+    view.update(tr)
+    row = tr.last_forward.indices[-1]
+    np.testing.assert_allclose(view.neurons.get_array()[:2], tr.X[row])
+
+
+# ----------------------------------------------------------------------------------- heatmaps
+def test_activation_heatmaps_hold_z_and_a_of_the_batch():
+    tr = make_trainer()
+    fig, axes = agg_axes(6, (9, 3))
+    view = ActivationHeatmaps(axes, tr)
+    assert all(np.ma.getmaskarray(im.get_array()).all() for im in view.z_images)  # NaN: masked
+    tr.forward()
+    view.update(tr)
+    x = tr.X[tr.last_forward.indices]
+    a_prev = x
+    for layer, zi, ai, a in zip(tr.model.layers, view.z_images, view.a_images, numpy_forward(tr, x)):
+        np.testing.assert_allclose(zi.get_array(), a_prev @ layer.W + layer.b, rtol=1e-12)
+        np.testing.assert_allclose(ai.get_array(), a, rtol=1e-12)
+        a_prev = a
+    assert view.a_images[0].get_clim() == (-1.0, 1.0)      # tanh's range
+    assert view.a_images[2].get_clim() == (0.0, 1.0)       # sigmoid's range
+    fig.canvas.draw()
+
+
+def test_heatmaps_reshape_when_the_batch_size_changes_and_for_the_short_last_batch():
+    tr = make_trainer(n=40, batch_size=16)
+    fig, axes = agg_axes(6, (9, 3))
+    view = ActivationHeatmaps(axes, tr)
+    sizes = []
+    for _ in range(3):           # 40 = 16 + 16 + 8
+        tr.forward()
+        view.update(tr)
+        sizes.append(view.z_images[0].get_array().shape[0])
+        phases(tr, "loss", "backward", "update")
+    assert sizes == [16, 16, 8]
+    tr.set_batch_size(5)
+    tr.forward()
+    view.update(tr)
+    im = view.z_images[1]
+    assert im.get_array().shape == (5, 2)
+    assert im.get_extent() == [-0.5, 1.5, 4.5, -0.5]
+    fig.canvas.draw()
+
+
+def test_gradient_heatmaps_hold_dW_and_its_norm():
+    tr = make_trainer()
+    fig, axes = agg_axes(3, (6, 3))
+    view = GradientHeatmaps(axes, tr)
+    assert view.titles[0].get_text() == "dL/dW1"
+    phases(tr, "forward", "loss", "backward")
+    view.update(tr)
+    for i, (im, title, dW) in enumerate(zip(view.images, view.titles, tr.last_backward.dW), 1):
+        np.testing.assert_array_equal(im.get_array(), dW)
+        assert title.get_text() == f"|dL/dW{i}| {np.sqrt(np.sum(dW ** 2)):.2g}"
+    fig.canvas.draw()
+
+
+def test_views_refuse_the_wrong_number_of_axes():
+    tr = make_trainer()
+    fig, axes = agg_axes(2, (6, 3))
+    with pytest.raises(ValueError, match="needs 6 axes; received 2"):
+        ActivationHeatmaps(axes, tr)
+
+
+# ------------------------------------------------------------------------------- loss curve
+def test_learning_curve_follows_the_history_with_epoch_boundaries():
+    tr = make_trainer(n=48, batch_size=16, validation_split=0.25)   # 36 training samples: 3 batches
+    fig, ax = agg_axes()
+    view = LearningCurveView(ax, tr)
+    for _ in range(7):
+        tr.step()
+    view.update(tr)
+    np.testing.assert_array_equal(view.line.get_ydata(), tr.history.losses)
+    np.testing.assert_array_equal(view.line.get_xdata(), np.arange(1, 8))
+    assert [s[0][0] for s in view.boundaries.get_segments()] == [3.5, 6.5]
+    np.testing.assert_array_equal(view.val_line.get_ydata(), [e.val_loss for e in tr.history.epochs])
+    top = view.ax.get_ylim()[1]
+    assert top >= tr.history.losses.max() and top == nice_ceiling(top)
+    fig.canvas.draw()
+
+
+def test_epoch_ends_and_nice_ceiling():
+    tr = make_trainer(n=20, batch_size=8)   # 3 iterations per epoch
+    for _ in range(7):
+        tr.step()
+    np.testing.assert_array_equal(epoch_ends(tr.history), [3, 6])
+    assert [nice_ceiling(v) for v in (0.7, 1.0, 1.3, 3, 7, 0.012)] == [1, 1, 2, 5, 10, 0.02]
+
+
+# ------------------------------------------------------------------------------- boundary view
+def cell_centres(view):
+    x0, x1, y0, y1 = view.image.get_extent()
+    r = view.resolution
+    xs = x0 + (np.arange(r) + 0.5) * (x1 - x0) / r
+    ys = y0 + (np.arange(r) + 0.5) * (y1 - y0) / r
+    return np.array([(x, y) for y in ys for x in xs])
+
+
+def test_binary_boundary_shows_the_models_probability_and_the_half_contour():
+    tr = make_trainer("circle", hidden=(6,), learning_rate=0.5)
+    for _ in range(60):
+        tr.step()
+    tr.forward()
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr, resolution=30)
+    p = numpy_forward(tr, cell_centres(view))[-1][:, 0]
+    np.testing.assert_allclose(view.image.get_array(), p.reshape(30, 30), rtol=1e-10)
+    assert view.contour is not None
+    vertices = np.concatenate([path.vertices for path in view.contour.get_paths()])
+    on_line = numpy_forward(tr, vertices)[-1][:, 0]
+    assert np.abs(on_line - 0.5).max() < 0.1
+    np.testing.assert_array_equal(view.batch.get_offsets(), tr.X[tr.last_forward.indices])
+    fig.canvas.draw()
+
+
+def test_multiclass_boundary_colours_cells_by_argmax():
+    tr = make_trainer("spiral", hidden=(8,), output="softmax", loss="categorical_crossentropy",
+                      one_hot=True)
+    for _ in range(20):
+        tr.step()
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr, resolution=20)
+    probs = numpy_forward(tr, cell_centres(view))[-1]
+    rgba = view.image.get_array().reshape(-1, 4)
+    np.testing.assert_allclose(rgba[:, :3], class_colors(2)[probs.argmax(axis=1)])
+    assert np.all(np.diff(rgba[np.argsort(probs.max(axis=1)), 3]) >= -1e-12)  # surer = less pale
+    fig.canvas.draw()
+
+
+def test_one_feature_regression_draws_the_fitted_curve():
+    tr = make_trainer("sine", hidden=(8,), output="linear", loss="mse", learning_rate=0.05)
+    for _ in range(10):
+        tr.step()
+    tr.forward()
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr)
+    assert view.kind == "curve1d"
+    x = view.curve.get_xdata()
+    np.testing.assert_allclose(view.curve.get_ydata(), numpy_forward(tr, x[:, None])[-1][:, 0], rtol=1e-10)
+    idx = tr.last_forward.indices
+    np.testing.assert_array_equal(view.batch.get_offsets(), np.column_stack([tr.X[idx, 0], tr.y[idx, 0]]))
+    fig.canvas.draw()
+
+
+def test_four_features_get_a_sentence_instead():
+    tr = make_trainer("iris", hidden=(5,), output="softmax", loss="sparse_categorical_crossentropy")
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr)
+    assert view.kind == "none"
+    texts = [t.get_text() for t in ax.texts]
+    assert any("this data has 4" in t for t in texts)
+    view.update(tr)
+    fig.canvas.draw()
+
+
+# ------------------------------------------------------------------- every data set, every loss
+DATASETS = [("circle", {}), ("xor", {}), ("gauss", {}), ("spiral", {}), ("moons", {}),
+            ("linear", dict(output="linear", loss="mse")), ("sine", dict(output="linear", loss="mse")),
+            ("iris", dict(output="softmax", loss="sparse_categorical_crossentropy"))]
+PAIRINGS = [("sine", "linear", "mse", False), ("linear", "linear", "mae", False),
+            ("moons", "sigmoid", "binary_crossentropy", False),
+            ("iris", "softmax", "categorical_crossentropy", True),
+            ("iris", "softmax", "sparse_categorical_crossentropy", False),
+            ("iris", "softmax", "cee", True)]
+
+
+def draw_all_views(tr, steps=3):
+    fig = Figure(figsize=view_figsize(VIEW_NAMES, tr.model), dpi=50)
+    FigureCanvasAgg(fig)
+    views = build_views(fig, tr, VIEW_NAMES)
+    for k in range(steps):
+        for phase in ("forward", "loss", "backward", "update"):
+            getattr(tr, phase)()
+            for view in views.values():
+                view.update(tr)
+            if k == 0:
+                fig.canvas.draw()
+    fig.canvas.draw()
+    return views
+
+
+@pytest.mark.parametrize("name, options", DATASETS, ids=[d for d, _ in DATASETS])
+def test_every_view_draws_for_every_data_set(name, options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        views = draw_all_views(make_trainer(name, learning_rate=0.05, **options))
+    assert set(views) == set(VIEW_NAMES)
+
+
+@pytest.mark.parametrize("data, output, loss, one_hot", PAIRINGS, ids=[p[2] for p in PAIRINGS])
+def test_every_view_draws_for_every_loss_and_output_pairing(data, output, loss, one_hot):
+    tr = make_trainer(data, hidden=(5,), output=output, loss=loss, one_hot=one_hot, learning_rate=0.05)
+    assert tr.loss_fn.name in sn.losses.fitting(output, tr.model.sizes[-1], tr.y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        draw_all_views(tr)
+
+
+def test_views_draw_a_diverged_run_and_say_so():
+    tr = make_trainer("linear", hidden=(4,), output="linear", loss="mse", learning_rate=10.0, batch_size=50)
+    reasons = [guarded_step(tr) for _ in range(300)]
+    assert "diverged" in reasons and tr.diverged and tr.next_phase == "backward"
+    fig = Figure(figsize=view_figsize(VIEW_NAMES, tr.model), dpi=50)
+    FigureCanvasAgg(fig)
+    views = build_views(fig, tr, VIEW_NAMES)
+    tr.backward()
+    tr.update()          # the weights are now inf/NaN: the views must still draw
+    for view in views.values():
+        view.update(tr)
+    fig.canvas.draw()
+    assert "diverged" in views["network"].title.get_text()
+    assert "diverged" in views["curves"].note.get_text()
+    assert views["boundary"].note.get_text() == "diverged"
+
+
+# ---------------------------------------------------------------------------------- Korean
+def test_korean_views_draw_without_missing_glyphs():
+    tr = make_trainer()
+    fig = Figure(figsize=view_figsize(VIEW_NAMES, tr.model), dpi=50)
+    FigureCanvasAgg(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        views = build_views(fig, tr, VIEW_NAMES, lang="ko")
+        phases(tr, "forward", "loss")
+        for view in views.values():
+            view.update(tr)
+        fig.canvas.draw()
+    assert views["network"].title.get_text().startswith("손실")
+
+
+# ------------------------------------------------------------------------------- fast text
+def test_cached_text_paints_the_same_pixels_as_text_and_reuses_them():
+    def figure(kind):
+        fig = Figure(figsize=(3, 1), dpi=72)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.set_axis_off()
+        artist = kind(0.1, 0.4, "Loss 0.6931 손", fontsize=10, color="#c0392b", transform=ax.transAxes,
+                      clip_on=False)
+        ax.add_artist(artist)
+        return fig, artist
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the Hangul glyph may be missing without a Korean font
+        plain, _ = figure(Text)
+        cached, text = figure(CachedText)
+        plain.canvas.draw()
+        cached.canvas.draw()
+        cached.canvas.draw()
+    a, b = (np.asarray(f.canvas.buffer_rgba()).astype(int) for f in (plain, cached))
+    assert np.abs(a - b).max() <= PIXEL_TOLERANCE
+    assert len(text._bitmaps) == 1
+    text.set_text("Loss 0.5")
+    cached.canvas.draw()
+    assert len(text._bitmaps) == 2
+    cached.savefig(io.BytesIO(), format="pdf")  # other renderers draw it as a plain Text
+
+
+def test_add_text_makes_unclipped_cached_text_in_axes_coordinates():
+    fig, ax = agg_axes()
+    t = add_text(ax, 0.5, 0.5, "hello")
+    assert isinstance(t, CachedText) and not t.get_clip_on() and t.get_transform() == ax.transAxes
+    assert type(add_text(ax, 0, 0, "", changing=True)) is Text
+
+
+# ----------------------------------------------------------------------------------- export
+def test_save_png_and_gif(tmp_path):
+    fig, ax = agg_axes()
+    (line,) = ax.plot([0, 1], [0, 0])
+    png = export.save_png(fig, tmp_path / "a.png")
+    with open(png, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    calls = []
+
+    def frame(i):
+        calls.append(i)
+        line.set_ydata([0, i])
+    gif = export.save_gif(tmp_path / "a.gif", fig, frame, n_frames=4, fps=5)
+    assert calls == [0, 1, 2, 3]
+    with Image.open(gif) as im:
+        assert im.format == "GIF" and im.n_frames == 4
+
+
+@pytest.mark.parametrize("kwargs, match", [(dict(path="a.mp4"), "must end in .gif"),
+                                            (dict(n_frames=0), "n_frames"), (dict(fps=0), "fps")])
+def test_save_gif_refuses_bad_input(tmp_path, kwargs, match):
+    fig, _ = agg_axes()
+    args = dict(path=tmp_path / "a.gif", fig=fig, frames=lambda i: None, n_frames=2, fps=5)
+    args.update({k: (tmp_path / v if k == "path" else v) for k, v in kwargs.items()})
+    with pytest.raises(ValueError, match=match):
+        export.save_gif(**args)
+    assert not (tmp_path / "a.gif").exists()
