@@ -126,9 +126,7 @@ class Trainer:
             self._initial_weights = self.model.get_weights()
         else:
             self.model.set_weights(self._initial_weights)
-        settings = dict(self._settings)
-        if keep_settings and hasattr(self, "_s"):
-            settings.update({k: self._s[k] for k in settings})
+        settings = self._upcoming() if keep_settings and hasattr(self, "_s") else dict(self._settings)
         self._rng = np.random.default_rng(self.seed)
         self._s = dict(phase=0, epoch=0, iteration=0, global_iteration=0, samples_seen=0,
                        order=None, cursor=0, fwd=None, loss=None, bwd=None, upd=None,
@@ -136,6 +134,27 @@ class Trainer:
                        pending={}, **settings)
         self._undo: deque = deque(maxlen=self.max_undo)
         self.history = History(self.model.get_flat())
+
+    def _upcoming(self) -> dict:
+        """The settings the next iteration will use: current ones with pending changes applied."""
+        s, pending = self._s, self._s["pending"]
+        out = {k: s[k] for k in ("loss_fn", "y", "y_val", "optimizer", "batch_size")}
+        if "optimizer" in pending:
+            out["optimizer"] = pending["optimizer"]
+        if "learning_rate" in pending:
+            out["optimizer"] = out["optimizer"].copy(learning_rate=pending["learning_rate"])
+        if "batch_size" in pending:
+            out["batch_size"] = pending["batch_size"]
+        if "loss" in pending:
+            out["loss_fn"], out["y"], out["y_val"] = pending["loss"]
+        return out
+
+    @property
+    def next_settings(self) -> dict:
+        """What the next iteration will use: learning_rate, batch_size, optimizer, loss (name)."""
+        up = self._upcoming()
+        return {"learning_rate": up["optimizer"].learning_rate, "batch_size": up["batch_size"],
+                "optimizer": up["optimizer"], "loss": up["loss_fn"].name}
 
     def _push(self, action: str, params: bool = False, rng: bool = False) -> None:
         self._undo.append((action, self._s.copy(), self.model.params if params else None,

@@ -82,8 +82,8 @@ class BoundaryView(View):
             self._build_1d(trainer)
         else:
             self.kind = "none"
-            add_text(ax, 0.5, 0.5, self._words["no_picture"].format(title=self.t("decision_boundary"), n=n_in),
-                     ha="center", va="center", fontsize=8, color="#444444")
+            sentence = self._words["no_picture"].format(title=self.t("decision_boundary"), n=n_in)
+            add_text(ax, 0.5, 0.5, sentence, ha="center", va="center", fontsize=8, color="#444444")
         self.note = add_text(ax, 0.02, 0.98, "", ha="left", va="top", fontsize=8, color="#b00020")
         self.update(trainer)
 
@@ -155,7 +155,8 @@ class BoundaryView(View):
         elif self.kind == "boundary2d":
             self.batch.set_offsets(rec.x)
         else:
-            self.batch.set_offsets(np.column_stack([rec.x[:, 0], np.asarray(trainer.y).reshape(-1)[rec.indices]]))
+            targets = np.asarray(trainer.y).reshape(-1)[rec.indices]
+            self.batch.set_offsets(np.column_stack([rec.x[:, 0], targets]))
 
     def _update_2d(self, out: np.ndarray) -> None:
         r = self.resolution

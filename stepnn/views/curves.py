@@ -100,8 +100,11 @@ class LearningCurveView(View):
         self.boundaries.set_segments([((e + 0.5, 0.0), (e + 0.5, 1.0)) for e in ends])
         self._limits(len(losses), np.concatenate([losses, h.epoch_losses, h.val_losses]),
                      trainer.iterations_per_epoch)
-        last = trainer.last_loss.value if trainer.last_loss is not None else (losses[-1] if len(losses) else 0.0)
-        self.note.set_text(self._words["diverged"].format(v=last) if trainer.diverged else "")
+        if trainer.diverged:
+            last = trainer.last_loss.value if trainer.last_loss is not None else losses[-1]
+            self.note.set_text(self._words["diverged"].format(v=last))
+        else:
+            self.note.set_text("")
 
     def _limits(self, n: int, values: np.ndarray, per_epoch: int) -> None:
         xmax = self.ax.get_xlim()[1]

@@ -133,7 +133,7 @@ class NetworkView(View):
         # the sample shown, then prediction and target: one text, as it changes at every update
         self.sample_text = add_text(ax, 0.5, 0.97, "", fontsize=7, ha="center", va="top", zorder=3,
                                     changing=True)
-        self._rings = (np.array(matplotlib.colors.to_rgba(HIGHLIGHT)), np.array(matplotlib.colors.to_rgba(PLAIN)))
+        self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
 
@@ -215,4 +215,5 @@ class NetworkView(View):
         return f"{self.t('prediction')} {shown_pred} / {self.t('target')} {shown_y}"
 
     def __repr__(self) -> str:
-        return f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, lang={self.lang!r})"
+        return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, "
+                f"lang={self.lang!r})")

@@ -203,8 +203,8 @@ class StepThrough(Dashboard):
                                                disabled=tr.X_val is None,
                                                tooltip=w("no_validation") if tr.X_val is None else "",
                                                layout=widgets.Layout(width="200px")),
-            "sample": widgets.IntSlider(value=0, min=0, max=max(tr.batch_size - 1, 0), description=w("sample"),
-                                        style=style, continuous_update=False),
+            "sample": widgets.IntSlider(value=0, min=0, max=max(tr.batch_size - 1, 0),
+                                        description=w("sample"), style=style, continuous_update=False),
             "speed": widgets.IntSlider(value=5, min=1, max=30, description=w("speed"), style=style,
                                        continuous_update=False, layout=widgets.Layout(width="260px")),
         }
@@ -276,7 +276,8 @@ class StepThrough(Dashboard):
     def run_epoch(self) -> None:
         """Finish the current epoch; the stopping criteria are checked at its end."""
         def action():
-            self.stop_reason = self.criteria.before_run(self.trainer) or finish_epoch(self.trainer, self.criteria)
+            tr, criteria = self.trainer, self.criteria
+            self.stop_reason = criteria.before_run(tr) or finish_epoch(tr, criteria)
             if self.stop_reason is None:
                 self._note_epoch_end("update")
             else:
@@ -307,7 +308,7 @@ class StepThrough(Dashboard):
         def action():
             self.stop_reason = None
             what = self.trainer.undo()
-            self.show_info(self._w("nothing_to_undo") if what is None else self._w("undone").format(what=what))
+            self.show_info(self._w("undone").format(what=what) if what else self._w("nothing_to_undo"))
         self._act(action)
 
     @guarded
@@ -358,7 +359,8 @@ class StepThrough(Dashboard):
 
         def action():
             handlers[key]()
-            if key in ("learning_rate", "batch_size", "optimizer", "loss_function") and tr.next_phase != "forward":
+            setting = key in ("learning_rate", "batch_size", "optimizer", "loss_function")
+            if setting and tr.next_phase != "forward":
                 self.show_info(self._w("pending").format(phase=self.t(tr.next_phase)))
         self._act(action)
 

@@ -201,3 +201,16 @@ def test_max_undo_keeps_only_the_newest_steps_and_they_still_rewind_exactly():
 def test_max_undo_must_be_a_positive_whole_number():
     with pytest.raises((TypeError, ValueError), match="max_undo"):
         _adam_trainer(max_undo=0)
+
+
+def test_reset_keeping_settings_keeps_the_changes_still_waiting_for_the_next_iteration():
+    tr = _adam_trainer()
+    tr.forward()
+    tr.set_learning_rate(0.2)
+    tr.set_batch_size(3)
+    assert tr.next_settings["learning_rate"] == 0.2 and tr.next_settings["batch_size"] == 3
+    assert tr.learning_rate == 0.05  # still the running iteration's
+    tr.reset(keep_settings=True)
+    assert (tr.learning_rate, tr.batch_size, tr.pending) == (0.2, 3, {})
+    tr.reset()
+    assert (tr.learning_rate, tr.batch_size) == (0.05, 4)

@@ -4,7 +4,6 @@ import re
 import warnings
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backend_bases import MouseEvent
@@ -49,7 +48,8 @@ def test_every_button_and_control_has_its_css_class(board):
     assert isinstance(board.controls["learning_rate"], widgets.FloatLogSlider)
     lr = board.controls["learning_rate"]
     assert lr.base ** lr.min <= 1e-4 and lr.base ** lr.max >= 10
-    assert (board.controls["batch_size"].min, board.controls["batch_size"].max) == (1, board.trainer.n_samples)
+    batch = board.controls["batch_size"]
+    assert (batch.min, batch.max) == (1, board.trainer.n_samples)
     assert [v for _, v in OPTIMIZERS] == ["sgd", "sgd+momentum", "rmsprop", "adagrad", "adam"]
 
 
@@ -195,9 +195,9 @@ def test_batch_size_label_names_the_kind_of_descent(board, size, words):
     assert f"= {size} x" in board.status.value
 
 
-@pytest.mark.parametrize("choice, kind, momentum", [("sgd", sn.SGD, 0.0), ("sgd+momentum", sn.SGD, 0.9),
-                                                     ("rmsprop", sn.RMSprop, None), ("adagrad", sn.Adagrad, None),
-                                                     ("adam", sn.Adam, None)])
+@pytest.mark.parametrize("choice, kind, momentum", [
+    ("sgd", sn.SGD, 0.0), ("sgd+momentum", sn.SGD, 0.9), ("rmsprop", sn.RMSprop, None),
+    ("adagrad", sn.Adagrad, None), ("adam", sn.Adam, None)])
 def test_optimizer_choice_keeps_the_learning_rate(board, choice, kind, momentum):
     board.controls["learning_rate"].value = 0.02
     board.controls["optimizer"].value = choice

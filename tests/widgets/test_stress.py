@@ -7,7 +7,7 @@ from stepnn.widgets.stepthrough import OPTIMIZERS, StepThrough
 
 from .test_views import make_trainer
 
-N_ACTIONS = int(__import__("os").environ.get("STRESS_N", 500))
+N_ACTIONS = 500
 SEED = 20240601
 LOOP = ("forward", "loss", "backward", "update")
 LEARNING_RATES = (1e-3, 0.03, 0.1, 0.3, 1.0)
@@ -89,7 +89,8 @@ def test_random_actions_keep_counters_history_status_and_views_consistent():
         "learning_rate": lambda: setattr(c["learning_rate"], "value", float(rng.choice(LEARNING_RATES))),
         "batch_size": lambda: setattr(c["batch_size"], "value", int(rng.integers(1, tr.n_samples + 1))),
         "optimizer": lambda: setattr(c["optimizer"], "value", str(rng.choice([v for _, v in OPTIMIZERS]))),
-        "loss_function": lambda: setattr(c["loss_function"], "value", str(rng.choice(c["loss_function"].options))),
+        "loss_function": lambda: setattr(c["loss_function"], "value",
+                                         str(rng.choice(c["loss_function"].options))),
         "seed": lambda: setattr(c["seed"], "value", int(rng.integers(0, 4))),
         "sample": lambda: setattr(c["sample"], "value", int(rng.integers(0, c["sample"].max + 1))),
         "speed": lambda: setattr(c["speed"], "value", int(rng.integers(1, 31))),
