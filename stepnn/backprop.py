@@ -22,7 +22,7 @@ def compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecor
     """The batch loss of ``forward``'s prediction (b, k) against labels y (b, k) or (b,)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         per_sample = loss.per_sample(y, forward.a[-1])
-        value = float(per_sample.mean())
+        value = float(np.add.reduce(per_sample, axis=None) / per_sample.size)  # = per_sample.mean()
     return LossRecord(value, per_sample, y, forward.a[-1], loss.name)
 
 
@@ -46,9 +46,11 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
     out = layers[-1].activation
     use_fused = fused and loss.fuses_with == out.name
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        da[-1] = loss.gradient(y, forward.a[-1])
-        dz[-1] = (loss.fused_gradient(y, forward.a[-1]) if use_fused
-                  else out.backward(forward.z[-1], forward.a[-1], da[-1]))
+        if use_fused:  # dL/da of the output is not needed for the step: computed when read
+            dz[-1] = loss.fused_gradient(y, forward.a[-1])
+        else:
+            da[-1] = loss.gradient(y, forward.a[-1])
+            dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
         for i in range(n_layers - 1, -1, -1):
             a_prev = forward.a[i - 1] if i > 0 else forward.x
             dW[i] = a_prev.T @ dz[i]
@@ -57,5 +59,6 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
                 da[i - 1] = dz[i] @ layers[i].W.T
                 dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
                                                               da[i - 1])
-        sq = sum(float(np.dot(g.ravel(), g.ravel())) for g in dW + db)
-    return BackwardRecord(dz, da, dW, db, float(np.sqrt(sq)), use_fused)
+        sq = sum(float(np.vdot(g, g)) for g in dW + db)
+    return BackwardRecord(dz, da, dW, db, float(np.sqrt(sq)), use_fused,
+                          output_da=lambda: loss.gradient(y, forward.a[-1]))

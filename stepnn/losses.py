@@ -28,7 +28,8 @@ EPSILON = 1e-7
 
 
 def _clip(p):
-    return np.clip(p, EPSILON, 1.0 - EPSILON)
+    # minimum(maximum(...)) gives np.clip's numbers (NaN stays NaN) without its Python wrapper
+    return np.minimum(np.maximum(p, EPSILON), 1.0 - EPSILON)
 
 
 def _inside(p):
@@ -38,6 +39,11 @@ def _inside(p):
 
 def _n_k(p):
     return p.shape[-2], p.shape[-1]
+
+
+def _mean_last(x):
+    """Mean over the last axis: np.mean's own sum and division, without its Python wrapper."""
+    return np.add.reduce(x, axis=-1) / x.shape[-1]
 
 
 def _one_hot(labels, k: int) -> np.ndarray:
@@ -50,7 +56,7 @@ def _one_hot(labels, k: int) -> np.ndarray:
 # --- the pure functions: per-sample loss and gradient of the batch mean -------------------
 
 def _mse(y, p):
-    return np.mean((p - y) ** 2, axis=-1)
+    return _mean_last((p - y) ** 2)
 
 
 def _mse_grad(y, p):
@@ -59,7 +65,7 @@ def _mse_grad(y, p):
 
 
 def _mae(y, p):
-    return np.mean(np.abs(p - y), axis=-1)
+    return _mean_last(np.abs(p - y))
 
 
 def _mae_grad(y, p):
@@ -70,9 +76,9 @@ def _mae_grad(y, p):
 def _bce(y, p, from_logits=False):
     if from_logits:  # max(z, 0) - z y + log(1 + e^-|z|): never overflows
         z = p
-        return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+        return _mean_last(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
     c = _clip(p)
-    return -np.mean(y * np.log(c) + (1.0 - y) * np.log(1.0 - c), axis=-1)
+    return -_mean_last(y * np.log(c) + (1.0 - y) * np.log(1.0 - c))
 
 
 def _bce_grad(y, p, from_logits=False):
@@ -80,7 +86,7 @@ def _bce_grad(y, p, from_logits=False):
     if from_logits:
         return (sigmoid(p) - y) / (n * k)
     c = _clip(p)
-    return np.where(_inside(p), -y / c + (1.0 - y) / (1.0 - c), 0.0) / (n * k)
+    return np.where(_inside(p), (1.0 - y) / (1.0 - c) - y / c, 0.0) / (n * k)  # b - a == -a + b
 
 
 def _log_softmax(z):

@@ -73,24 +73,31 @@ class LossRecord:
                 f"per sample {_arr(self.per_sample)}){warn}")
 
 
-@dataclass(repr=False, eq=False)
 class BackwardRecord:
     """Backpropagation (역전파): gradients per layer, output layer last.
 
     Attributes:
         dz: dL/dz per layer, shape (b, n_out_l).
-        da: dL/da per layer, shape (b, n_out_l) (for the output layer: the loss's own derivative).
+        da: dL/da per layer, shape (b, n_out_l) (for the output layer: the loss's own derivative;
+            with the fused rule it is not needed for the step, so it is computed when first read).
         dW: dL/dW per layer, shape (n_in_l, n_out_l) = a_prev^T dz.
         db: dL/db per layer, shape (n_out_l,) = sum of dz over the batch.
         grad_norm: L2 norm of all dW and db together.
         fused: True when the output layer used the fused rule dz = (a - y) / N.
     """
-    dz: list
-    da: list
-    dW: list
-    db: list
-    grad_norm: float
-    fused: bool
+
+    def __init__(self, dz: list, da: list, dW: list, db: list, grad_norm: float, fused: bool,
+                 output_da=None):
+        self.dz, self._da, self.dW, self.db = dz, da, dW, db
+        self.grad_norm, self.fused = grad_norm, fused
+        self._output_da = output_da  # () -> dL/da of the output layer, when da[-1] is still None
+
+    @property
+    def da(self) -> list:
+        if self._da[-1] is None:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._da[-1] = self._output_da()
+        return self._da
 
     @property
     def grads(self) -> list:

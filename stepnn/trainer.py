@@ -156,8 +156,8 @@ class Trainer:
         return {"learning_rate": up["optimizer"].learning_rate, "batch_size": up["batch_size"],
                 "optimizer": up["optimizer"], "loss": up["loss_fn"].name}
 
-    def _push(self, action: str, params: bool = False, rng: bool = False) -> None:
-        self._undo.append((action, self._s.copy(), self.model.params if params else None,
+    def _push(self, action: str, params: "list | None" = None, rng: bool = False) -> None:
+        self._undo.append((action, self._s.copy(), params,
                            self._rng.bit_generator.state if rng else None, self.history.lengths()))
 
     def undo(self) -> "str | None":
@@ -228,9 +228,9 @@ class Trainer:
     def update(self) -> UpdateRecord:
         """Phase 4, the optimizer moves every weight against its gradient (경사하강법)."""
         self._expect(3)
-        self._push("update", params=True)
-        s = self._s
         old = self.model.params
+        self._push("update", params=old)
+        s = self._s
         opt = s["optimizer"]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             new, s["opt_state"] = opt.step(old, s["bwd"].grads, s["opt_state"])
@@ -361,7 +361,7 @@ class Trainer:
                              f"{PHASES[self._s['phase']]}(). Finish it (trainer.step()) or step back "
                              f"with trainer.undo() first.")
         old = self.model.get_flat()
-        self._push("set_weights", params=True)
+        self._push("set_weights", params=self.model.params)
         try:
             self.model.set_weights(weights)
         except (TypeError, ValueError):
