@@ -507,11 +507,15 @@ class StepThrough(Dashboard):
 
 # ------------------------------------------------------------------ figure layout
 def view_figsize(names, model) -> tuple[float, float]:
-    """A figure size (inches) that fits the views ``names`` for ``model``."""
+    """A figure size (inches) that fits the views ``names`` for ``model``.
+
+    At most 10.8 in wide: 864 px at the dashboard's 80 dpi, inside JupyterLab's notebook column
+    in a 1400 px window, so no view is cut off at the right.
+    """
     top = [n for n in names if n in TOP_ROW]
     bottom = ("heatmaps" in names) * 2 * len(model.layers) + ("gradients" in names) * len(model.layers)
     width = max(3.2 * sum(TOP_ROW[n] for n in top), 1.05 * bottom, 4.0)
-    return min(width, 12.5), (3.6 if top else 0) + (2.4 if bottom else 0) + 0.2
+    return min(width, 10.8), (3.6 if top else 0) + (2.4 if bottom else 0) + 0.2
 
 
 def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surface: str = "weights",
