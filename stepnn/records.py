@@ -113,20 +113,27 @@ class BackwardRecord:
         return "\n".join(lines)
 
 
-@dataclass(repr=False, eq=False)
 class UpdateRecord:
     """One weight update (가중치 갱신): new = old + delta.
 
     Attributes:
-        old, new, delta: lists laid out like ``model.get_weights()``.
+        old, new, delta: lists laid out like ``model.get_weights()`` (delta = new - old,
+            computed when first read).
         learning_rate: the learning rate (학습률) used.
         optimizer: the optimizer's name.
     """
-    old: list
-    new: list
-    delta: list
-    learning_rate: float
-    optimizer: str
+
+    def __init__(self, old: list, new: list, delta: "list | None", learning_rate: float,
+                 optimizer: str):
+        self.old, self.new, self._delta = old, new, delta
+        self.learning_rate, self.optimizer = learning_rate, optimizer
+
+    @property
+    def delta(self) -> list:
+        if self._delta is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._delta = [b - a for a, b in zip(self.old, self.new)]
+        return self._delta
 
     def __repr__(self) -> str:
         size = float(np.sqrt(sum(np.sum(d * d) for d in self.delta)))

@@ -234,10 +234,9 @@ class Trainer:
         opt = s["optimizer"]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             new, s["opt_state"] = opt.step(old, s["bwd"].grads, s["opt_state"])
-            delta = [b - a for a, b in zip(old, new)]
         for i, layer in enumerate(self.model.layers):
             layer.W, layer.b = new[2 * i], new[2 * i + 1]
-        rec = UpdateRecord(old, new, delta, opt.learning_rate, opt.name)
+        rec = UpdateRecord(old, new, None, opt.learning_rate, opt.name)
         b = len(s["fwd"].indices)
         s["iteration"] += 1
         s["global_iteration"] += 1
