@@ -137,16 +137,18 @@ class Trainer:
 
     def _upcoming(self) -> dict:
         """The settings the next iteration will use: current ones with pending changes applied."""
-        s, pending = self._s, self._s["pending"]
+        return self._settings_after(self._s["pending"])
+
+    def _settings_after(self, changes: dict) -> dict:
+        """The settings (loss_fn, y, y_val, optimizer, batch_size) once ``changes`` are in force."""
+        s = self._s
         out = {k: s[k] for k in ("loss_fn", "y", "y_val", "optimizer", "batch_size")}
-        if "optimizer" in pending:
-            out["optimizer"] = pending["optimizer"]
-        if "learning_rate" in pending:
-            out["optimizer"] = out["optimizer"].copy(learning_rate=pending["learning_rate"])
-        if "batch_size" in pending:
-            out["batch_size"] = pending["batch_size"]
-        if "loss" in pending:
-            out["loss_fn"], out["y"], out["y_val"] = pending["loss"]
+        out["optimizer"] = changes.get("optimizer", out["optimizer"])
+        if "learning_rate" in changes:
+            out["optimizer"] = out["optimizer"].copy(learning_rate=changes["learning_rate"])
+        out["batch_size"] = changes.get("batch_size", out["batch_size"])
+        if "loss" in changes:
+            out["loss_fn"], out["y"], out["y_val"] = changes["loss"]
         return out
 
     @property
@@ -304,22 +306,20 @@ class Trainer:
     def _apply(self, changes: dict) -> None:
         """Put changed settings in force, each one recorded as a history event."""
         s = self._s
+        new = self._settings_after(changes)
+        at = s["global_iteration"]
         events = self.history.events
         if "optimizer" in changes:
-            events.append(Event(s["global_iteration"], "optimizer", s["optimizer"], changes["optimizer"]))
-            s["optimizer"], s["opt_state"] = changes["optimizer"], {}
+            events.append(Event(at, "optimizer", s["optimizer"], changes["optimizer"]))
+            s["opt_state"] = {}  # a new optimizer starts without moments
         if "learning_rate" in changes:
-            lr = changes["learning_rate"]
-            events.append(Event(s["global_iteration"], "learning_rate", s["optimizer"].learning_rate, lr))
-            s["optimizer"] = s["optimizer"].copy(learning_rate=lr)
+            before = changes.get("optimizer", s["optimizer"]).learning_rate
+            events.append(Event(at, "learning_rate", before, changes["learning_rate"]))
         if "batch_size" in changes:
-            events.append(Event(s["global_iteration"], "batch_size", s["batch_size"],
-                                changes["batch_size"]))
-            s["batch_size"] = changes["batch_size"]
+            events.append(Event(at, "batch_size", s["batch_size"], new["batch_size"]))
         if "loss" in changes:
-            loss_fn, y, y_val = changes["loss"]
-            events.append(Event(s["global_iteration"], "loss", s["loss_fn"].name, loss_fn.name))
-            s.update(loss_fn=loss_fn, y=y, y_val=y_val)
+            events.append(Event(at, "loss", s["loss_fn"].name, new["loss_fn"].name))
+        s.update(new)
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate (학습률); takes effect at the next iteration."""
