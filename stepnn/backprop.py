@@ -7,6 +7,7 @@ The chain rule (연쇄 법칙), layer by layer from the output back to the input
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import numpy as np
@@ -17,12 +18,19 @@ from .records import BackwardRecord, ForwardRecord, LossRecord
 
 __all__ = ["compute_loss", "backward_pass"]
 
+QUIET = dict(over="ignore", invalid="ignore", divide="ignore")  # inf/NaN show in the numbers
+
 
 def compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecord:
     """The batch loss of ``forward``'s prediction (b, k) against labels y (b, k) or (b,)."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        per_sample = loss.per_sample(y, forward.a[-1])
-        value = float(np.add.reduce(per_sample, axis=None) / per_sample.size)  # = per_sample.mean()
+    with np.errstate(**QUIET):
+        return raw_compute_loss(loss, y, forward)
+
+
+def raw_compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecord:
+    """``compute_loss`` under the caller's floating-point error settings."""
+    per_sample = loss.per_sample(y, forward.a[-1])
+    value = float(np.add.reduce(per_sample, axis=None) / per_sample.size)  # = per_sample.mean()
     return LossRecord(value, per_sample, y, forward.a[-1], loss.name)
 
 
@@ -40,25 +48,31 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
             with ``fused=False``) go through dL/da and the activation's own derivative. Both give
             the same numbers.
     """
+    with np.errstate(**QUIET):
+        return raw_backward_pass(layers, forward, y, loss, fused)
+
+
+def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
+                      fused: bool = True) -> BackwardRecord:
+    """``backward_pass`` under the caller's floating-point error settings."""
     n_layers = len(layers)
     dz, da = [None] * n_layers, [None] * n_layers
     dW, db = [None] * n_layers, [None] * n_layers
     out = layers[-1].activation
     use_fused = fused and loss.fuses_with == out.name
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if use_fused:  # dL/da of the output is not needed for the step: computed when read
-            dz[-1] = loss.fused_gradient(y, forward.a[-1])
-        else:
-            da[-1] = loss.gradient(y, forward.a[-1])
-            dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
-        for i in range(n_layers - 1, -1, -1):
-            a_prev = forward.a[i - 1] if i > 0 else forward.x
-            dW[i] = a_prev.T @ dz[i]
-            db[i] = dz[i].sum(axis=0)
-            if i > 0:
-                da[i - 1] = dz[i] @ layers[i].W.T
-                dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
-                                                              da[i - 1])
-        sq = sum(float(np.vdot(g, g)) for g in dW + db)
-    return BackwardRecord(dz, da, dW, db, float(np.sqrt(sq)), use_fused,
+    if use_fused:  # dL/da of the output is not needed for the step: computed when read
+        dz[-1] = loss.fused_gradient(y, forward.a[-1])
+    else:
+        da[-1] = loss.gradient(y, forward.a[-1])
+        dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
+    for i in range(n_layers - 1, -1, -1):
+        a_prev = forward.a[i - 1] if i > 0 else forward.x
+        dW[i] = a_prev.T @ dz[i]
+        db[i] = np.add.reduce(dz[i], axis=0)  # = dz.sum(axis=0), without its Python wrapper
+        if i > 0:
+            da[i - 1] = dz[i] @ layers[i].W.T
+            dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
+                                                          da[i - 1])
+    sq = sum(float(np.vdot(g, g)) for g in dW + db)
+    return BackwardRecord(dz, da, dW, db, math.sqrt(sq), use_fused,
                           output_da=lambda: loss.gradient(y, forward.a[-1]))

@@ -131,6 +131,39 @@ def _sparse(fn):
     return wrapped
 
 
+def _true_class(y, p):
+    """(rows, labels) that pick each sample's true class out of p (n, k); None unless y holds
+    one class label per row."""
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if p.ndim != 2 or labels.shape != (p.shape[0],):
+        return None
+    return np.arange(p.shape[0]), labels.astype(np.int64, copy=False)
+
+
+def _sparse_cce(y, p, from_logits=False):
+    """Sparse categorical cross-entropy without building one-hot rows: -log(clip(q[true class])),
+    q = p / sum(p). The same numbers as categorical cross-entropy on one-hot labels."""
+    at = None if from_logits else _true_class(y, p)
+    if at is not None:
+        s = p.sum(axis=-1)
+        if np.isfinite(s).all() and s.all():  # else a row's q has NaN, and so has its loss
+            return -np.log(_clip(p[at] / s))
+    return _cce(_one_hot(y, p.shape[-1]), p, from_logits)
+
+
+def _fused_sparse_softmax_ce(y, a):
+    """``_fused_softmax_ce`` for integer labels: a m - onehot m, over n; m = 'true class not clipped'."""
+    at = _true_class(y, a)
+    if at is None:
+        return _fused_softmax_ce(_one_hot(y, a.shape[-1]), a)
+    m = _inside(a[at]).astype(np.float64)
+    dz = a * m[:, None]
+    dz[at] -= m
+    return dz / a.shape[0]
+
+
 # --- fused gradients: loss and output activation taken as one node --------------------------
 
 def _fused_sigmoid_bce(y, a):
@@ -293,9 +326,8 @@ _SPECS = {
         fuses_with="softmax", fused=_fused_softmax_ce,
         task="multi-class classification, softmax output, one-hot labels"),
     "sparse_categorical_crossentropy": dict(
-        per_sample=_sparse(_cce), gradient=_sparse(_cce_grad), check_labels=_labels_sparse,
-        takes_logits=True, fuses_with="softmax",
-        fused=lambda y, a: _fused_softmax_ce(_one_hot(y, a.shape[-1]), a),
+        per_sample=_sparse_cce, gradient=_sparse(_cce_grad), check_labels=_labels_sparse,
+        takes_logits=True, fuses_with="softmax", fused=_fused_sparse_softmax_ce,
         task="multi-class classification, softmax output, integer labels"),
     "cee": dict(
         per_sample=_cee, gradient=_cee_grad, check_labels=_labels_categorical, takes_logits=True,

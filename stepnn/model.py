@@ -125,12 +125,21 @@ class Sequential:
 
 
 def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardRecord:
-    """Run x (b, n_in) through the layers; return every z and a. Overflow gives inf, not a warning."""
+    """Run x (b, n_in) through the layers; return every z and a. Overflow gives inf, not a warning.
+
+    ``layers`` may be any objects with ``W`` (n_in, n_out), ``b`` (n_out,) and ``activation``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return raw_forward_pass(layers, x, indices)
+
+
+def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardRecord:
+    """``forward_pass`` under the caller's floating-point error settings."""
     zs, as_ = [], []
     a = x
-    with np.errstate(over="ignore", invalid="ignore"):
-        for layer in layers:
-            z, a = layer.forward(a)
-            zs.append(z)
-            as_.append(a)
+    for layer in layers:
+        z = a @ layer.W + layer.b
+        a = layer.activation.forward(z)
+        zs.append(z)
+        as_.append(a)
     return ForwardRecord(x, indices, zs, as_)

@@ -14,21 +14,27 @@ Three ways to choose the directions:
     - trajectory PCA (``pca_plane``): the two principal directions of a descent path, with the
       share of the path's variance they explain.
 
-The loss at many points is computed at once: for G points, each layer's W has shape
-(G, n_in, n_out) and the activations (G, n_samples, n_units), so the numbers are exactly those of
-setting the weights point by point and calling ``model.predict`` (the same matrix products run
-per point). Points go through in chunks so that memory stays bounded (see ``MEMORY_BUDGET``).
+The loss at many points is computed at once: for G points, each layer's weights and bias are one
+array [W^T | b] (G, n_out, n_in + 1) and the activations are kept transposed with a row of ones,
+(G, n_units + 1, n_samples), so that one matrix product per point gives z = a W + b. Every point
+gets the steps of setting its weights and calling ``model.predict`` (only the bias is added inside
+the product rather than after it), so the losses agree with that point-by-point loop to rounding,
+about 1e-15 relative. Points go through in chunks so that memory stays bounded (see
+``MEMORY_BUDGET``); the numbers depend neither on the chunks nor on the threads.
 """
 from __future__ import annotations
 
+import queue
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 
-from . import losses
+from . import activations, losses
+from .activations import Activation
 from ._checks import as_float_matrix, positive_int
 
 __all__ = ["MEMORY_BUDGET", "MAX_GRID_POINTS", "WORKERS", "Plane", "Surface", "param_label", "param_labels",
@@ -36,14 +42,16 @@ __all__ = ["MEMORY_BUDGET", "MAX_GRID_POINTS", "WORKERS", "Plane", "Surface", "p
            "batch_losses", "loss_grid", "weight_plane", "random_plane", "pca_plane", "surface",
            "path_losses"]
 
-MEMORY_BUDGET = 2 ** 14
-"""Floats in one chunk's activations (points x samples x widest layer): 2**14 floats = 128 KiB.
+MEMORY_BUDGET = 2 ** 17
+"""Floats in each array of a chunk, 2**17 floats = 1 MiB: its activations (points x (widest layer
++ 1) x samples) and each layer's weights with the bias (points x n_out x (n_in + 1)).
 
-Each intermediate array of a chunk holds at most this many floats (more only when a single point
-needs more), so the extra memory stays at a few MiB whatever the grid size. Why this small: the
-arrays stay in the processor's cache, and below glibc's 128 KiB threshold for serving memory with
-fresh pages (measured here: arrays of 250 KiB and more made the grid 2 to 4 times slower, the time
-going to page faults)."""
+Each array of a chunk holds at most this many floats (more only when a single point needs more),
+and the few arrays of a chunk are kept from one chunk to the next, so the extra memory stays at a
+few MiB whatever the grid size. Why this size: per chunk numpy and BLAS pay a fixed cost per call,
+which fewer, larger chunks share out, while arrays much larger than this no longer fit in the
+processor's caches (measured here for a [2, 8, 8, 1] network on 200 samples: 40 to 100 points per
+chunk were fastest, 10 points took 1.5 to 2 times as long and 1000 points twice as long)."""
 
 WORKERS = 1
 """Default number of threads that evaluate chunks side by side (numpy releases the interpreter lock
@@ -221,9 +229,9 @@ def batch_losses(model, X, y, loss, weights, chunk_size: "int | None" = None,
         raise ValueError(f"weights must have shape (n_points, {model.n_params}) for this model; "
                          f"received {np.shape(weights)}.")
     varies = [bool(np.any(P[:, s] != P[:1, s])) for s in _layer_slices(model)]
-    shared, plan = _prepare(model, x, P[0], varies)
-    return _run_chunks(len(P), _chunk_size(model, len(x), chunk_size), workers,
-                       lambda start, stop: _chunk_losses(plan, shared, y, loss_fn, P[start:stop]))
+    plan = _plan(model, x, y, loss_fn, P[0], varies)
+    return _run_chunks(plan, len(P), _chunk_size(model, len(x), chunk_size), workers,
+                       lambda i, start, stop, workspace: P[start:stop, plan.layers[i].index])
 
 
 def loss_grid(model, X, y, loss, center, d1, d2, alphas, betas,
@@ -249,34 +257,30 @@ def loss_grid(model, X, y, loss, center, d1, d2, alphas, betas,
     A, B = A.ravel(), B.ravel()
     moving = (d1 != 0) | (d2 != 0)
     varies = [bool(np.any(moving[s])) for s in _layer_slices(model)]
-    shared, plan = _prepare(model, x, center, varies)
-
-    def chunk_losses(start, stop):
-        with np.errstate(all="ignore"):
-            P = center + A[start:stop, None] * d1 + B[start:stop, None] * d2
-        return _chunk_losses(plan, shared, y, loss_fn, P)
-
-    out = _run_chunks(A.size, _chunk_size(model, len(x), chunk_size), workers, chunk_losses)
+    plan = _plan(model, x, y, loss_fn, center, varies)
+    out = _run_chunks(plan, A.size, _chunk_size(model, len(x), chunk_size), workers,
+                      _plane_weights(plan, center, d1, d2, A, B))
     return out.reshape(betas.size, alphas.size)
 
 
-def _run_chunks(n_points: int, chunk: int, workers, chunk_losses) -> np.ndarray:
-    """Fill a (n_points,) array chunk by chunk, ``chunk_losses(start, stop) -> (stop - start,)``,
-    on up to ``workers`` threads."""
-    workers = WORKERS if workers is None else positive_int("workers", workers)
-    out = np.empty(n_points)
-    starts = range(0, n_points, chunk)
+def _plane_weights(plan: "_Plan", center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
+                   A: np.ndarray, B: np.ndarray) -> Callable:
+    """``weights(i, start, stop, workspace)``: [W^T | b] (stop - start, n_out, n_in + 1) of
+    ``plan.layers[i]`` at the points ``center + A[k] d1 + B[k] d2``, k in start..stop-1, each
+    number computed as that sum is (the same additions in the same order)."""
+    parts = [None if layer.fixed is not None else (center[layer.index], d1[layer.index], d2[layer.index])
+             for layer in plan.layers]
 
-    def fill(start):
-        out[start:start + chunk] = chunk_losses(start, min(start + chunk, n_points))
+    def weights(i: int, start: int, stop: int, workspace: _Workspace) -> np.ndarray:
+        c, u, v = parts[i]
+        w = workspace.array(("weights", i), (stop - start,) + c.shape)
+        t = workspace.array(("weights term", i), (stop - start,) + c.shape)
+        np.multiply(A[start:stop, None, None], u, out=w)
+        np.add(c, w, out=w)
+        np.multiply(B[start:stop, None, None], v, out=t)
+        return np.add(w, t, out=w)
 
-    if workers == 1 or len(starts) == 1:
-        for start in starts:
-            fill(start)
-    else:
-        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
-            list(pool.map(fill, starts))
-    return out
+    return weights
 
 
 def _data(model, X, y, loss):
@@ -298,54 +302,242 @@ def _layer_slices(model) -> list[slice]:
     return slices
 
 
-def _chunk_size(model, n_samples: int, chunk_size) -> int:
+def _chunk_size(model, n_samples: int, chunk_size: "int | None") -> int:
+    """Points per chunk: the given size, or as many as keep every array of a chunk within
+    ``MEMORY_BUDGET`` floats: the activations (points, widest layer + 1, samples) and each layer's
+    weights with its bias (points, n_out, n_in + 1)."""
     if chunk_size is not None:
         return positive_int("chunk_size", chunk_size)
-    return max(1, MEMORY_BUDGET // (n_samples * max(model.sizes)))
+    per_point = max([n_samples * (max(model.sizes) + 1)]
+                    + [layer.n_out * (layer.n_in + 1) for layer in model.layers])
+    return max(1, MEMORY_BUDGET // per_point)
 
 
-def _prepare(model, x, base, varies):
+# How a chunk of g points is computed. Activations are stored transposed, (g, units, samples), with
+# a last row of ones, so that one matrix product per point, [W^T | b] (units_out, units_in + 1) times
+# [a^T; 1] (units_in + 1, samples), gives z^T with its bias already added; numpy then runs a tight
+# loop along the samples for every elementwise step. Arrays are reused from chunk to chunk.
+
+_RELU, _TANH, _SIGMOID, _LINEAR = (activations.get(name) for name in ("relu", "tanh", "sigmoid", "linear"))
+_ELEMENTWISE = tuple(activations.get(name) for name in activations.NAMES if name != "softmax")
+
+
+@dataclass(frozen=True, eq=False)
+class _Layer:
+    """A layer of the plan.
+
+    Attributes:
+        activation: the layer's activation.
+        index: (n_out, n_in + 1) positions in the flat weight vector: ``[j, i]`` holds W[i, j] and
+            ``[j, n_in]`` holds b[j], so ``P[:, index]`` is [W^T | b] at every point, (g, n_out, n_in + 1).
+        fixed: [W^T | b] (n_out, n_in + 1) when the layer is the same at every point, else None.
+    """
+    activation: Activation
+    index: np.ndarray
+    fixed: "np.ndarray | None"
+
+    @property
+    def n_out(self) -> int:
+        return self.index.shape[0]
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What every chunk runs.
+
+    Attributes:
+        shared: (n_in + 1, n_samples) the activations entering ``layers[0]``, the same at every
+            point, transposed, with a last row of ones.
+        layers: the layers from the first one that changes across points (empty when none does).
+        head: the output activation and the loss, ``head(z, workspace) -> (g,)`` mean losses from
+            the output layer's z^T (g, n_out, n_samples).
+        constant: the loss when no layer changes across points, else None.
+    """
+    shared: np.ndarray
+    layers: "tuple[_Layer, ...]"
+    head: Callable
+    constant: "float | None"
+
+
+class _Workspace:
+    """Arrays kept from chunk to chunk, so that no chunk waits for fresh memory pages; one per thread."""
+
+    def __init__(self):
+        self._arrays: dict = {}
+
+    def array(self, key, shape: tuple, ones_row: bool = False) -> np.ndarray:
+        """An array of ``shape`` = (g, ...) for ``key``: the first g entries of the largest one so
+        far. With ``ones_row``, ``[:, -1]`` holds ones (the bias row; keep it unchanged)."""
+        arr = self._arrays.get(key)
+        if arr is None or arr.shape[0] < shape[0] or arr.shape[1:] != tuple(shape[1:]):
+            arr = np.zeros(shape)
+            if ones_row:
+                arr[:, -1] = 1.0
+            self._arrays[key] = arr
+        return arr[:shape[0]]
+
+
+def _plan(model, x: np.ndarray, y, loss_fn: losses.Loss, base: np.ndarray, varies: list[bool]) -> _Plan:
     """Run x through the layers before the first one that changes across points (once for all
-    points) and plan the rest: per layer (activation, W slice, b slice, W shape, fixed), where
-    ``fixed`` is the layer's (W, b) taken from ``base`` when it is the same at every point."""
-    plan, start = [], 0
+    points, as ``model.predict`` does) and plan the rest.
+
+    Args:
+        x: (n_samples, n_in) inputs; y: checked targets; base: (n_params,) one of the points.
+        varies: per layer, whether its W or b changes across points.
+    """
+    first = varies.index(True) if True in varies else len(varies)
+    layers, start = [], 0
     for layer, moves in zip(model.layers, varies):
         cut = start + layer.n_in * layer.n_out
-        stop = cut + layer.n_out
-        shape = (layer.n_in, layer.n_out)
-        fixed = None if moves else (base[start:cut].reshape(shape), base[cut:stop])
-        plan.append((layer.activation, slice(start, cut), slice(cut, stop), shape, fixed))
-        start = stop
-    first = varies.index(True) if True in varies else len(varies)
+        index = np.empty((layer.n_out, layer.n_in + 1), dtype=np.intp)
+        index[:, :-1] = np.arange(start, cut).reshape(layer.n_in, layer.n_out).T
+        index[:, -1] = np.arange(cut, cut + layer.n_out)
+        layers.append(_Layer(layer.activation, index, None if moves else base[index]))
+        start = cut + layer.n_out
     a = x
     with np.errstate(all="ignore"):
-        for activation, _, _, _, (W, b) in plan[:first]:
-            a = activation.forward(a @ W + b)
-    return a, plan[first:]
+        for layer, params in zip(model.layers[:first], _layer_slices(model)):
+            W = base[params][:-layer.n_out].reshape(layer.n_in, layer.n_out)
+            a = layer.activation.forward(a @ W + base[params][-layer.n_out:])
+        constant = float(_mean_loss(loss_fn, y, a)) if first == len(layers) else None
+    shared = np.ones((a.shape[1] + 1, a.shape[0]))
+    shared[:-1] = a.T
+    return _Plan(shared, tuple(layers[first:]), _head(layers[-1].activation, loss_fn, y), constant)
 
 
-def _chunk_losses(plan, shared, y, loss_fn, P) -> np.ndarray:
-    """Loss at each row of P (g, n_params), from the shared activations through the planned layers.
+def _run_chunks(plan: _Plan, n_points: int, chunk: int, workers: "int | None",
+                weights: Callable) -> np.ndarray:
+    """The (n_points,) losses, chunk by chunk on up to ``workers`` threads, where
+    ``weights(i, start, stop, workspace)`` gives [W^T | b] (stop - start, n_out, n_in + 1) of
+    ``plan.layers[i]`` at points start..stop-1 (may be in an array of ``workspace``)."""
+    workers = WORKERS if workers is None else positive_int("workers", workers)
+    out = np.empty(n_points)
+    if plan.constant is not None:
+        out[:] = plan.constant
+        return out
+    starts = range(0, n_points, chunk)
+    spare: "queue.SimpleQueue[_Workspace]" = queue.SimpleQueue()
 
-    Every point gets the same operations as ``model.predict`` would apply to it: z = a W + b with
-    its own W (g, n_in, n_out) and b, one matrix product per point, then the activation.
+    def fill(start: int) -> None:
+        try:
+            workspace = spare.get_nowait()
+        except queue.Empty:
+            workspace = _Workspace()
+        stop = min(start + chunk, n_points)
+        out[start:stop] = _chunk_losses(plan, stop - start,
+                                        lambda i: weights(i, start, stop, workspace), workspace)
+        spare.put(workspace)
+
+    if workers == 1 or len(starts) == 1:
+        for start in starts:
+            fill(start)
+    else:
+        with ThreadPoolExecutor(min(workers, len(starts))) as pool:
+            list(pool.map(fill, starts))
+    return out
+
+
+def _chunk_losses(plan: _Plan, g: int, weights: Callable, workspace: _Workspace) -> np.ndarray:
+    """The mean loss (g,) at each of g points, from the shared activations on.
+
+    Args:
+        weights: ``weights(i)`` gives [W^T | b] (g, n_out, n_in + 1) of ``plan.layers[i]``.
+
+    Each point gets the operations ``model.predict`` applies to it: per layer a matrix product
+    with its own W (here with b as one more row) and the activation, elementwise.
     """
-    a, g = shared, len(P)
+    a = plan.shared
+    n, last = a.shape[-1], len(plan.layers) - 1
     with np.errstate(all="ignore"):
-        for activation, w_slice, b_slice, shape, fixed in plan:
-            if fixed is None:
-                z = a @ P[:, w_slice].reshape((g,) + shape)
-                # b repeated to (g, n, n_out) first: adding it broadcast is twice as slow
-                z += np.repeat(P[:, None, b_slice], z.shape[-2], axis=1)
-            else:
-                z = a @ fixed[0]
-                z += fixed[1]
-            a = activation.forward(z)
-        if a.ndim == 2:  # nothing changes across points
-            a = np.broadcast_to(a, (g,) + a.shape)
-        per_sample = loss_fn.per_sample(y, a)
-        # the mean over the samples as np.mean computes it (same sum, same division), minus its overhead
-        return np.add.reduce(per_sample, axis=-1) / per_sample.shape[-1]
+        for i, layer in enumerate(plan.layers):
+            w = layer.fixed if layer.fixed is not None else weights(i)
+            if i == last:
+                z = workspace.array("output", (g, layer.n_out, n))
+                np.matmul(w, a, out=z)
+                return plan.head(z, workspace)
+            out = workspace.array(("hidden", i), (g, layer.n_out + 1, n), ones_row=True)
+            np.matmul(w, a, out=out[:, :-1])
+            a = _activate(layer.activation, out, workspace)
+    raise ValueError("a plan needs at least one layer")
+
+
+def _activate(activation: Activation, a: np.ndarray, workspace: _Workspace) -> np.ndarray:
+    """Apply a hidden layer's activation in place to a (g, n_out + 1, n_samples) of z^T and its
+    row of ones, which stays ones; returns a."""
+    z = a[:, :-1]
+    if activation is _RELU:  # max(z, 0) over the whole array: max(1, 0) keeps the ones
+        np.maximum(a, workspace.array(("zeros", a.shape[1:]), a.shape), out=a)
+    elif activation is _LINEAR:
+        pass
+    elif activation is _TANH:
+        np.tanh(z, out=z)
+    elif activation in _ELEMENTWISE:
+        z[...] = activation.forward(z)
+    else:  # acts along the units of a sample: give it (g, n_samples, n_out) as predict does
+        z[...] = activation.forward(np.ascontiguousarray(z.transpose(0, 2, 1))).transpose(0, 2, 1)
+    return a
+
+
+def _head(activation: Activation, loss_fn: losses.Loss, y) -> Callable:
+    """The output activation and the loss: ``head(z, workspace)`` maps the output layer's z^T
+    (g, n_out, n_samples) to the (g,) mean losses."""
+    if _fuses_sigmoid_bce(activation, loss_fn, y):
+        not_y = 1.0 - y[:, 0]
+        return lambda z, workspace: _sigmoid_bce_losses(z, not_y, workspace)
+
+    def head(z: np.ndarray, workspace: _Workspace) -> np.ndarray:
+        a = activation.forward(np.ascontiguousarray(z.transpose(0, 2, 1)))
+        return _mean_loss(loss_fn, y, a)
+
+    return head
+
+
+def _fuses_sigmoid_bce(activation: Activation, loss_fn: losses.Loss, y) -> bool:
+    """Whether ``_sigmoid_bce_losses`` gives this head's numbers: a sigmoid output of one unit,
+    binary cross-entropy on probabilities, and labels y (n_samples, 1) that are all 0 or 1."""
+    y = np.asarray(y)
+    return (activation is _SIGMOID and loss_fn._per_sample is losses._bce and not loss_fn.from_logits
+            and y.ndim == 2 and y.shape[1] == 1 and bool(np.all((y == 0) | (y == 1))))
+
+
+def _mean_loss(loss_fn: losses.Loss, y, a: np.ndarray) -> np.ndarray:
+    """The mean over the samples of the per-sample losses at outputs a (..., n_samples, n_out):
+    shape (...,), e.g. (g,) for g points."""
+    per_sample = loss_fn.per_sample(y, a)
+    # the mean over the samples as np.mean computes it (same sum, same division), minus its overhead
+    return np.add.reduce(per_sample, axis=-1) / per_sample.shape[-1]
+
+
+def _sigmoid_bce_losses(z: np.ndarray, not_y: np.ndarray, workspace: _Workspace) -> np.ndarray:
+    """Binary cross-entropy of a sigmoid output for labels 0 or 1, with the numbers of
+    ``activations.sigmoid`` and ``losses.binary_crossentropy`` and half their work.
+
+    Args:
+        z: (g, 1, n_samples) the output layer's z^T; overwritten.
+        not_y: (n_samples,) 1 - y.
+
+    Returns:
+        (g,) the mean loss. Per sample the loss is -(y log c + (1 - y) log(1 - c)) with c the
+        clipped sigmoid; for y = 1 that is exactly -log c and for y = 0 exactly -log(1 - c),
+        so one logarithm is taken, of |(1 - y) - c|.
+    """
+    g, _, n = z.shape
+    z = z.reshape(g, n)
+    e = workspace.array("e", (g, n))
+    c = workspace.array("c", (g, n))
+    np.abs(z, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)                                       # e^-|z|
+    np.greater_equal(z, 0.0, out=c, casting="unsafe")      # 1 where z >= 0, else 0
+    np.maximum(e, c, out=c)                                # 1 where z >= 0, else e^-|z| (NaN stays)
+    np.add(e, 1.0, out=z)
+    np.divide(c, z, out=c)                                 # sigmoid(z)
+    np.maximum(c, losses.EPSILON, out=c)
+    np.minimum(c, 1.0 - losses.EPSILON, out=c)
+    np.subtract(not_y, c, out=c)
+    np.abs(c, out=c)                                       # c where y = 1, 1 - c where y = 0
+    np.log(c, out=c)
+    return -np.add.reduce(c, axis=-1) / n
 
 
 def _vector(name, value) -> np.ndarray:

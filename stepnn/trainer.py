@@ -13,9 +13,9 @@ import numpy as np
 
 from . import batching, losses, optimizers
 from ._checks import as_float_matrix, positive_float, positive_int
-from .backprop import backward_pass, compute_loss
-from .history import EpochEntry, Event, History, IterationEntry
-from .model import Sequential, forward_pass
+from .backprop import QUIET, raw_backward_pass, raw_compute_loss
+from .history import EpochEntry, Event, History
+from .model import Sequential, raw_forward_pass
 from .progress import ProgressBar
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .stopping import StopReason, accuracy
@@ -27,6 +27,46 @@ PHASES = ("forward", "loss", "backward", "update")
 
 class PhaseError(RuntimeError):
     """A phase was called out of order."""
+
+
+# undo entries of loss() and backward(), which change nothing but their record and the phase
+_LOSS_DONE = ("loss", None, None, None, None)
+_BACKWARD_DONE = ("backward", None, None, None, None)
+
+
+class _Replay:
+    """What recomputes one iteration's forward, loss and backward records, bit for bit: the
+    weights it used (``model.get_weights()`` layout), its batch, its loss and labels.
+
+    Undo snapshots of older iterations let go of those records (they are the bulk of the memory
+    an iteration leaves behind) and keep this instead; undo recomputes them when it gets there.
+    """
+    __slots__ = ("params", "indices", "loss_fn", "y", "fused", "_records")
+
+    def __init__(self, params: list, indices: np.ndarray, loss_fn: losses.Loss, y: np.ndarray,
+                 fused: bool):
+        self.params, self.indices, self.loss_fn, self.y, self.fused = params, indices, loss_fn, y, fused
+        self._records = None
+
+    def records(self, model: Sequential, X: np.ndarray) -> tuple:
+        """(forward, loss, backward) records, computed once and shared by every snapshot."""
+        if self._records is None:
+            layers = [_Weights(self.params[2 * i], self.params[2 * i + 1], layer.activation)
+                      for i, layer in enumerate(model.layers)]
+            with np.errstate(**QUIET):
+                fwd = raw_forward_pass(layers, X[self.indices], self.indices)
+                rec = raw_compute_loss(self.loss_fn, self.y[self.indices], fwd)
+                bwd = raw_backward_pass(layers, fwd, rec.y_true, self.loss_fn, self.fused)
+            self._records = (fwd, rec, bwd)
+        return self._records
+
+
+class _Weights:
+    """A layer's weights at some past moment, for recomputing its records."""
+    __slots__ = ("W", "b", "activation")
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, activation):
+        self.W, self.b, self.activation = W, b, activation
 
 
 class Trainer:
@@ -130,9 +170,10 @@ class Trainer:
         self._rng = np.random.default_rng(self.seed)
         self._s = dict(phase=0, epoch=0, iteration=0, global_iteration=0, samples_seen=0,
                        order=None, cursor=0, fwd=None, loss=None, bwd=None, upd=None,
-                       opt_state={}, stop_reason=None, epoch_loss_sum=0.0, epoch_count=0,
-                       pending={}, **settings)
+                       replay=None, opt_state={}, stop_reason=None, epoch_loss_sum=0.0,
+                       epoch_count=0, pending={}, **settings)
         self._undo: deque = deque(maxlen=self.max_undo)
+        self._holding: list = []  # snapshots still holding their records, oldest first
         self.history = History(self.model.get_flat())
 
     def _upcoming(self) -> dict:
@@ -159,14 +200,40 @@ class Trainer:
                 "optimizer": up["optimizer"], "loss": up["loss_fn"].name}
 
     def _push(self, action: str, params: "list | None" = None, rng: bool = False) -> None:
-        self._undo.append((action, self._s.copy(), params,
+        state = self._s.copy()
+        self._undo.append((action, state, params,
                            self._rng.bit_generator.state if rng else None, self.history.lengths()))
+        if state["fwd"] is not None:
+            self._holding.append(state)
+
+    def _let_go(self) -> None:
+        """Snapshots older than the last finished iteration drop their records (undo recomputes
+        them), so a long run keeps only weights, optimizer state and counters per iteration."""
+        keep = self._s["fwd"]
+        holding = self._holding
+        while holding and holding[0]["fwd"] is not keep:
+            state = holding.pop(0)
+            if state["bwd"] is not None:
+                state["replay"].fused = state["bwd"].fused
+            state["fwd"] = state["loss"] = state["bwd"] = None
 
     def undo(self) -> "str | None":
         """Rewind the last phase or setting change exactly; returns its name (None at the start)."""
         if not self._undo:
             return None
         action, state, params, rng_state, lengths = self._undo.pop()
+        if state is None:  # loss() and backward() only fill their record and advance the phase
+            s = self._s
+            s["phase"] -= 1
+            s["loss" if action == "loss" else "bwd"] = None
+            return action
+        if self._holding and self._holding[-1] is state:
+            self._holding.pop()
+        if state["fwd"] is None and state["replay"] is not None:
+            fwd, rec, bwd = state["replay"].records(self.model, self.X)
+            phase = state["phase"]
+            state.update(fwd=fwd, loss=rec if phase != 1 else None,
+                         bwd=bwd if phase in (0, 3) else None)
         self._s = state
         if params is not None:
             for i, layer in enumerate(self.model.layers):
@@ -193,7 +260,40 @@ class Trainer:
 
     def forward(self) -> ForwardRecord:
         """Phase 1, forward propagation (순전파): draw the next batch and compute z and a per layer."""
-        self._expect(0)
+        return self._run(0, self._forward)
+
+    def loss(self) -> LossRecord:
+        """Phase 2, the loss (손실) of the batch's prediction against its targets."""
+        return self._run(1, self._loss)
+
+    def backward(self) -> BackwardRecord:
+        """Phase 3, backpropagation (역전파): dL/dz, dL/da, dL/dW, dL/db for every layer."""
+        return self._run(2, self._backward)
+
+    def update(self) -> UpdateRecord:
+        """Phase 4, the optimizer moves every weight against its gradient (경사하강법)."""
+        return self._run(3, self._update)
+
+    def _run(self, phase: int, run):
+        """Run one phase, if it is the one due next, with overflow giving inf/NaN quietly."""
+        self._expect(phase)
+        with np.errstate(**QUIET):
+            return run()
+
+    def step(self) -> UpdateRecord:
+        """One iteration: the phases still due in this iteration, in order; returns the update."""
+        s = self._s
+        with np.errstate(**QUIET):
+            if s["phase"] == 0:
+                self._forward()
+            if s["phase"] == 1:
+                self._loss()
+            if s["phase"] == 2:
+                self._backward()
+            return self._update()
+
+    # The phases themselves; the public methods check the order and silence overflow warnings.
+    def _forward(self) -> ForwardRecord:
         s = self._s
         next_bs = s["pending"].get("batch_size", s["batch_size"])
         self._push("forward", rng=s["order"] is None or self._no_batch_left(next_bs))
@@ -202,55 +302,51 @@ class Trainer:
             s["pending"] = {}
             if self._no_batch_left(s["batch_size"]):
                 self._end_epoch()
+        self._let_go()
         if s["order"] is None:
             s["order"] = batching.epoch_order(self._rng, len(self.X), self.shuffle)
-        idx = s["order"][s["cursor"]:s["cursor"] + s["batch_size"]]
-        rec = forward_pass(self.model.layers, self.X[idx], idx)
-        s.update(fwd=rec, loss=None, bwd=None, upd=None, phase=1)
+        cursor = s["cursor"]
+        idx = s["order"][cursor:cursor + s["batch_size"]]
+        rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
+        s.update(fwd=rec, loss=None, bwd=None, upd=None, phase=1,
+                 replay=_Replay(self.model.params, idx, s["loss_fn"], s["y"], self.fused))
         return rec
 
-    def loss(self) -> LossRecord:
-        """Phase 2, the loss (손실) of the batch's prediction against its targets."""
-        self._expect(1)
-        self._push("loss")
+    def _loss(self) -> LossRecord:
+        self._undo.append(_LOSS_DONE)
         s = self._s
-        rec = compute_loss(s["loss_fn"], s["y"][s["fwd"].indices], s["fwd"])
-        s.update(loss=rec, phase=2)
+        rec = raw_compute_loss(s["loss_fn"], s["y"][s["fwd"].indices], s["fwd"])
+        s["loss"], s["phase"] = rec, 2
         return rec
 
-    def backward(self) -> BackwardRecord:
-        """Phase 3, backpropagation (역전파): dL/dz, dL/da, dL/dW, dL/db for every layer."""
-        self._expect(2)
-        self._push("backward")
+    def _backward(self) -> BackwardRecord:
+        self._undo.append(_BACKWARD_DONE)
         s = self._s
-        rec = backward_pass(self.model.layers, s["fwd"], s["loss"].y_true, s["loss_fn"], self.fused)
-        s.update(bwd=rec, phase=3)
+        rec = raw_backward_pass(self.model.layers, s["fwd"], s["loss"].y_true, s["loss_fn"], self.fused)
+        s["bwd"], s["phase"] = rec, 3
         return rec
 
-    def update(self) -> UpdateRecord:
-        """Phase 4, the optimizer moves every weight against its gradient (경사하강법)."""
-        self._expect(3)
+    def _update(self) -> UpdateRecord:
         old = self.model.params
         self._push("update", params=old)
         s = self._s
         opt = s["optimizer"]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            new, s["opt_state"] = opt.step(old, s["bwd"].grads, s["opt_state"])
+        new, s["opt_state"] = opt.step(old, s["bwd"].grads, s["opt_state"])
         for i, layer in enumerate(self.model.layers):
             layer.W, layer.b = new[2 * i], new[2 * i + 1]
         rec = UpdateRecord(old, new, None, opt.learning_rate, opt.name)
-        b = len(s["fwd"].indices)
+        fwd = s["fwd"]
+        b = len(fwd.indices)
         s["iteration"] += 1
         s["global_iteration"] += 1
         s["samples_seen"] += b
         s["cursor"] += b
-        s["epoch_loss_sum"] += s["loss"].value * b
+        loss = s["loss"].value
+        s["epoch_loss_sum"] += loss * b
         s["epoch_count"] += b
-        self.history.iterations.append(IterationEntry(
-            s["epoch"] + 1, s["iteration"], s["global_iteration"], s["fwd"].indices, s["loss"].value,
-            s["bwd"].grad_norm, opt.learning_rate, s["batch_size"],
-            np.concatenate([p.ravel() for p in new])))
-        s.update(upd=rec, phase=0)
+        self.history.append(s["epoch"] + 1, s["iteration"], s["global_iteration"], fwd.indices,
+                            loss, s["bwd"].grad_norm, opt.learning_rate, s["batch_size"], new)
+        s["upd"], s["phase"] = rec, 0
         if self._no_batch_left(s["batch_size"]):
             self._end_epoch()
         return rec
@@ -261,19 +357,13 @@ class Trainer:
         return self._s["order"] is not None and (
             remaining == 0 or (self.drop_last and remaining < batch_size))
 
-    def step(self) -> UpdateRecord:
-        """One iteration: the phases still due in this iteration, in order; returns the update."""
-        while self._s["phase"] != 3:
-            getattr(self, PHASES[self._s["phase"]])()
-        return self.update()
-
     def _end_epoch(self) -> None:
         s = self._s
         s["epoch"] += 1
         val_loss = val_acc = None
         if self._val_raw is not None:
             pred = self.model.predict(self._val_raw[0])
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            with np.errstate(**QUIET):
                 val_loss = float(np.mean(s["loss_fn"].per_sample(s["y_val"], pred)))
             val_acc = accuracy(s["loss_fn"], s["y_val"], pred)
         self.history.epochs.append(EpochEntry(s["epoch"], s["epoch_loss_sum"] / s["epoch_count"],
@@ -294,14 +384,19 @@ class Trainer:
                                  f"full-batch GD, anything between is mini-batch.")
 
     def _change(self, **changes) -> None:
-        """Apply now at an iteration boundary; otherwise at the start of the next iteration."""
+        """Apply now at an iteration boundary (with any changes still waiting from the last
+        iteration, which come first); otherwise at the start of the next iteration."""
         self._push("settings")
+        waiting = {**self._s["pending"], **changes}
+        if "optimizer" in changes and "learning_rate" not in changes:
+            waiting.pop("learning_rate", None)  # the new optimizer's rate replaces a waiting one
         if self._s["phase"] == 0:
-            self._apply(changes)
+            self._s["pending"] = {}
+            self._apply(waiting)
             if self._no_batch_left(self._s["batch_size"]):
                 self._end_epoch()
         else:
-            self._s["pending"] = {**self._s["pending"], **changes}
+            self._s["pending"] = waiting
 
     def _apply(self, changes: dict) -> None:
         """Put changed settings in force, each one recorded as a history event."""
@@ -340,7 +435,6 @@ class Trainer:
         lr = hyperparameters.pop("learning_rate", None)
         opt = optimizers.get(optimizer, lr, **hyperparameters)
         self._change(optimizer=opt)
-        self._s["pending"].pop("learning_rate", None)  # the new optimizer's rate replaces a waiting one
 
     def _pending_learning_rate(self) -> float:
         pending = self._s["pending"]
@@ -420,15 +514,15 @@ class Trainer:
                                             f"try a smaller learning rate")
                         break
                 self.step()
-                if not np.isfinite(self.history.iterations[-1].weights).all():
+                if not all(np.isfinite(p).all() for p in self._s["upd"].new):
                     self.undo()
                     reason = StopReason("diverged", "this update would make the weights overflow "
                                         "to inf; it was undone. Try a smaller learning rate")
                     break
-                if min_grad_norm is not None and self._s["upd"] is not None and \
-                        self.history.iterations[-1].grad_norm < min_grad_norm:
-                    reason = StopReason("min_grad_norm", f"gradient norm "
-                                        f"{self.history.iterations[-1].grad_norm:.3g} < {min_grad_norm:g}")
+                grad_norm = self._s["bwd"].grad_norm
+                if min_grad_norm is not None and grad_norm < min_grad_norm:
+                    reason = StopReason("min_grad_norm", f"gradient norm {grad_norm:.3g} < "
+                                        f"{min_grad_norm:g}")
                 if self._s["epoch"] == epoch_before:
                     continue
                 entry = self.history.epochs[-1]
@@ -462,7 +556,7 @@ class Trainer:
         else:
             y = self._s["loss_fn"].check_labels(y, self.model.sizes[-1])
         pred = self.model.predict(X)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(**QUIET):
             return float(np.mean(self._s["loss_fn"].per_sample(y, pred)))
 
     def explain(self) -> str:
@@ -518,7 +612,7 @@ class Trainer:
         """True when the latest loss is inf or NaN."""
         rec = self._s["loss"]
         if rec is None and self.history.iterations:
-            return not np.isfinite(self.history.iterations[-1].loss)
+            return not np.isfinite(self.history.losses[-1])
         return rec is not None and not rec.finite
 
     def __repr__(self) -> str:

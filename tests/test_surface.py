@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 import stepnn as sn
 from stepnn import surface as S
 
-EXACT = 1e-12       # the grid runs the same matrix products as the loop, so the values agree to rounding
+EXACT = 1e-12       # the grid runs each point's own steps (bias inside the product), so values agree to rounding
 COORDS = 1e-10      # plane coordinates recovered by least squares
 
 

@@ -7,17 +7,20 @@
 - 1 input feature and 1 output: the fitted curve over the data (regression).
 - anything else: a sentence saying why there is no picture (e.g. iris has 4 features).
 
-The current batch is ringed in black in both pictures.
+The current batch is ringed in black in both pictures. The output image is a ``GridImage`` and
+the 0.5 contour one LineCollection of short segments (``level_segments``, marching squares): both
+are quick to redraw.
 """
 from __future__ import annotations
 
 import matplotlib
 import numpy as np
+from matplotlib.collections import LineCollection
 
-from ._base import View, use_language
-from .heatmaps import add_text, add_title, bare_axes
+from ._base import View, add_text, add_title, bare_axes, paste_pixels, use_language
+from .raster import grid_image
 
-__all__ = ["BoundaryView", "class_colors"]
+__all__ = ["BoundaryView", "class_colors", "level_segments"]
 
 _TEXT = {
     "en": {"no_picture": "{title}:\ndrawn for 2 input features\n(or 1 for regression);\nthis data has {n}.",
@@ -57,7 +60,8 @@ class BoundaryView(View):
         kind: "boundary2d", "curve1d" or "none".
         grid: the (resolution^2, 2) or (4 resolution, 1) inputs evaluated at every update.
         image: the output image (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data,
-        ``batch``: the rings around the current batch, ``contour``: the 0.5 contour set (or None).
+        ``batch``: the rings around the current batch, ``contour``: the 0.5 contour of a binary
+        output (a LineCollection, empty where the output does not cross 0.5; None otherwise).
     """
 
     def __init__(self, ax, trainer, resolution: int = 40, lang: str = "en"):
@@ -87,6 +91,11 @@ class BoundaryView(View):
         self.note = add_text(ax, 0.02, 0.98, "", ha="left", va="top", fontsize=8, color="#b00020")
         self.update(trainer)
 
+    def dynamic_artists(self) -> list:
+        """The output (image or curve), the 0.5 contour, the batch rings and the note."""
+        changing = [self.image, self.contour, self.curve, self.batch, self.note]
+        return [a for a in changing if a is not None]
+
     # ------------------------------------------------------------ building
     def _build_2d(self, trainer, n_out: int) -> None:
         X = trainer.X
@@ -102,19 +111,22 @@ class BoundaryView(View):
         self.multiclass = n_out > 1
         self.binary = not self.multiclass and bool(np.isin(trainer.y, (0.0, 1.0)).all())
         if self.multiclass:
-            self.image = self.ax.imshow(np.ones((r, r, 4)), origin="lower", extent=extent,
-                                        aspect="auto", interpolation="bilinear")
+            self.image = grid_image(self.ax, np.ones((r, r, 4)), origin="lower", extent=extent,
+                                    aspect="auto", interpolation="bilinear")
             self.colors = class_colors(n_out)
             point_colors = self.colors[_labels(trainer)]
         else:
-            self.image = self.ax.imshow(np.zeros((r, r)), origin="lower", extent=extent, aspect="auto",
-                                        cmap=_OUTPUT_CMAP, vmin=0, vmax=1, alpha=0.75,
-                                        interpolation="bilinear")
+            self.image = grid_image(self.ax, np.zeros((r, r)), origin="lower", extent=extent,
+                                    aspect="auto", cmap=_OUTPUT_CMAP, vmin=0, vmax=1, alpha=0.75,
+                                    interpolation="bilinear")
             self.colors = class_colors(2)
             point_colors = (self.colors[_labels(trainer)] if self.binary
                             else matplotlib.colormaps["viridis"](_normalise(trainer.y.reshape(-1)))[:, :3])
-        self.points = self.ax.scatter(X[:, 0], X[:, 1], c=point_colors, s=9, edgecolors="white",
-                                      linewidths=0.3, zorder=2)
+        self.points = paste_pixels(self.ax.scatter(X[:, 0], X[:, 1], c=point_colors, s=9,
+                                                   edgecolors="white", linewidths=0.3, zorder=2))
+        if self.binary:
+            self.contour = LineCollection([], colors="black", linewidths=1.0, capstyle="round", zorder=2)
+            self.ax.add_collection(self.contour, autolim=False)
         self.batch = self.ax.scatter([], [], s=30, facecolors="none", edgecolors="black",
                                      linewidths=0.9, zorder=3)
         self.ax.set_xlim(extent[0], extent[1])
@@ -125,7 +137,7 @@ class BoundaryView(View):
         lo, hi = x.min(), x.max()
         pad = 0.05 * max(hi - lo, 1e-9)
         self.grid = np.linspace(lo - pad, hi + pad, 4 * self.resolution)[:, None]
-        self.points = self.ax.scatter(x, y, s=8, color="#7f8c8d", zorder=2)
+        self.points = paste_pixels(self.ax.scatter(x, y, s=8, color="#7f8c8d", zorder=2))
         self.batch = self.ax.scatter([], [], s=28, facecolors="none", edgecolors="black",
                                      linewidths=0.9, zorder=3)
         (self.curve,) = self.ax.plot(self.grid[:, 0], np.zeros(len(self.grid)), color="#c0392b", lw=1.6,
@@ -169,12 +181,14 @@ class BoundaryView(View):
             finite = values[np.isfinite(values)]
             if finite.size:
                 self.image.set_clim(finite.min(), max(finite.max(), finite.min() + 1e-9))
-        if self.contour is not None:
-            self.contour.remove()
-            self.contour = None
-        if self.binary and np.isfinite(values).all() and values.min() < 0.5 < values.max():
-            self.contour = self.ax.contour(self._xx, self._yy, values, levels=[0.5], colors="black",
-                                           linewidths=1.0)
+        if self.binary:
+            self.contour.set_segments(self.half_contour(values))
+
+    def half_contour(self, values: np.ndarray) -> np.ndarray:
+        """Where the output ``values`` (r, r) on the grid cross 0.5: segments (n, 2, 2)."""
+        if not (np.isfinite(values).all() and values.min() < 0.5 < values.max()):
+            return np.zeros((0, 2, 2))
+        return level_segments(self._xx[0], self._yy[:, 0], values, 0.5)
 
     def class_image(self, out: np.ndarray) -> np.ndarray:
         """RGBA (r, r, 4): the argmax class's colour, alpha 0.25 (unsure) to 0.85 (certain)."""
@@ -189,6 +203,40 @@ class BoundaryView(View):
 
     def __repr__(self) -> str:
         return f"BoundaryView(kind={self.kind!r}, resolution={self.resolution}, lang={self.lang!r})"
+
+
+def _crossings(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, level: float):
+    """Where the level crosses the edges from corners ``a`` to ``b`` (values) at points ``pa`` to
+    ``pb`` ((..., 2)): the points (linear interpolation) and whether it crosses at all."""
+    crosses = (a > level) != (b > level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(crosses, (level - a) / (b - a), 0.0)
+    return pa + t[..., None] * (pb - pa), crosses
+
+
+def level_segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
+    """The line where ``values`` (len(ys), len(xs)) on the grid xs x ys cross ``level``, as
+    segments (n, 2, 2), one or two per grid cell (marching squares, linear along the edges; a
+    cell whose diagonal corners lie on the same side is split as its centre value says)."""
+    X, Y = np.meshgrid(xs, ys)
+    P = np.stack([X, Y], axis=-1)
+    v00, v01, v10, v11 = values[:-1, :-1], values[:-1, 1:], values[1:, :-1], values[1:, 1:]
+    p00, p01, p10, p11 = P[:-1, :-1], P[:-1, 1:], P[1:, :-1], P[1:, 1:]
+    edges = [_crossings(v00, v01, p00, p01, level), _crossings(v01, v11, p01, p11, level),
+             _crossings(v10, v11, p10, p11, level), _crossings(v00, v10, p00, p10, level)]
+    points = np.stack([e[0] for e in edges], axis=2)             # (rows, cols, edge, 2)
+    crosses = np.stack([e[1] for e in edges], axis=2)            # bottom, right, top, left
+    count = crosses.sum(axis=2)
+    two = count == 2
+    order = np.argsort(~crosses[two], axis=1, kind="stable")[:, :2]
+    pairs = np.take_along_axis(points[two], order[:, :, None], axis=1)
+    saddle = count == 4
+    centre_above = (v00 + v01 + v10 + v11)[saddle] / 4 > level
+    cut_01 = centre_above != (v01[saddle] > level)   # the segments cut off corners 01 and 10
+    p = points[saddle]
+    first = np.where(cut_01[:, None, None], p[:, [0, 1]], p[:, [3, 0]])
+    second = np.where(cut_01[:, None, None], p[:, [2, 3]], p[:, [1, 2]])
+    return np.concatenate([pairs, first, second]).reshape(-1, 2, 2)
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:

@@ -13,8 +13,7 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, use_language
-from .heatmaps import add_text, add_title, bare_axes
+from ._base import View, add_text, add_title, bare_axes, use_language
 
 __all__ = ["LearningCurveView", "epoch_ends", "nice_ceiling"]
 
@@ -36,11 +35,11 @@ def nice_ceiling(x: float) -> float:
 
 def epoch_ends(history) -> np.ndarray:
     """Global iteration number of the last iteration of every finished epoch, (n_epochs,)."""
-    epochs = np.array([e.epoch for e in history.iterations], dtype=np.int64)
+    epochs = history.iteration_epochs
     n = len(history.epochs)
     if n == 0 or len(epochs) == 0:
         return np.zeros(0)
-    globals_ = np.array([e.global_iteration for e in history.iterations])
+    globals_ = history.global_iterations
     last = np.searchsorted(epochs, np.arange(1, n + 1), side="right") - 1
     return globals_[last].astype(np.float64)
 
@@ -55,6 +54,7 @@ class LearningCurveView(View):
 
     Attributes:
         line: batch loss per iteration (x 1..n, y ``history.losses``).
+        last_point: the latest batch loss, a dot (a line of one point would not show).
         epoch_line: mean training loss per finished epoch, at the epoch's last iteration.
         val_line: validation loss per finished epoch (empty without validation data).
         boundaries: LineCollection, one vertical segment after each finished epoch.
@@ -68,6 +68,7 @@ class LearningCurveView(View):
         words = _TEXT.get(lang, _TEXT["en"])
         self._words = words
         (self.line,) = ax.plot([], [], color="#1f77b4", lw=1.0, label=words["batch"])
+        (self.last_point,) = ax.plot([], [], "o", color="#1f77b4", ms=3)  # seen from iteration 1
         (self.epoch_line,) = ax.plot([], [], "o-", color="#2c3e50", ms=3, lw=1.0, label=words["epoch"])
         (self.val_line,) = ax.plot([], [], "s--", color="#e67e22", ms=3, lw=1.0, label=words["val"])
         self.boundaries = LineCollection([], colors="#999999", linewidths=0.6, linestyles=":",
@@ -88,11 +89,17 @@ class LearningCurveView(View):
         ax.set_ylim(0, 1)
         self.update(trainer)
 
+    def dynamic_artists(self) -> list:
+        """The curves, the latest point, the epoch boundaries, the note and the corner numbers."""
+        return [self.line, self.last_point, self.epoch_line, self.val_line, self.boundaries, self.note,
+                self.x_label, self.y_label]
+
     def update(self, trainer) -> None:
         h = trainer.history
         losses = h.losses
         x = np.arange(1, len(losses) + 1)
         self.line.set_data(x, losses)
+        self.last_point.set_data(x[-1:], losses[-1:])
         ends = epoch_ends(h)
         self.epoch_line.set_data(ends, h.epoch_losses)
         if trainer.X_val is not None:

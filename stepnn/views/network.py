@@ -25,8 +25,8 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, use_language
-from .heatmaps import add_text, add_title, bare_axes, max_abs
+from ._base import View, add_text, add_title, bare_axes, use_language
+from .heatmaps import max_abs
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
 
@@ -136,6 +136,10 @@ class NetworkView(View):
         self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
+
+    def dynamic_artists(self) -> list:
+        """Neurons, connections, the title and the sample's line (and the values, if shown)."""
+        return [self.edges, self.neurons, self.title, self.sample_text, *self.labels]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:

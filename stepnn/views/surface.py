@@ -7,8 +7,14 @@
       ``refresh()`` recomputes it at once. Clicking on the plot moves the two weights there.
     - "pca": the plane of the path's two principal directions (Li et al. 2018), centred on the
       current weights; the title gives the share of the path's variance the plane explains, and a
-      small plot compares the true loss along the path with the loss at its projection.
+      small plot compares the true loss along the path with the loss at its projection. The plane
+      changes as the path grows, so the plane and the surface are recomputed every
+      ``refresh_every`` iterations (and at once after an undo, a reset or a new start); in between
+      the new points are projected on the plane drawn.
 ``RaceSurfaceView`` shows several runs from the same start on one plane (see ``OptimizerRace``).
+
+Recomputing takes tens of milliseconds and makes a blitting dashboard draw its whole figure; in
+between, an update only moves the path, the point and the notes (``dynamic_artists``).
 
 The numbers come from ``stepnn.surface``; the views only draw them.
 """
@@ -22,7 +28,8 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import surface as S
 from .._checks import positive_int
-from ._base import View, use_language
+from ._base import View, add_text, quiet_axes, use_language
+from .curves import nice_ceiling
 
 __all__ = ["SurfaceView", "RaceSurfaceView", "DIRECTIONS", "RUN_COLORS"]
 
@@ -40,7 +47,7 @@ _TEXT = {
         "race_pca_title": "{surface} on the PCA plane of all runs: PC1 {r1:.0%} + PC2 {r2:.0%}",
         "pca_wait": "PCA plane: run at least {n} iterations",
         "diverged": "diverged: the weights or the loss became inf/NaN\nlower the learning rate, then Undo or Reset",
-        "left": "the path left the plot (diverging?)",
+        "left": "the path left this window\nredrawn around it at iteration {n}",
         "undone": "unfinished iteration undone; weights set",
         "not_finite": "the weights are inf/NaN: Reset first",
         "true": "true loss", "on_plane": "at the projection", "iteration": "iteration",
@@ -52,7 +59,7 @@ _TEXT = {
         "race_pca_title": "모든 실행의 PCA 평면 위 {surface}: PC1 {r1:.0%} + PC2 {r2:.0%}",
         "pca_wait": "PCA 평면: 이터레이션을 {n}번 이상 실행하세요",
         "diverged": "발산: 가중치나 손실이 inf/NaN이 되었습니다\n학습률을 낮추고 되돌리기 또는 처음으로",
-        "left": "경로가 그림 밖으로 나갔습니다 (발산?)",
+        "left": "경로가 그림 밖으로 나갔습니다\n이터레이션 {n}에서 다시 그립니다",
         "undone": "진행 중이던 이터레이션을 되돌리고 가중치를 옮겼습니다",
         "not_finite": "가중치가 inf/NaN입니다: 먼저 처음으로",
         "true": "실제 손실", "on_plane": "투영된 점의 손실", "iteration": "이터레이션",
@@ -165,7 +172,8 @@ class SurfaceView(_PlaneView):
         refresh_every: recompute the surface at most every this many iterations while training
             runs (it takes tens of ms; the path and the point move at every update).
         path_ax: "pca" mode: axes for the true loss along the path beside the loss at its
-            projection; default: an inset in the lower right corner of ``ax``.
+            projection (limits written at its corners, a key in coloured words); default: an
+            inset in the lower right corner of ``ax``.
         on_change: called as ``on_change(view)`` after a click moved the trainer's weights, so a
             dashboard can update its other views and redraw.
 
@@ -176,7 +184,8 @@ class SurfaceView(_PlaneView):
         start_marker, point: the start of the path and the current weights.
         note: a message on the axes (divergence, PCA needs more iterations, a click's outcome).
         true_line, plane_line: "pca" mode, in ``path_ax``: true loss and the loss at the
-            projection, per row of the path.
+            projection, per row of the path; ``path_limits``: the texts at its corners ("x": the
+            last iteration shown, "low", "high": the loss range).
     """
 
     def __init__(self, ax, trainer, directions: str = "weights", params=None, resolution: int = 41,
@@ -211,6 +220,13 @@ class SurfaceView(_PlaneView):
         self.refresh()
 
     # ------------------------------------------------------------------------ public
+    def dynamic_artists(self) -> list:
+        """The path, its ends, the note and the title; in "pca" mode also the whole inset (its
+        limits follow the losses at every update). The contours change only when the surface is
+        recomputed, which makes a blitting owner draw the whole figure."""
+        changing = [self.path_line, self.start_marker, self.point, self.note, self.title]
+        return changing + ([self.path_ax] if self.path_ax is not None else [])
+
     def update(self, trainer=None) -> None:
         """Follow the trainer: recompute the surface when it is stale, move the path and the point."""
         if trainer is not None and trainer is not self.trainer:  # another run: start afresh
@@ -290,6 +306,8 @@ class SurfaceView(_PlaneView):
         self.i, self.j = i, j
 
     def _build_path_axes(self, path_ax) -> None:
+        """The plot of the losses along the path: no tick labels (text is slow to redraw): its
+        limits are written at its corners, and the key is coloured words, as in the loss curve."""
         self._own_inset = path_ax is None
         if path_ax is None:
             path_ax = self.ax.figure.add_axes(self._inset_bounds((1, 0)))
@@ -298,12 +316,15 @@ class SurfaceView(_PlaneView):
         (self.true_line,) = path_ax.plot([], [], color="#222222", lw=1.0, label=self.words["true"])
         (self.plane_line,) = path_ax.plot([], [], "--", color="#ff5a36", lw=1.0,
                                           label=self.words["on_plane"])
-        path_ax.tick_params(labelsize=6, pad=1)
-        path_ax.legend(loc="best", framealpha=0.6, prop=dict(size=6, family=self.family),
-                       handlelength=1.5, borderpad=0.2, borderaxespad=0.2)
-        path_ax.set_xlabel(self.words["iteration"], fontsize=6, labelpad=0, fontfamily=self.family)
-        for axis in (path_ax.xaxis, path_ax.yaxis):
-            axis.set_major_locator(MaxNLocator(nbins=2))
+        quiet_axes(path_ax)
+        small = dict(fontsize=6, color="#444444", fontfamily=self.family)
+        self.path_limits = {"x": add_text(path_ax, 1.0, -0.03, "", ha="right", va="top", **small),
+                            "low": add_text(path_ax, -0.03, 0.0, "", ha="right", va="bottom", **small),
+                            "high": add_text(path_ax, -0.03, 1.0, "", ha="right", va="top", **small)}
+        add_text(path_ax, 0.5, -0.03, self.words["iteration"], ha="center", va="top", **small)
+        for k, line in enumerate((self.true_line, self.plane_line)):
+            add_text(path_ax, 0.97, 0.94 - 0.2 * k, line.get_label(), ha="right", va="top", fontsize=6,
+                     color=line.get_color(), fontfamily=self.family)
 
     def _inset_bounds(self, corner) -> list[float]:
         """Figure-fraction bounds of the inset in ``corner`` of the axes, (1, 0) = lower right."""
@@ -361,9 +382,17 @@ class SurfaceView(_PlaneView):
                 return
             self.plane = S.pca_plane(rows)
             coords = self.plane.project(rows)
-            self.window = padded_window(coords, 0.25 if self.span is None else self.span,
+            self.window = padded_window(self._with_reach(coords), 0.25 if self.span is None else self.span,
                                         min_half=1e-3 * max(1.0, float(np.max(np.abs(rows[-1])))))
         self._draw(self._compute(self.trainer, self.plane, self.window))
+
+    def _with_reach(self, coords: np.ndarray) -> np.ndarray:
+        """The path's plane coordinates (m, 2) and the corners of a box around the current point
+        with room for the steps until the next recompute (half of ``refresh_every`` median steps
+        of the latest ten), so the point rarely leaves the window in between."""
+        steps = np.linalg.norm(np.diff(coords[-11:], axis=0), axis=1)
+        reach = 0.5 * self.refresh_every * float(np.median(steps)) if len(steps) else 0.0
+        return np.vstack([coords, coords[-1] - reach, coords[-1] + reach])
 
     def _weights_window(self, coords: np.ndarray):
         """The first window around the current point; later the old one grown to hold the path."""
@@ -404,7 +433,7 @@ class SurfaceView(_PlaneView):
             (x0, x1), (y0, y1) = self.window
             x, y = coords[-1]
             if not (x0 <= x <= x1 and y0 <= y <= y1):
-                note = self.words["left"]
+                note = self.words["left"].format(n=(self._refreshed_at or 0) + self.refresh_every)
         self.show_note(note)
         self._set_title()
         if self.directions == "pca":
@@ -442,10 +471,21 @@ class SurfaceView(_PlaneView):
         both = np.concatenate([true, on_plane])
         both = both[np.isfinite(both)]
         if both.size:
-            low, high = float(both.min()), float(both.max())
-            pad = 0.05 * (high - low) or 0.05 * max(abs(high), 1e-12)
-            self.path_ax.set_xlim(0, max(1, len(rows) - 1))
-            self.path_ax.set_ylim(low - pad, high + pad)
+            self._path_limits(len(rows) - 1, float(both.min()), float(both.max()))
+
+    def _path_limits(self, last: int, low: float, high: float) -> None:
+        """Limits of the inset in coarse steps (x: 10, 20, 50, 100, ... iterations; y: from one
+        round number to another), so the numbers at its corners rarely change."""
+        pad = 0.05 * (high - low) or 0.05 * max(abs(high), 1e-12)
+        ticks = MaxNLocator(nbins=2).tick_values(low - pad, high + pad)
+        xlim, ylim = (0, max(10.0, nice_ceiling(max(last, 1)))), (float(ticks[0]), float(ticks[-1]))
+        if self.path_ax.get_xlim() != xlim:
+            self.path_ax.set_xlim(*xlim)
+            self.path_limits["x"].set_text(f"{xlim[1]:g}")
+        if self.path_ax.get_ylim() != ylim:
+            self.path_ax.set_ylim(*ylim)
+            self.path_limits["low"].set_text(f"{ylim[0]:.3g}")
+            self.path_limits["high"].set_text(f"{ylim[1]:.3g}")
 
     def _on_click(self, event) -> None:
         if event.inaxes is not self.ax or event.button != 1 or self.directions != "weights" \

@@ -1,18 +1,22 @@
-"""What every dashboard shares: figures (live ipympl canvas or static PNG), one redraw per action,
-errors shown in plain words, a static picture for notebooks opened before they run, export."""
+"""What every dashboard shares: figures (live ipympl canvas or static PNG), one redraw per action
+(by blitting for figures that ask for it), errors shown in plain words, a static picture for
+notebooks opened before they run, export."""
 from __future__ import annotations
 
 import html
 import io
 import traceback
 from functools import wraps
-from typing import Callable
+from typing import Callable, Iterable
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ..terms import term
 from ..views import use_language
+from ..views.blit import Blitter
 
 __all__ = ["Dashboard", "ipympl_available", "guarded"]
 
@@ -39,8 +43,18 @@ def guarded(method: Callable) -> Callable:
     return wrapper
 
 
+def _shown(fig: Figure) -> bool:
+    """Whether a live canvas's page view is up: until it says so, pixels sent to it are lost and
+    its size is not set yet, so the figure waits for the page to ask for a draw."""
+    return not getattr(fig.canvas, "syncing_data_url", False)
+
+
 class Dashboard:
     """Base class: subclasses build views on ``self.new_figure(...)`` and lay out ``self.widget``.
+
+    ``redraw()`` draws every figure once. A figure registered with ``blit(fig, dynamic)`` is
+    redrawn by blitting (``stepnn.views.blit``): live, its canvas then sends the new pixels at
+    once (no round trip through the browser); static, those pixels become the PNG.
 
     Args:
         lang: "en" (default) or "ko" for Korean labels.
@@ -61,6 +75,7 @@ class Dashboard:
         self.errors: list[str] = []
         self.figures: list[Figure] = []
         self._images: dict[int, widgets.Image] = {}
+        self.blitters: dict[int, Blitter] = {}
         self.widget: widgets.Widget = widgets.VBox([self.message])
 
     def t(self, key: str) -> str:
@@ -88,11 +103,32 @@ class Dashboard:
         self.figures.append(fig)
         return fig, view
 
+    def blit(self, fig: Figure, dynamic: Callable[[], Iterable]) -> Blitter:
+        """Redraw ``fig`` by blitting from now on: ``dynamic()`` names the artists (or whole axes)
+        that change between redraws (see ``stepnn.views.blit``). Returns the Blitter."""
+        blitter = self.blitters[id(fig)] = Blitter(fig, dynamic)
+        return blitter
+
+    def render(self, fig: Figure) -> None:
+        """Bring ``fig``'s Agg pixels up to date: a blit for a figure that blits, else a full draw."""
+        blitter = self.blitters.get(id(fig))
+        if blitter is not None:
+            blitter.draw()
+        else:
+            fig.canvas.draw()
+
     def redraw(self) -> None:
         """Draw every figure once (live: the canvas sends its new image; static: a new PNG)."""
         for fig in self.figures:
-            if self.live:
-                fig.canvas.draw_idle()
+            blits = id(fig) in self.blitters
+            if self.live and blits and _shown(fig):
+                self.render(fig)
+                fig.canvas.blit()         # sends the pixels just drawn
+            elif self.live:
+                fig.canvas.draw_idle()    # the page asks for a full draw when it is ready
+            elif blits:
+                self.render(fig)
+                self._images[id(fig)].value = self._buffer_png(fig)
             else:
                 self._images[id(fig)].value = self._png(fig)
 
@@ -100,6 +136,13 @@ class Dashboard:
     def _png(fig: Figure, dpi: "int | None" = None) -> bytes:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi or fig.dpi)
+        return buf.getvalue()
+
+    @staticmethod
+    def _buffer_png(fig: Figure) -> bytes:
+        """The canvas's current pixels as a PNG (no new draw), quickly compressed."""
+        buf = io.BytesIO()
+        Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
         return buf.getvalue()
 
     # ------------------------------------------------------------- messages

@@ -319,10 +319,10 @@ class OptimizerRace(PlayFrames, Dashboard):
             line.set_data(np.arange(len(values)), np.minimum(values, LOSS_CEILING))
             # iteration i of epoch e ends at x = (e - 1) + i / (iterations per epoch): the batch size
             # of a run never changes here, so neither does its number of iterations per epoch
-            entries = tr.history.iterations
+            h = tr.history
             per_epoch = batching.iterations_per_epoch(tr.n_samples, tr.batch_size, tr.drop_last)
-            thin.set_data([e.epoch - 1 + e.iteration / per_epoch for e in entries],
-                          np.minimum(tr.history.losses, LOSS_CEILING))
+            thin.set_data(h.iteration_epochs - 1 + h.iteration_numbers / per_epoch,
+                          np.minimum(h.losses, LOSS_CEILING))
             shown += [values, tr.history.losses]
         ax.set_xlim(0, max(5, self.epochs))
         limits = log_limits(np.concatenate(shown), margin=1.5)

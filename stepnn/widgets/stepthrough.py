@@ -9,7 +9,8 @@ step, an epoch, or Play), change the settings between iterations, and watch ever
     StepThrough(sn.Trainer(model, X, y, loss="binary_crossentropy", learning_rate=0.5, batch_size=16))
 
 One controller: every button or control changes the trainer (or calls one of its phases), then
-every view updates in place, then the figure is drawn once.
+every view updates in place, then the figure is drawn once, by blitting: only the artists the
+views name as changing are drawn over a kept background (``stepnn.views.blit``).
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ from ..trainer import Trainer
 from ..views.boundary import BoundaryView
 from ..views.curves import LearningCurveView
 from ..views.export import axes_bbox, save_gif, save_png
-from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps, cache_text
+from ..views._base import cache_text
+from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
@@ -107,7 +109,8 @@ class StepThrough(Dashboard):
     Attributes:
         trainer, views (dict name -> View), figure, buttons (dict: forward, loss, backward,
         update, step, epoch, undo, reset), play (ipywidgets.Play), controls (dict), status (HTML,
-        class ``stepnn-status``), message, criteria, stop_reason, errors, steps_per_tick.
+        class ``stepnn-status``), message, criteria, stop_reason, errors, steps_per_tick, blitter
+        (the figure's ``stepnn.views.blit.Blitter``).
     """
 
     title = "StepThrough: forward, loss, backward, update, one at a time"
@@ -140,17 +143,24 @@ class StepThrough(Dashboard):
         self._surface = surface
         self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model), dpi)
         self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click)
+        self.blitter = self.blit(self.figure, self._dynamic_artists)
         self._build_controls()
         self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.message,
                                     canvas])
         self.widget.add_class("stepnn-stepthrough")
         self.refresh()
         # Titles and tick labels of views that draw plain Text (the loss surface's) keep their
-        # pixels from now on: rasterizing glyphs is most of a redraw.
+        # pixels from now on: rasterizing glyphs is most of a redraw. The background kept by the
+        # blitter was drawn with the plain ones: the next redraw draws everything.
         cache_text(self.figure)
+        self.blitter.invalidate()
 
     def _w(self, key: str) -> str:
         return _WORDS[key][self.lang == "ko"]
+
+    def _dynamic_artists(self) -> list:
+        """What the views may change at a refresh: the blitter redraws these over its background."""
+        return [artist for view in self.views.values() for artist in view.dynamic_artists()]
 
     # ------------------------------------------------------------- controls
     def _button(self, key: str, label: str, tooltip: str, action) -> widgets.Button:
@@ -194,7 +204,7 @@ class StepThrough(Dashboard):
                                            style=style, layout=widgets.Layout(width="150px")),
             "max_epochs": widgets.BoundedIntText(value=self.criteria.max_epochs or 0, min=0, max=10 ** 6,
                                                  description=w("max_epochs"), style=style,
-                                                 layout=widgets.Layout(width="170px")),
+                                                 layout=widgets.Layout(width="230px")),
             "target_loss": widgets.BoundedFloatText(value=self.criteria.target_loss or 0.0, min=0.0,
                                                     max=1e9, step=0.01, description=w("target_loss"),
                                                     style=style, layout=widgets.Layout(width="230px")),

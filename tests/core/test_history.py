@@ -150,3 +150,43 @@ def test_reprs_are_readable():
     assert "epoch 1" in repr(it) and "iteration 2" in repr(it) and f"{it.loss:.6g}" in repr(it)
     assert f"loss={ep.loss:.6g}" in repr(ep)
     assert "2 iterations" in repr(tr.history) and "1 epochs" in repr(tr.history)
+
+
+def test_history_grows_past_its_first_buffer_and_hands_out_copies():
+    tr = binary_trainer(n=10, batch_size=1)
+    flats = [tr.model.get_flat()]
+    for _ in range(40):  # beyond the 16 rows the history starts with
+        tr.step()
+        flats.append(tr.model.get_flat())
+    np.testing.assert_array_equal(tr.history.weights, np.array(flats))
+    losses = tr.history.losses
+    losses[:] = 0.0
+    tr.history.weights[:] = 0.0
+    assert tr.history.losses[0] != 0.0 and np.array_equal(tr.history.weights[-1], flats[-1])
+    entries = tr.history.iterations
+    assert len(entries) == 40 and entries[-1].global_iteration == 40
+    assert [e.global_iteration for e in entries[2:5]] == [3, 4, 5]
+    np.testing.assert_array_equal(tr.history.global_iterations, np.arange(1, 41))
+    np.testing.assert_array_equal(tr.history.iteration_epochs, np.arange(40) // 10 + 1)
+    np.testing.assert_array_equal(tr.history.iteration_numbers, np.arange(40) % 10 + 1)
+    assert tr.history.learning_rates.tolist() == [tr.learning_rate] * 40
+    with pytest.raises(IndexError, match="40 iterations"):
+        entries[40]
+
+
+def test_history_after_undo_and_new_steps_holds_the_new_run():
+    tr = binary_trainer(n=10, batch_size=2, learning_rate=0.3)
+    for _ in range(20):
+        tr.step()
+    kept = tr.history.weights
+    for _ in range(4 * 3):
+        tr.undo()
+    tr.set_learning_rate(0.1)
+    for _ in range(3):
+        tr.step()
+    W = tr.history.weights
+    np.testing.assert_array_equal(W[:18], kept[:18])
+    assert not np.array_equal(W[18:], kept[18:21])
+    np.testing.assert_array_equal(W[-1], tr.model.get_flat())
+    assert tr.history.learning_rates[-3:].tolist() == [0.1] * 3
+    assert len(tr.history) == 20

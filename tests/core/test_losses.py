@@ -275,3 +275,24 @@ def test_gradient_carries_the_one_over_n():
     p = y + 1.0
     np.testing.assert_allclose(losses.mse.gradient(y, p), 2.0 * 1.0 / 4)
     np.testing.assert_allclose(losses.mae.gradient(y, p), 1.0 / 4)
+
+def test_sparse_categorical_crossentropy_equals_the_one_hot_computation_bit_for_bit():
+    """The sparse loss and its fused gradient pick the true class directly; the numbers must be
+    exactly those of categorical cross-entropy on one-hot rows, clipped and broken rows included."""
+    rng = np.random.default_rng(0)
+    sparse = losses.get("sparse_categorical_crossentropy")
+    for trial in range(500):
+        n, k = rng.integers(1, 9), rng.integers(2, 7)
+        a = softmax(rng.normal(size=(n, k)) * rng.choice([0.1, 1.0, 30.0, 300.0]))
+        if trial % 5 == 0:
+            a[rng.integers(n), rng.integers(k)] = rng.choice([0.0, 1.0, np.nan, 1e-9, np.inf])
+        if trial % 7 == 0:
+            a[rng.integers(n)] = 0.0
+        y = rng.integers(0, k, size=n)
+        if trial % 3 == 0:
+            y = y.reshape(-1, 1).astype(np.float64)
+        one_hot = np.eye(k)[np.ravel(y).astype(int)]
+        with np.errstate(all="ignore"):
+            np.testing.assert_array_equal(sparse.per_sample(y, a), losses._cce(one_hot, a))
+            np.testing.assert_array_equal(sparse.fused_gradient(y, a),
+                                          losses._fused_softmax_ce(one_hot, a))

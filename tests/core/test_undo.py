@@ -214,3 +214,154 @@ def test_reset_keeping_settings_keeps_the_changes_still_waiting_for_the_next_ite
     assert (tr.learning_rate, tr.batch_size, tr.pending) == (0.2, 3, {})
     tr.reset()
     assert (tr.learning_rate, tr.batch_size) == (0.05, 4)
+
+
+def _records(tr):
+    """Deep copies of the values the current records show (forward z/a, loss, gradients)."""
+    f, lo, b = tr.last_forward, tr.last_loss, tr.last_backward
+    return (None if f is None else ([z.copy() for z in f.z], [a.copy() for a in f.a], f.indices.copy()),
+            None if lo is None else (lo.value, lo.per_sample.copy()),
+            None if b is None else ([g.copy() for g in b.grads], [d.copy() for d in b.dz], b.grad_norm))
+
+
+def _same_records(expected, tr):
+    actual = _records(tr)
+    for want, got in zip(expected, actual):
+        assert (want is None) == (got is None)
+        if want is not None:
+            assert _equal_nested(want, got)
+
+
+def _equal_nested(a, b):
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_equal_nested(x, y) for x, y in zip(a, b))
+    return np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_undo_far_back_shows_each_phases_records_again(fused):
+    """Older iterations' records are let go and recomputed by undo: the same numbers, bit for bit,
+    even where the loss was switched at an iteration boundary after they were computed."""
+    tr = binary_trainer(n=10, batch_size=4, optimizer="adam", learning_rate=0.05, fused=fused)
+    seen = []
+    for i in range(4 * 6):
+        getattr(tr, tr.next_phase)()
+        seen.append(_records(tr))
+        if i == 4 * 2 - 1:  # after the second iteration, at its boundary
+            tr.set_loss("mse")
+            seen.append(_records(tr))
+    names = []
+    while seen:
+        _same_records(seen.pop(), tr)
+        names.append(tr.undo())
+    assert names[-1] == "forward" and tr.undo() is None
+    assert tr.last_forward is None and tr.last_loss is None and tr.last_backward is None
+
+
+def test_old_records_are_let_go_and_undo_brings_them_back():
+    import gc
+    import weakref
+    tr = binary_trainer(n=12, batch_size=4)
+    first = tr.forward()
+    ref = weakref.ref(first)
+    values = [a.copy() for a in first.a]
+    del first
+    for _ in range(4):
+        tr.step()
+    first_loss = tr.history.losses[0]
+    gc.collect()
+    assert ref() is None  # four iterations later, no snapshot holds the first forward record
+    for _ in range(4 * 4 - 1):
+        tr.undo()
+    assert tr.next_phase == "loss" and tr.global_iteration == 0
+    for want, got in zip(values, tr.last_forward.a):
+        np.testing.assert_array_equal(want, got)
+    assert tr.loss().value == first_loss
+
+
+def test_the_latest_records_are_restored_as_the_same_objects():
+    tr = _run(binary_trainer(n=10, batch_size=4), 3)
+    f, lo, b = tr.forward(), tr.loss(), tr.backward()
+    tr.update()
+    assert tr.undo() == "update"
+    assert tr.last_forward is f and tr.last_loss is lo and tr.last_backward is b
+
+
+def _observed(tr):
+    """What a student can see, records' numbers included (not their identity)."""
+    state = snapshot(tr)
+    del state["last"]
+    state["pending"] = repr(tr.pending)  # optimizer and loss objects: compared by what they show
+    state["records"] = _records(tr)
+    u = tr.last_update
+    state["update"] = None if u is None else ([w.copy() for w in u.old], [w.copy() for w in u.new])
+    return state
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_actions_then_undo_all_the_way_retraces_every_state(seed):
+    """Random phases, steps, setting changes and weight settings; then undo, one action at a
+    time, must pass back through every state seen on the way, records included."""
+    rng = np.random.default_rng(seed)
+    tr = binary_trainer(n=11, batch_size=3, optimizer="adam", learning_rate=0.05,
+                        fused=bool(seed % 2), max_undo=None)
+    seen = [_observed(tr)]
+    for _ in range(60):
+        action = rng.choice(["phase", "phase", "phase", "step", "lr", "batch", "loss", "weights",
+                             "optimizer"])
+        if action == "phase":
+            getattr(tr, tr.next_phase)()
+        elif action == "step":
+            tr.step()
+        elif action == "lr":
+            tr.set_learning_rate(float(rng.choice([0.01, 0.1, 0.3])))
+        elif action == "batch":
+            tr.set_batch_size(int(rng.integers(1, 12)))
+        elif action == "loss":
+            tr.set_loss(str(rng.choice(["binary_crossentropy", "mse"])))
+        elif action == "optimizer":
+            tr.set_optimizer(str(rng.choice(["sgd", "adam", "rmsprop"])))
+        elif tr.next_phase == "forward":
+            tr.set_flat(rng.normal(size=tr.model.n_params))
+        else:
+            continue
+        # step() is up to four undo steps: record the states in between as undo will see them
+        seen.append(_observed(tr))
+    targets = seen[::-1]
+    state = targets.pop(0)
+    while tr.can_undo:
+        tr.undo()
+        now = _observed(tr)
+        if targets and all(_equal_state(targets[0], now, k) for k in targets[0]):
+            targets.pop(0)
+    assert not targets, f"{len(targets)} recorded states were never revisited by undo"
+    assert_same_state(seen[0], now)
+
+
+def _equal_state(a, b, key):
+    from .helpers import _equal
+    if key == "records":
+        return all((x is None) == (y is None) and (x is None or _equal_nested(x, y))
+                   for x, y in zip(a[key], b[key]))
+    if key == "update":
+        return (a[key] is None) == (b[key] is None) and (a[key] is None or _equal_nested(a[key], b[key]))
+    return _equal(a[key], b[key])
+
+
+def test_a_change_at_the_boundary_comes_after_the_ones_still_waiting():
+    tr = binary_trainer(optimizer="adam", learning_rate=0.05)
+    tr.forward()
+    tr.set_optimizer("sgd", learning_rate=0.3)
+    tr.set_learning_rate(0.01)  # both wait for the next iteration
+    tr.step()
+    waiting = snapshot(tr)
+    assert tr.pending and tr.next_phase == "forward"
+    tr.set_optimizer("rmsprop")  # at the boundary: keeps the waiting rate 0.01
+    assert not tr.pending
+    assert tr.optimizer.name == "rmsprop" and tr.learning_rate == 0.01
+    tr.step()
+    assert tr.history.iterations[-1].learning_rate == 0.01 and tr.optimizer.name == "rmsprop"
+    for _ in range(5):
+        tr.undo()
+    assert_same_state(waiting, snapshot(tr), ignore=("pending",))
+    assert list(tr.pending) == ["optimizer", "learning_rate"] and tr.pending["learning_rate"] == 0.01

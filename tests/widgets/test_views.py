@@ -15,7 +15,8 @@ import stepnn as sn
 from stepnn.views import export
 from stepnn.views.boundary import BoundaryView, class_colors
 from stepnn.views.curves import LearningCurveView, epoch_ends, nice_ceiling
-from stepnn.views.heatmaps import ActivationHeatmaps, CachedText, GradientHeatmaps, add_text
+from stepnn.views._base import CachedText, GlyphText, add_text
+from stepnn.views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from stepnn.views.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, NetworkView, stage
 from stepnn.widgets.controller import guarded_step
 from stepnn.widgets.stepthrough import VIEW_NAMES, build_views, view_figsize
@@ -216,11 +217,24 @@ def test_learning_curve_follows_the_history_with_epoch_boundaries():
     view.update(tr)
     np.testing.assert_array_equal(view.line.get_ydata(), tr.history.losses)
     np.testing.assert_array_equal(view.line.get_xdata(), np.arange(1, 8))
+    assert view.last_point.get_xdata().tolist() == [7]
+    assert view.last_point.get_ydata().tolist() == [tr.history.losses[-1]]
     assert [s[0][0] for s in view.boundaries.get_segments()] == [3.5, 6.5]
     np.testing.assert_array_equal(view.val_line.get_ydata(), [e.val_loss for e in tr.history.epochs])
     top = view.ax.get_ylim()[1]
     assert top >= tr.history.losses.max() and top == nice_ceiling(top)
     fig.canvas.draw()
+
+
+def test_learning_curve_shows_the_first_iteration_as_a_dot():
+    tr = make_trainer(n=48, batch_size=16)
+    fig, ax = agg_axes()
+    view = LearningCurveView(ax, tr)
+    assert len(view.last_point.get_xdata()) == 0
+    tr.step()
+    view.update(tr)
+    assert view.last_point.get_xdata().tolist() == [1]
+    assert view.last_point.get_marker() == "o" and view.last_point.get_visible()
 
 
 def test_epoch_ends_and_nice_ceiling():
@@ -404,7 +418,7 @@ def test_add_text_makes_unclipped_cached_text_in_axes_coordinates():
     fig, ax = agg_axes()
     t = add_text(ax, 0.5, 0.5, "hello")
     assert isinstance(t, CachedText) and not t.get_clip_on() and t.get_transform() == ax.transAxes
-    assert type(add_text(ax, 0, 0, "", changing=True)) is Text
+    assert type(add_text(ax, 0, 0, "", changing=True)) is GlyphText
 
 
 # ----------------------------------------------------------------------------------- export
