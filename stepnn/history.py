@@ -11,12 +11,13 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from .model import flatten
+
 __all__ = ["IterationEntry", "EpochEntry", "Event", "History"]
 
 # the numeric columns, in the order of ``History._numbers``' columns
 _NUMBER_COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm",
                    "learning_rate", "batch_size")
-_INT_COLUMNS = frozenset({"epoch", "iteration", "global_iteration", "batch_size"})
 
 
 @dataclass(frozen=True)
@@ -96,17 +97,13 @@ class Iterations(Sequence):
         return (self._entry(i) for i in range(len(self)))
 
     def _entry(self, i: int) -> IterationEntry:
-        *numbers, indices, params = self._h._entries[i]
-        values = {name: (int(v) if name in _INT_COLUMNS else float(v))
-                  for name, v in zip(_NUMBER_COLUMNS, numbers)}
-        return IterationEntry(indices=indices, weights=_flatten(params), **values)
+        epoch, iteration, global_iteration, loss, grad_norm, learning_rate, batch_size, indices, \
+            params = self._h._entries[i]
+        return IterationEntry(epoch, iteration, global_iteration, indices, loss, grad_norm,
+                              learning_rate, batch_size, flatten(params))
 
     def __repr__(self) -> str:
         return f"<{len(self)} iterations; history.iterations[-1] is the latest>"
-
-
-def _flatten(params: Sequence[np.ndarray]) -> np.ndarray:
-    return np.concatenate([p.ravel() for p in params])
 
 
 class History:
@@ -156,7 +153,7 @@ class History:
             if n + 1 > len(self._weights):
                 self._weights = _grown(self._weights, self._weights_done + 1, n + 1)
             for i in range(self._weights_done, n):
-                np.concatenate([p.ravel() for p in self._entries[i][8]], out=self._weights[i + 1])
+                flatten(self._entries[i][8], out=self._weights[i + 1])
             self._weights_done = n
         return self._weights[:n + 1]
 

@@ -9,7 +9,7 @@ from ._checks import as_float_matrix
 from .layers import Dense, check_param
 from .records import ForwardRecord
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "flatten"]
 
 
 class Sequential:
@@ -79,7 +79,7 @@ class Sequential:
 
     def get_flat(self) -> np.ndarray:
         """All parameters as one vector (n_params,), in the order W1, b1, W2, b2 (each C-raveled)."""
-        return np.concatenate([p.ravel() for p in self.params])
+        return flatten(self.params)
 
     def unflatten(self, vec) -> list[np.ndarray]:
         """Split a (n_params,) vector into arrays shaped like ``get_weights()``."""
@@ -122,6 +122,12 @@ class Sequential:
         acts = ", ".join(layer.activation.name for layer in self.layers)
         return (f"Sequential(sizes={self.sizes}, activations=[{acts}], params={self.n_params}, "
                 f"seed={self.seed})")
+
+
+def flatten(params: Sequence[np.ndarray], out: "np.ndarray | None" = None) -> np.ndarray:
+    """Arrays laid out as ``get_weights()`` as one vector (n_params,), each C-raveled; written
+    into ``out`` when given."""
+    return np.concatenate([p.ravel() for p in params], out=out)
 
 
 def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardRecord:

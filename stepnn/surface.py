@@ -386,14 +386,13 @@ def _plan(model, x: np.ndarray, y, loss_fn: losses.Loss, base: np.ndarray, varie
         varies: per layer, whether its W or b changes across points.
     """
     first = varies.index(True) if True in varies else len(varies)
-    layers, start = [], 0
-    for layer, moves in zip(model.layers, varies):
-        cut = start + layer.n_in * layer.n_out
+    layers = []
+    for layer, moves, params in zip(model.layers, varies, _layer_slices(model)):
+        flat = np.arange(params.start, params.stop)   # W (n_in n_out, C order), then b (n_out)
         index = np.empty((layer.n_out, layer.n_in + 1), dtype=np.intp)
-        index[:, :-1] = np.arange(start, cut).reshape(layer.n_in, layer.n_out).T
-        index[:, -1] = np.arange(cut, cut + layer.n_out)
+        index[:, :-1] = flat[:-layer.n_out].reshape(layer.n_in, layer.n_out).T
+        index[:, -1] = flat[-layer.n_out:]
         layers.append(_Layer(layer.activation, index, None if moves else base[index]))
-        start = cut + layer.n_out
     a = x
     with np.errstate(all="ignore"):
         for layer, params in zip(model.layers[:first], _layer_slices(model)):

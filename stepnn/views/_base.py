@@ -106,13 +106,17 @@ def quiet_axes(ax, ticks: bool = False) -> None:
 
 
 # ------------------------------------------------------------------------- pasted shapes
+_SCRATCH: dict = {}  # (width, height, dpi) -> a RendererAgg to rasterize into, the latest size only
+
+
 def _scratch_like(renderer) -> RendererAgg:
-    """A cleared transparent renderer of ``renderer``'s size and resolution (one kept per size)."""
+    """A cleared transparent renderer of ``renderer``'s size and resolution (the one of the
+    latest size is kept)."""
     size = (int(renderer.width), int(renderer.height), renderer.dpi)
-    scratch = CachedText._scratch.get(size)
+    scratch = _SCRATCH.get(size)
     if scratch is None:
-        CachedText._scratch = {size: RendererAgg(*size)}
-        scratch = CachedText._scratch[size]
+        _SCRATCH.clear()
+        scratch = _SCRATCH[size] = RendererAgg(*size)
     scratch.clear()
     return scratch
 
@@ -194,7 +198,6 @@ class CachedText(Text):
     """
 
     _MAX_BITMAPS = 16
-    _scratch: dict = {}  # (width, height, dpi) -> a RendererAgg to rasterize into, one at a time
 
     def _key(self, renderer) -> tuple:
         anchor = tuple(self.get_transform().transform(self.get_unitless_position()))

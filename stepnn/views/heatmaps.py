@@ -9,11 +9,10 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 
-from ._base import CachedText, View, add_text, add_title, bare_axes, cache_text, use_language
+from ._base import View, add_title, bare_axes, use_language
 from .raster import grid_image
 
-__all__ = ["ActivationHeatmaps", "GradientHeatmaps", "max_abs", "set_image", "value_limits",
-           "CachedText", "add_text", "add_title", "bare_axes", "cache_text"]  # text helpers: from ._base
+__all__ = ["ActivationHeatmaps", "GradientHeatmaps", "max_abs", "set_image", "value_limits"]
 
 
 # ---------------------------------------------------------------------------- heatmaps
