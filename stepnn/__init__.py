@@ -17,6 +17,7 @@ from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .stopping import StopReason
+from .terms import get_language, set_language
 from .trainer import PHASES, PhaseError, Trainer
 
 __version__ = "0.1.0"
@@ -24,4 +25,4 @@ __version__ = "0.1.0"
 __all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers", "surface",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
-           "UpdateRecord", "StopReason", "__version__"]
+           "UpdateRecord", "StopReason", "set_language", "get_language", "__version__"]

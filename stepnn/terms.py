@@ -1,9 +1,36 @@
 """The course's words in English and Korean (the terms students already know)."""
 from __future__ import annotations
 
-__all__ = ["TERMS", "term", "LANGS"]
+__all__ = ["TERMS", "term", "LANGS", "set_language", "get_language", "resolve_language"]
 
 LANGS = ("en", "ko")
+
+_language = "en"
+
+
+def set_language(lang: str) -> None:
+    """Choose the language ("en" or "ko") of every dashboard, view and message made after this.
+
+    A lesson says it once at the top (``sn.set_language("ko")``); ``lang=`` on a single dashboard
+    still overrides it.
+    """
+    global _language
+    _language = resolve_language(lang)
+
+
+def get_language() -> str:
+    """The language chosen by ``set_language`` ("en" until it is called)."""
+    return _language
+
+
+def resolve_language(lang: "str | None" = None) -> str:
+    """``lang`` checked, or the language chosen by ``set_language`` when it is None."""
+    if lang is None:
+        return _language
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS} (English or Korean); received {lang!r}. "
+                         f'Use lang="ko" for Korean.')
+    return lang
 
 TERMS: dict[str, tuple[str, str]] = {
     "forward": ("Forward", "순전파"),
@@ -49,9 +76,9 @@ TERMS: dict[str, tuple[str, str]] = {
 }
 
 
-def term(key: str, lang: str = "en") -> str:
-    """The word for ``key`` in ``lang`` ("en" or "ko"); unknown keys come back as they are."""
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}; received {lang!r}.")
+def term(key: str, lang: "str | None" = None) -> str:
+    """The word for ``key`` in ``lang`` ("en", "ko", or None for the language chosen by
+    ``set_language``); unknown keys come back as they are."""
+    lang = resolve_language(lang)
     pair = TERMS.get(key)
     return key if pair is None else pair[LANGS.index(lang)]
