@@ -53,6 +53,11 @@ class Dense:
         return (self.n_in, self.n_out), (self.n_out,)
 
     @property
+    def explicit_weights(self) -> bool:
+        """True when the layer was given its weights (``weights=``): ``initialize`` keeps them."""
+        return self._explicit
+
+    @property
     def label(self) -> str:
         return self.name or "Dense"
 
