@@ -429,3 +429,8 @@ def test_from_csv_not_text_or_broken_quotes(tmp_path):
 def test_from_csv_target_must_be_a_name(tmp_path):
     with pytest.raises(TypeError, match="target must be the name of a column"):
         ds.from_csv(_csv(tmp_path, "x,label\n1,0\n2,1\n"), target=1)
+
+
+def test_from_csv_windows_lines_quotes_and_another_delimiter(tmp_path):
+    X, y = ds.from_csv(_csv(tmp_path, '"x 1";"label"\r\n1.5;a\r\n2;"b"\r\n'), delimiter=";")
+    assert X.tolist() == [[1.5], [2.0]] and y.tolist() == [0, 1]
