@@ -17,15 +17,15 @@ import numpy as np
 
 from ._checks import non_negative_float, unknown_name
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "NAMES", "total_penalty", "kernel_gradients",
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "NAMES", "total_penalty", "flat_penalties", "kernel_gradients",
            "l1_penalty", "l1_gradient", "l2_penalty", "l2_gradient"]
 
 
 # --- the two terms: penalty and gradient side by side ------------------------------------------
 
-def l1_penalty(W: np.ndarray, l1: float) -> float:
-    """l1 * sum(|W|) over every entry of W (any shape)."""
-    return l1 * float(np.sum(np.abs(W)))
+def l1_penalty(W: np.ndarray, l1: float, axis: "int | None" = None):
+    """l1 * sum(|W|) over every entry of W (any shape), or along ``axis``."""
+    return l1 * np.sum(np.abs(W), axis=axis)
 
 
 def l1_gradient(W: np.ndarray, l1: float) -> np.ndarray:
@@ -33,9 +33,9 @@ def l1_gradient(W: np.ndarray, l1: float) -> np.ndarray:
     return l1 * np.sign(W)
 
 
-def l2_penalty(W: np.ndarray, l2: float) -> float:
-    """l2 * sum(W ** 2) over every entry of W (no 1/2 in front, as Keras)."""
-    return l2 * float(np.sum(np.square(W)))
+def l2_penalty(W: np.ndarray, l2: float, axis: "int | None" = None):
+    """l2 * sum(W ** 2) over every entry of W (no 1/2 in front, as Keras), or along ``axis``."""
+    return l2 * np.sum(np.square(W), axis=axis)
 
 
 def l2_gradient(W: np.ndarray, l2: float) -> np.ndarray:
@@ -67,6 +67,12 @@ class Regularizer:
         """The penalty of a kernel W (n_in, n_out): a float >= 0."""
         W = np.asarray(W, dtype=np.float64)
         return float(sum(term(W, factor) for (term, _), factor in self._terms()))
+
+    def penalties(self, rows: np.ndarray) -> np.ndarray:
+        """The penalty of many kernels at once: rows (G, k), each a raveled kernel -> (G,)."""
+        rows = np.asarray(rows, dtype=np.float64)
+        return sum((term(rows, factor, axis=-1) for (term, _), factor in self._terms()),
+                   np.zeros(rows.shape[:-1]))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
         """d penalty / dW, a float64 array shaped like W."""
@@ -177,6 +183,26 @@ def total_penalty(layers: Sequence) -> float:
     """
     return float(sum(layer.kernel_regularizer.penalty(layer.W) for layer in layers
                      if layer.kernel_regularizer is not None))
+
+
+def flat_penalties(layers: Sequence, weights) -> np.ndarray:
+    """The total penalty at each of G flat weight vectors: weights (G, n_params) -> (G,).
+
+    The vectors are laid out as ``model.get_flat()`` (W1, b1, W2, b2, ..., each C-raveled): the
+    points of a loss surface or a descent path, whose loss then includes the penalty as the
+    training loss does. A single vector (n_params,) gives shape (1,).
+    """
+    w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    n_params = sum(layer.W.size + layer.b.size for layer in layers)
+    if w.ndim != 2 or w.shape[1] != n_params:
+        raise ValueError(f"weights must have shape (G, {n_params}) (flat weight vectors of this "
+                         f"model, as model.get_flat()); received {np.shape(weights)}.")
+    out, start = np.zeros(len(w)), 0
+    for layer in layers:
+        if layer.kernel_regularizer is not None:
+            out += layer.kernel_regularizer.penalties(w[:, start:start + layer.W.size])
+        start += layer.W.size + layer.b.size
+    return out
 
 
 def kernel_gradients(layers: Sequence) -> list[np.ndarray]:

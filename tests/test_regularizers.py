@@ -194,3 +194,18 @@ def test_data_gradient_plus_penalty_gradient_is_the_training_loss_gradient():
     for layer, dW, db, g in zip(model.layers, data.dW, data.db, reg.kernel_gradients(model.layers)):
         assert_gradients_close(dW + g, central_difference(training_loss, layer.W), layer.label)
         assert_gradients_close(db, central_difference(training_loss, layer.b), layer.label)
+
+
+def test_flat_penalties_of_many_weight_vectors():
+    model = _model(seed=4)
+    rng = np.random.default_rng(1)
+    points = model.get_flat() + rng.normal(size=(6, model.n_params))
+    expected = []
+    for p in points:
+        model.set_flat(p)
+        expected.append(reg.total_penalty(model.layers))
+    np.testing.assert_allclose(reg.flat_penalties(model.layers, points), expected, rtol=1e-13)
+    assert reg.flat_penalties(model.layers, points[0]).shape == (1,)
+    assert reg.L2(0.5).penalties(np.ones((3, 4))).tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(ValueError, match=rf"weights must have shape \(G, {model.n_params}\)"):
+        reg.flat_penalties(model.layers, points[:, 1:])
