@@ -101,7 +101,7 @@ class Regularizer:
         return hash((type(self).__name__, tuple(self.get_config().items())))
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v:g}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 

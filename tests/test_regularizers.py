@@ -209,3 +209,8 @@ def test_flat_penalties_of_many_weight_vectors():
     assert reg.L2(0.5).penalties(np.ones((3, 4))).tolist() == [2.0, 2.0, 2.0]
     with pytest.raises(ValueError, match=rf"weights must have shape \(G, {model.n_params}\)"):
         reg.flat_penalties(model.layers, points[:, 1:])
+
+
+def test_repr_keeps_every_digit():
+    r = reg.L1L2(l1=0.0123456789012345, l2=1e-12)
+    assert eval(repr(r), vars(reg)) == r
