@@ -10,7 +10,8 @@
 The core is numpy only; views (``stepnn.views``) and dashboards (``stepnn.widgets``) are imported
 on their own.
 """
-from . import activations, batching, chain, datasets, initializers, losses, optimizers, surface
+from . import (activations, batching, chain, datasets, initializers, losses, optimizers,
+               regularizers, surface)
 from .gradcheck import GradcheckReport, gradcheck
 from .layers import Dense
 from .model import Sequential
@@ -22,7 +23,8 @@ from .trainer import PHASES, PhaseError, Trainer
 
 __version__ = "0.1.0"
 
-__all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers", "surface",
+__all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers",
+           "regularizers", "surface",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
            "UpdateRecord", "StopReason", "set_language", "get_language", "__version__"]

@@ -55,6 +55,14 @@ def positive_float(name: str, value) -> float:
     return float(value)
 
 
+def non_negative_float(name: str, value) -> float:
+    """A finite real number >= 0 (a penalty factor, where 0 turns the penalty off)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, e.g. 0.01 (0 turns it off); "
+                         f"received {value!r}.")
+    return float(value)
+
+
 def unit_interval(name: str, value, *, closed_low: bool = True) -> float:
     """A real number in [0, 1) (momentum, betas, decay rates)."""
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)

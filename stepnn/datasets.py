@@ -9,6 +9,8 @@ Noise for ``circle``, ``xor``, ``gauss`` and ``spiral`` uses the Playground's sc
 Playground's noise slider (0-50 %) divided by 100, so 0.0 is clean and 0.5 the Playground's
 maximum; larger values are accepted and extrapolate. ``moons``, ``linear`` and ``sine`` use a
 standard deviation instead (see each docstring).
+
+A student's own data: ``from_csv(path, target="label") -> (X, y)`` (see ``stepnn.csv_data``).
 """
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ from typing import Callable
 
 import numpy as np
 
+from .csv_data import CSVFormatError, from_csv
+
 __all__ = ["circle", "xor", "gauss", "spiral", "moons", "linear", "sine", "iris",
            "iris_feature_names", "iris_class_names", "train_val_split", "to_one_hot",
-           "to_labels", "load", "NAMES"]
+           "to_labels", "load", "NAMES", "from_csv", "CSVFormatError"]
 
 iris_feature_names: tuple[str, ...] = ("sepal length (cm)", "sepal width (cm)",
                                        "petal length (cm)", "petal width (cm)")

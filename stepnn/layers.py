@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations, initializers
+from . import activations, initializers, regularizers
 from ._checks import positive_int
 
 __all__ = ["Dense"]
@@ -19,17 +19,22 @@ class Dense:
         kernel_initializer: ``"glorot_uniform"`` (Keras' default), ``"he_normal"``,
             ``"small_random"`` or a callable ``(n_in, n_out, rng) -> (n_in, n_out) array``.
         weights: explicit ``(W, b)`` with W ``(n_in, n_out)`` and b ``(n_out,)``; overrides the initializer.
+        kernel_regularizer: a penalty on W added to the loss: ``"l1"``, ``"l2"``, ``"l1_l2"``,
+            a ``stepnn.regularizers`` object such as ``L2(0.001)``, or None (Keras' default).
 
     Attributes:
         W: kernel, shape ``(n_in, n_out)``. b: bias, shape ``(n_out,)``.
+        kernel_regularizer: the Regularizer on W, or None.
     """
 
     def __init__(self, n_in: int, n_out: int, activation="linear",
-                 kernel_initializer="glorot_uniform", weights=None, name: "str | None" = None):
+                 kernel_initializer="glorot_uniform", weights=None, name: "str | None" = None,
+                 kernel_regularizer=None):
         self.n_in = positive_int("Dense n_in", n_in)
         self.n_out = positive_int("Dense n_out", n_out)
         self.activation = activations.get(activation)
         self.initializer = initializers.get(kernel_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.name = name
         self.W = np.zeros((self.n_in, self.n_out))
         self.b = np.zeros(self.n_out)
@@ -48,6 +53,11 @@ class Dense:
         return (self.n_in, self.n_out), (self.n_out,)
 
     @property
+    def explicit_weights(self) -> bool:
+        """True when the layer was given its weights (``weights=``): ``initialize`` keeps them."""
+        return self._explicit
+
+    @property
     def label(self) -> str:
         return self.name or "Dense"
 
@@ -64,8 +74,10 @@ class Dense:
         return z, self.activation.forward(z)
 
     def __repr__(self) -> str:
+        extra = ("" if self.kernel_regularizer is None
+                 else f", kernel_regularizer={self.kernel_regularizer!r}")
         return (f"Dense({self.n_in} -> {self.n_out}, activation={self.activation.name!r}, "
-                f"params={self.W.size + self.b.size})")
+                f"params={self.W.size + self.b.size}{extra})")
 
 
 def check_param(name: str, value, shape: tuple) -> np.ndarray:

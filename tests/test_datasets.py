@@ -288,3 +288,149 @@ def test_split_rejects_mismatched_lengths_and_single_row():
 def test_load_unknown_name_lists_valid_names(name):
     with pytest.raises(ValueError, match="circle, xor, gauss, spiral, moons, linear, sine, iris"):
         ds.load(name)
+
+
+# --- a student's own data: from_csv ----------------------------------------------------------
+
+def _csv(tmp_path, text, name="data.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_from_csv_numbers_and_integer_labels(tmp_path):
+    path = _csv(tmp_path, "x1,label,x2\n0.5,1,2\n-1e-1,0,3.25\n\n 7 , 1 ,8\n")
+    X, y = ds.from_csv(path)
+    np.testing.assert_array_equal(X, [[0.5, 2.0], [-0.1, 3.25], [7.0, 8.0]])
+    assert X.dtype == np.float64 and X.shape == (3, 2)
+    np.testing.assert_array_equal(y, [1, 0, 1])
+    assert y.dtype == np.int64
+
+
+def test_from_csv_real_target_is_regression(tmp_path):
+    X, y = ds.from_csv(_csv(tmp_path, "x,y\n1,0.5\n2,1.5\n3,1.5\n"), target="y")
+    assert y.dtype == np.float64 and y.tolist() == [0.5, 1.5, 1.5]
+    assert X.shape == (3, 1)
+
+
+def test_from_csv_class_names_in_sorted_order(tmp_path):
+    text = "a,b,species\n1,2,virginica\n3,4,setosa\n5,6,versicolor\n7,8,setosa\n"
+    X, y = ds.from_csv(str(_csv(tmp_path, text)), target="species")
+    assert y.tolist() == [2, 0, 1, 0]  # sorted: setosa, versicolor, virginica
+    assert y.dtype == np.int64
+
+
+def test_from_csv_reads_iris_back(tmp_path):
+    X0, y0 = ds.iris()
+    names = np.array(ds.iris_class_names)[y0]
+    lines = ["sl,sw,pl,pw,species"] + [",".join([*map(repr, row.tolist()), n])
+                                       for row, n in zip(X0, names)]
+    X, y = ds.from_csv(_csv(tmp_path, "\n".join(lines), encoding="utf-8-sig"), target="species")
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)  # the iris class names are already in sorted order
+
+
+def test_from_csv_missing_path_names_it(tmp_path):
+    path = tmp_path / "nowhere" / "data.csv"
+    with pytest.raises(FileNotFoundError, match="No CSV file at") as info:
+        ds.from_csv(path)
+    assert info.value.filename == str(path) and str(path) in str(info.value)
+
+
+def _csv_error(tmp_path, text, **kw):
+    with pytest.raises(ds.CSVFormatError) as info:
+        ds.from_csv(_csv(tmp_path, text), **kw)
+    assert isinstance(info.value, ValueError) and "data.csv" in str(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_from_csv_empty_file(tmp_path, text):
+    err = _csv_error(tmp_path, text)
+    assert "the file is empty" in str(err) and err.line is None
+
+
+def test_from_csv_header_without_samples(tmp_path):
+    err = _csv_error(tmp_path, "x,label\n")
+    assert "no samples" in str(err) and err.line == 1
+
+
+def test_from_csv_missing_target_column(tmp_path):
+    err = _csv_error(tmp_path, "x1,x2,Label\n1,2,0\n")
+    assert err.line == 1
+    assert "no column named 'label'" in str(err) and "'x1', 'x2', 'Label'" in str(err)
+    assert "target='Label'" in str(err)
+
+
+@pytest.mark.parametrize("cell, words", [("abc", "'abc' is not a number"), ("", "is empty"),
+                                          ("nan", "'nan' is not a finite number"),
+                                          ("-inf", "'-inf' is not a finite number"),
+                                          ("NaN", "'NaN' is not a finite number")])
+def test_from_csv_bad_feature_cell(tmp_path, cell, words):
+    err = _csv_error(tmp_path, f"x1,x2,label\n1,2,0\n\n3,{cell},1\n")
+    assert (err.line, err.column, err.column_number) == (4, "x2", 2)
+    assert "line 4, column 'x2' (column 2)" in str(err) and words in str(err)
+
+
+def test_from_csv_nan_target(tmp_path):
+    err = _csv_error(tmp_path, "x,label\n1,0\n2,nan\n3,1\n")
+    assert (err.line, err.column) == (3, "label") and "not a finite number" in str(err)
+
+
+def test_from_csv_empty_target(tmp_path):
+    err = _csv_error(tmp_path, "x,label\n1,0\n2, \n")
+    assert (err.line, err.column) == (3, "label") and "target is empty" in str(err)
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("x,label\n1,0\n2,1\n3,cat\n4,1\n", 4, "this target is a word but most of the column holds numbers"),
+    ("x,label\n1,cat\n2,dog\n3,1\n4,dog\n", 4, "this target is a number but most of the column holds words"),
+])
+def test_from_csv_target_mixing_numbers_and_words(tmp_path, text, line, words):
+    err = _csv_error(tmp_path, text)
+    assert (err.line, err.column, err.column_number) == (line, "label", 2) and words in str(err)
+
+
+@pytest.mark.parametrize("column", ["cat\ncat\ncat", "1\n1\n1"])
+def test_from_csv_single_class(tmp_path, column):
+    rows = "\n".join(f"{i},{c}" for i, c in enumerate(column.split("\n")))
+    err = _csv_error(tmp_path, "x,label\n" + rows + "\n")
+    assert err.column == "label" and "at least two classes" in str(err)
+
+
+def test_from_csv_constant_real_target_is_fine(tmp_path):
+    _, y = ds.from_csv(_csv(tmp_path, "x,y\n1,0.5\n2,0.5\n"), target="y")
+    assert y.tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("row, n", [("1,2", 2), ("1,2,0,5", 4)])
+def test_from_csv_ragged_rows(tmp_path, row, n):
+    err = _csv_error(tmp_path, f"x1,x2,label\n1,2,0\n{row}\n")
+    assert err.line == 3 and f"has {n} value(s) but the header (line 1) names 3 columns" in str(err)
+
+
+@pytest.mark.parametrize("header, words", [("x,x,label", "two columns have this name"),
+                                           ("x,,label", "column 2 of the header has no name"),
+                                           ("label", "the only column is the target")])
+def test_from_csv_bad_header(tmp_path, header, words):
+    err = _csv_error(tmp_path, header + "\n" + ",".join("1" * len(header.split(","))) + "\n")
+    assert err.line == 1 and words in str(err)
+
+
+def test_from_csv_not_text_or_broken_quotes(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"x,label\n\xff\xfe\x00,1\n")
+    with pytest.raises(ds.CSVFormatError, match="not a text file in UTF-8"):
+        ds.from_csv(path)
+    err = _csv_error(tmp_path, 'x,label\n1,"0\n')
+    assert "not readable as CSV" in str(err)
+
+
+def test_from_csv_target_must_be_a_name(tmp_path):
+    with pytest.raises(TypeError, match="target must be the name of a column"):
+        ds.from_csv(_csv(tmp_path, "x,label\n1,0\n2,1\n"), target=1)
+
+
+def test_from_csv_windows_lines_quotes_and_another_delimiter(tmp_path):
+    X, y = ds.from_csv(_csv(tmp_path, '"x 1";"label"\r\n1.5;a\r\n2;"b"\r\n'), delimiter=";")
+    assert X.tolist() == [[1.5], [2.0]] and y.tolist() == [0, 1]
