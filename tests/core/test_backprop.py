@@ -177,5 +177,5 @@ def test_fused_rule_is_used_only_for_its_partner_activation():
         fwd = model.forward(X)
         assert backward_pass(model.layers, fwd, y, losses.binary_crossentropy).fused is expected
     with pytest.raises(ValueError, match="no fused gradient"):
-        losses.mse.fused_gradient(y, y)
+        losses.get("mse").fused_gradient(y, y)
     assert losses.get("bce", from_logits=True).fuses_with is None
