@@ -1,4 +1,5 @@
-"""Labels (정답): what each loss expects of y, checked where y enters.
+"""Labels (정답) and predictions: what each loss expects of y_true and y_pred, checked where they
+enter.
 
 Every loss reads numbers. True/False counts as 1/0, everywhere. Text is refused, everywhere, even
 "0" and "1": turning text into numbers is a step of preparing the data, and doing it on purpose
@@ -12,7 +13,7 @@ import numpy as np
 
 from ._checks import as_float_matrix, check_finite
 
-__all__ = ["as_numbers", "regression", "binary", "categorical", "sparse"]
+__all__ = ["as_numbers", "predictions", "regression", "binary", "categorical", "sparse"]
 
 
 def as_numbers(name: str, values) -> np.ndarray:
@@ -101,3 +102,28 @@ def sparse(name: str, y, n_out: int) -> np.ndarray:
         raise ValueError(f"{name}: class index out of range: labels must be in 0..{n_out - 1} for "
                          f"{n_out} output units; received min {arr.min():g}, max {arr.max():g}.")
     return arr.astype(np.int64)
+
+
+def predictions(name: str, y_pred, rescaled: bool = False) -> np.ndarray:
+    """y_pred as a float64 array (n, k) ((n,) counts as one output), or an error for NaN or inf,
+    and, when the loss rescales each row to sum to 1 (``rescaled``), for a row that sums to 0."""
+    p = as_numbers("y_pred", y_pred)
+    if p.ndim == 1:
+        p = p.reshape(-1, 1)
+    if p.ndim < 2 or p.shape[-2] == 0:
+        raise ValueError(f"y_pred must have shape (n_samples, n_outputs); received {p.shape}.")
+    finite = np.isfinite(p)
+    if not finite.all():
+        row = np.nonzero(~finite.all(axis=-1))[-1][0]
+        raise ValueError(f"{name}: y_pred holds {p.size - finite.sum()} NaN or inf value(s), the "
+                         f"first in row {row}, so its loss is not a number. Predictions go NaN when "
+                         f"training diverges: lower the learning rate and start again, or check "
+                         f"the code that made y_pred.")
+    if rescaled:
+        sums = p.sum(axis=-1)
+        if not sums.all():
+            row = np.nonzero(sums == 0)[-1][0]
+            raise ValueError(f"{name} rescales each row of y_pred to sum to 1, but row {row} sums "
+                             f"to 0 ({p[..., row, :].ravel()[:6].tolist()}). Give it probabilities "
+                             f"(a softmax output), or raw scores with from_logits=True.")
+    return p
