@@ -6,7 +6,8 @@ import pytest
 
 import stepnn as sn
 from stepnn import losses
-from stepnn.backprop import backward_pass, compute_loss
+from stepnn.backprop import backward_pass
+from stepnn.losses import compute_loss
 from stepnn.model import forward_pass
 
 from .helpers import assert_gradients_close, central_difference, labels_for, loss_through

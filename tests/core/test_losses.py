@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import stepnn as sn
 from stepnn import activations, losses
 from stepnn.activations import sigmoid, softmax
 
@@ -297,3 +298,212 @@ def test_sparse_categorical_crossentropy_equals_the_one_hot_computation_bit_for_
             np.testing.assert_array_equal(sparse.per_sample(y, a), losses._cce(one_hot, a))
             np.testing.assert_array_equal(sparse.fused_gradient(y, a),
                                           losses._fused_softmax_ce(one_hot, a))
+
+
+# --- against Keras' own definitions -----------------------------------------------------------
+# Written out from Keras 3 (keras/src/losses/losses.py and keras/src/backend/numpy/nn.py): each
+# loss function returns the per-sample values, the loss classes average them over the batch.
+
+def keras_per_sample(name, y, p, from_logits=False):
+    if name == "mean_squared_error":
+        return np.mean(np.square(y - p), axis=-1)
+    if name == "mean_absolute_error":
+        return np.mean(np.abs(y - p), axis=-1)
+    if name == "binary_crossentropy":
+        if from_logits:  # tf.nn.sigmoid_cross_entropy_with_logits: max(z, 0) - z y + log(1 + e^-|z|)
+            return np.mean(np.maximum(p, 0) - p * y + np.log1p(np.exp(-np.abs(p))), axis=-1)
+        out = np.clip(p, EPS, 1.0 - EPS)
+        return np.mean(-(y * np.log(out) + (1.0 - y) * np.log(1.0 - out)), axis=-1)
+    if name == "sparse_categorical_crossentropy":
+        y = np.eye(p.shape[-1])[np.ravel(y).astype(int)]
+    if from_logits:
+        log_prob = p - p.max(axis=-1, keepdims=True)
+        log_prob = log_prob - np.log(np.exp(log_prob).sum(axis=-1, keepdims=True))
+    else:
+        log_prob = np.log(np.clip(p / np.sum(p, axis=-1, keepdims=True), EPS, 1.0 - EPS))
+    return -np.sum(y * log_prob, axis=-1)
+
+
+KERAS_NAMES = CANONICAL[:-1]  # cee is the course's, not Keras'
+PUBLIC = {"mean_squared_error": (losses.mse, losses.mse_gradient),
+          "mean_absolute_error": (losses.mae, losses.mae_gradient),
+          "binary_crossentropy": (losses.binary_crossentropy, losses.binary_crossentropy_gradient),
+          "categorical_crossentropy": (losses.categorical_crossentropy,
+                                       losses.categorical_crossentropy_gradient),
+          "sparse_categorical_crossentropy": (losses.sparse_categorical_crossentropy,
+                                              losses.sparse_categorical_crossentropy_gradient),
+          "cee": (losses.cee, losses.cee_gradient)}
+
+
+def _with_extremes(name, p, rng):
+    """Predictions with some entries at the clip's edges and beyond: 0, 1, 1e-9, 1 - 1e-9."""
+    if name in ("mean_squared_error", "mean_absolute_error"):
+        return p
+    p = p.copy()
+    for _ in range(3):
+        p[rng.integers(len(p)), rng.integers(p.shape[1])] = rng.choice([0.0, 1.0, 1e-9, 1 - 1e-9])
+    p[p.sum(axis=1) == 0, 0] = 1.0  # a row of zeros is not a prediction (see the errors below)
+    return p
+
+
+@pytest.mark.parametrize("name, from_logits", [case for case in CASES if case[0] in KERAS_NAMES])
+def test_per_sample_and_batch_loss_equal_keras(name, from_logits):
+    rng = np.random.default_rng(11)
+    for n, k in [(1, 2), (6, 3), (9, 1)]:
+        if k == 1 and "categorical" in name:
+            k = 2
+        y = labels_for(name, rng, n, k)
+        p = _prediction(name, rng, (n, k), from_logits)
+        if not from_logits:
+            p = _with_extremes(name, p, rng)
+        loss = losses.get(name, from_logits=from_logits)
+        expected = keras_per_sample(name, y, p, from_logits)
+        np.testing.assert_allclose(loss.per_sample(y, p), expected, rtol=1e-14, atol=0)
+        value = PUBLIC[name][0](y, p, from_logits=from_logits) if from_logits else PUBLIC[name][0](y, p)
+        assert value == pytest.approx(float(np.mean(expected)), rel=1e-14, abs=0)
+
+
+@pytest.mark.parametrize("name, from_logits", CASES)
+def test_public_gradient_functions_against_finite_differences(name, from_logits):
+    value, gradient = PUBLIC[name]
+    kwargs = dict(from_logits=True) if from_logits else {}
+    rng = np.random.default_rng(21)
+    k = 1 if name in ("mean_squared_error", "mean_absolute_error", "binary_crossentropy") else 3
+    y = labels_for(name, rng, 5, k)
+    p = _prediction(name, rng, (5, k), from_logits)
+    if name == "mean_absolute_error":
+        p = np.where(np.abs(p - y) < 1e-3, y + 0.5, p)
+    numeric = central_difference(lambda: value(y, p, **kwargs), p)
+    analytic = gradient(y, p, **kwargs)
+    assert analytic.shape == p.shape
+    assert_gradients_close(analytic, numeric, name)
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_public_functions_are_the_loss_objects_numbers(name):
+    rng = np.random.default_rng(3)
+    y, p = labels_for(name, rng, 4, 3), _prediction(name, rng, (4, 3), False)
+    value, gradient = PUBLIC[name]
+    loss = losses.get(name)
+    assert value(y, p) == loss(y, p) == float(np.mean(loss.per_sample(loss.check_labels(y, 3), p)))
+    np.testing.assert_array_equal(gradient(y, p), loss.gradient(loss.check_labels(y, 3), p))
+    assert losses.get(value).name == name  # a public function resolves to its Loss
+
+
+def test_keras_long_names_are_the_same_functions():
+    assert losses.mean_squared_error is losses.mse and losses.mean_absolute_error is losses.mae
+
+
+def test_clipping_stops_the_gradient_where_logits_keep_pushing():
+    """Probabilities: p = 1 for a label 0 is clipped, the loss is flat there and the gradient 0.
+    Logits: the same mistake (z = 50) gets the full push (sigmoid(z) - y) / N = 1."""
+    assert losses.binary_crossentropy_gradient([[0.0]], [[1.0]])[0, 0] == 0.0
+    assert losses.binary_crossentropy_gradient([[0.0]], [[50.0]], from_logits=True)[0, 0] == 1.0
+    assert losses.binary_crossentropy([[0.0]], [[1.0]]) == pytest.approx(-LN(EPS), rel=1e-7)
+    assert losses.binary_crossentropy([[0.0]], [[50.0]], from_logits=True) == pytest.approx(50.0)
+
+
+# --- bad predictions: a clear error at the public functions, a quiet value inside training ----
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name", CANONICAL)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_predictions_raise_a_clear_error(name, bad):
+    rng = np.random.default_rng(0)
+    y, p = labels_for(name, rng, 3, 2), _prediction(name, rng, (3, 2), False)
+    p[1, 0] = bad
+    value, gradient = PUBLIC[name]
+    for call in (value, gradient, losses.get(name)):
+        with pytest.raises(ValueError) as info:
+            call(y, p)
+        message = str(info.value)
+        assert "NaN or inf" in message and "row 1" in message and "learning rate" in message
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name, y", [("categorical_crossentropy", [[1.0, 0.0], [0.0, 1.0]]),
+                                     ("sparse_categorical_crossentropy", [0, 1])])
+def test_a_row_that_sums_to_zero_is_refused_without_a_warning(name, y):
+    p = [[0.3, 0.7], [0.0, 0.0]]  # e.g. a relu output: not probabilities
+    value, gradient = PUBLIC[name]
+    for call in (value, gradient):
+        with pytest.raises(ValueError, match=r"row 1 sums to 0.*from_logits=True"):
+            call(y, p)
+    # the same scores as logits are fine; cee does not rescale, so it needs no sum
+    assert np.isfinite(value(y, p, from_logits=True))
+    assert np.isfinite(losses.cee([[1.0, 0.0], [0.0, 1.0]], p))
+
+
+@pytest.mark.filterwarnings("error")
+def test_huge_finite_predictions_give_inf_quietly():
+    assert losses.mse([[0.0]], [[1e200]]) == np.inf
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name", CANONICAL)
+def test_the_loss_phase_reports_a_diverged_prediction_as_a_value(name):
+    """Inside training a NaN prediction is a teaching moment: the record holds NaN, nothing raises
+    and nothing is printed."""
+    rng = np.random.default_rng(1)
+    loss = losses.get(name)
+    y = loss.check_labels(labels_for(name, rng, 3, 2), 2)
+    a = _prediction(name, rng, (3, 2), False)
+    a[0] = np.nan
+    if "categorical" in name:
+        a[2] = 0.0  # a row that sums to zero as well
+    forward = sn.ForwardRecord(np.zeros((3, 1)), None, [a], [a])
+    record = losses.compute_loss(loss, y, forward)
+    by_name = losses.compute_loss(name, y, forward)
+    assert np.isnan(record.value) and not record.finite and np.isnan(record.per_sample[0])
+    assert np.isnan(by_name.value) and record.name == by_name.name == loss.name
+    assert "not finite" in repr(record)
+
+
+# --- labels: bool and whole numbers everywhere, text nowhere ----------------------------------
+
+def test_bool_labels_count_as_zero_and_one_for_binary_and_sparse():
+    flags = np.array([True, False, True])
+    p1 = np.array([[0.8], [0.3], [0.6]])
+    assert losses.binary_crossentropy(flags, p1) == losses.binary_crossentropy([1, 0, 1], p1)
+    p2 = np.array([[0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])
+    sparse = losses.sparse_categorical_crossentropy
+    assert sparse(flags, p2) == sparse([1, 0, 1], p2) == sparse([1.0, 0.0, 1.0], p2)
+    assert sparse(np.array([1, 0, 1], dtype=object), p2) == sparse([1, 0, 1], p2)
+    assert "binary_crossentropy" in losses.fitting("sigmoid", 1, flags)
+    assert losses.fitting("softmax", 2, flags) == ["sparse_categorical_crossentropy"]
+
+
+@pytest.mark.parametrize("name, n_out", [("binary_crossentropy", 1),
+                                         ("sparse_categorical_crossentropy", 2),
+                                         ("mean_squared_error", 1), ("categorical_crossentropy", 2)])
+@pytest.mark.parametrize("text", [np.array(["0", "1", "1"]), ["1", "0", "1"],
+                                  np.array(["cat", "dog", "cat"], dtype=object)])
+def test_text_labels_are_refused_alike_by_every_loss(name, n_out, text):
+    if name == "categorical_crossentropy":
+        text = np.stack([text, text], axis=1)
+    with pytest.raises(TypeError) as info:
+        losses.get(name).check_labels(text, n_out)
+    message = str(info.value)
+    assert "must hold numbers" in message and "text" in message and "astype(int)" in message
+
+
+@pytest.mark.parametrize("name", ["binary_crossentropy", "sparse_categorical_crossentropy"])
+def test_complex_labels_are_refused(name):
+    with pytest.raises(TypeError, match="complex"):
+        losses.get(name).check_labels(np.array([0, 1j]), 2 if "sparse" in name else 1)
+
+
+@pytest.mark.parametrize("name, y, n_out, parts", [
+    ("sparse_categorical_crossentropy", np.eye(3)[[0, 1, 2, 0]], 3,
+     ["(4, 3)", "categorical_crossentropy", "to_labels"]),
+    ("sparse_categorical_crossentropy", [0.0, 1.5], 3, ["whole-number", "1.5"]),
+    ("sparse_categorical_crossentropy", [0, 3], 3, ["0..2", "max 3"]),
+    ("binary_crossentropy", np.zeros((4, 2)), 1, ["(4, 2)", "(n_samples, 1)"]),
+    ("binary_crossentropy", [0, 2], 1, ["[0, 1]", "[0.0, 2.0]", "sparse_categorical_crossentropy"]),
+    ("categorical_crossentropy", [0, 1, 2], 3, ["one-hot", "(3,)", "to_one_hot"]),
+])
+def test_label_errors_name_the_shape_or_values_and_the_fix(name, y, n_out, parts):
+    with pytest.raises(ValueError) as info:
+        losses.get(name).check_labels(y, n_out)
+    for part in parts:
+        assert part in str(info.value), (part, str(info.value))
