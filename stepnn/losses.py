@@ -18,10 +18,12 @@ Clipping. Given probabilities, Keras clips them to [EPSILON, 1 - EPSILON] with E
 log(0) never happens: a confidently wrong prediction costs at most -log(1e-7) = 16.12. stepnn does
 the same. Where a probability was clipped the loss is flat, so its gradient there is 0: a
 prediction that wrong gets no push from the loss at all.
-Keras clips only when it is given probabilities. With ``from_logits=True`` it works from the raw
-scores z, and with its TensorFlow backend a model whose last layer is sigmoid or softmax hands the
-loss those scores (kept with the output), so training in Keras does not clip. stepnn's
-``from_logits=True`` is that exact log-sum-exp form, as in torch's BCEWithLogitsLoss and
+Keras clips only when it is given probabilities. Given the raw scores z (``from_logits=True``) it
+computes from them without clipping, and with its TensorFlow backend a model whose last layer is
+sigmoid or softmax hands the loss those scores (kept with the output), so training there does not
+clip either. (Its JAX and PyTorch backends clip a sigmoid or softmax output; its NumPy backend
+even clips after from_logits.) stepnn clips whenever it is given probabilities, in the Trainer
+too. Its ``from_logits=True`` is the exact log-sum-exp form, as in torch's BCEWithLogitsLoss and
 CrossEntropyLoss: no clipping, and a confidently wrong prediction gets the full push (a - y) / N.
 """
 from __future__ import annotations
@@ -341,7 +343,7 @@ class Loss:
         return self._per_sample(y_true, y_pred)
 
     def __call__(self, y_true, y_pred) -> float:
-        """The batch loss: the mean of the per-sample losses (a float)."""
+        """The batch loss, the mean of the per-sample losses (a float), after ``checked``."""
         y_true, y_pred = self.checked(y_true, y_pred)
         with np.errstate(**QUIET):  # huge finite inputs may give inf: a value, not a warning
             return float(np.mean(self.per_sample(y_true, y_pred)))
@@ -426,7 +428,7 @@ def get(identifier: "str | Loss | Callable", from_logits: bool = False) -> Loss:
         return identifier
     if isinstance(identifier, str) and identifier.lower() in _ALIASES:
         name = _ALIASES[identifier.lower()]
-    elif callable(identifier) and identifier in _FUNCTIONS:
+    elif any(identifier is function for function in _FUNCTIONS):
         name = _FUNCTIONS[identifier]
     else:
         raise unknown_name("loss", identifier, NAMES)
