@@ -19,7 +19,11 @@ __all__ = ["as_numbers", "predictions", "regression", "binary", "categorical", "
 def as_numbers(name: str, values) -> np.ndarray:
     """``values`` as a float64 array (True/False as 1/0), or a TypeError for text, complex numbers,
     dates and other things that are not real numbers."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # rows of different lengths
+        raise ValueError(f"{name} must be a rectangular array of numbers; received "
+                         f"{type(values).__name__} that numpy cannot shape: {exc}") from None
     if arr.dtype.kind == "O":  # a list mixing types, or a pandas object column
         if any(isinstance(v, (str, bytes)) for v in arr.ravel()):
             arr = arr.astype(str)

@@ -507,3 +507,12 @@ def test_label_errors_name_the_shape_or_values_and_the_fix(name, y, n_out, parts
         losses.get(name).check_labels(y, n_out)
     for part in parts:
         assert part in str(info.value), (part, str(info.value))
+
+
+def test_ragged_or_missing_labels_get_a_clear_error():
+    with pytest.raises(ValueError, match="rectangular array of numbers"):
+        losses.get("mse").check_labels([[1.0, 2.0], [3.0]], 2)
+    with pytest.raises(ValueError, match="rectangular array of numbers"):
+        losses.binary_crossentropy([1, 0], [[0.5], [0.2, 0.1]])
+    with pytest.raises(ValueError, match="1 NaN or inf"):
+        losses.get("sparse_categorical_crossentropy").check_labels([0, None, 1], 2)
