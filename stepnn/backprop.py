@@ -1,4 +1,4 @@
-"""Loss and backpropagation (역전파) as pure functions of a forward record.
+"""Backpropagation (역전파) as a pure function of a forward record.
 
 The chain rule (연쇄 법칙), layer by layer from the output back to the input:
     dL/dz_l = f_l'(z_l) * dL/da_l              (local derivative x upstream gradient)
@@ -13,28 +13,14 @@ from typing import Sequence
 import numpy as np
 
 from .layers import Dense
-from .losses import Loss
-from .records import BackwardRecord, ForwardRecord, LossRecord
+from .losses import QUIET, Loss, get
+from .losses import compute_loss, raw_compute_loss  # noqa: F401  # moved to losses; kept for trainer.py until merge
+from .records import BackwardRecord, ForwardRecord
 
-__all__ = ["compute_loss", "backward_pass"]
-
-QUIET = dict(over="ignore", invalid="ignore", divide="ignore")  # inf/NaN show in the numbers
-
-
-def compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecord:
-    """The batch loss of ``forward``'s prediction (b, k) against labels y (b, k) or (b,)."""
-    with np.errstate(**QUIET):
-        return raw_compute_loss(loss, y, forward)
+__all__ = ["backward_pass"]
 
 
-def raw_compute_loss(loss: Loss, y: np.ndarray, forward: ForwardRecord) -> LossRecord:
-    """``compute_loss`` under the caller's floating-point error settings."""
-    per_sample = loss.per_sample(y, forward.a[-1])
-    value = float(np.add.reduce(per_sample, axis=None) / per_sample.size)  # = per_sample.mean()
-    return LossRecord(value, per_sample, y, forward.a[-1], loss.name)
-
-
-def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
+def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: "Loss | str",
                   fused: bool = True) -> BackwardRecord:
     """Gradients of the batch-mean loss for every layer, by the chain rule.
 
@@ -42,12 +28,13 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
         layers: the model's layers, whose weights produced ``forward``.
         forward: the forward record of the batch x (b, n_in).
         y: the batch's labels, shaped as the loss expects.
-        loss: the loss function.
+        loss: the loss: a Loss, a name such as "bce", or a public loss function.
         fused: when the output activation is the loss's partner (sigmoid + binary cross-entropy,
             softmax + categorical cross-entropy), take dL/dz = (a - y) / N directly; otherwise (or
             with ``fused=False``) go through dL/da and the activation's own derivative. Both give
             the same numbers.
     """
+    loss = get(loss)
     with np.errstate(**QUIET):
         return raw_backward_pass(layers, forward, y, loss, fused)
 

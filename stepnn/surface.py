@@ -495,7 +495,7 @@ def _fuses_sigmoid_bce(activation: Activation, loss_fn: losses.Loss, y) -> bool:
     """Whether ``_sigmoid_bce_losses`` gives this head's numbers: a sigmoid output of one unit,
     binary cross-entropy on probabilities, and labels y (n_samples, 1) that are all 0 or 1."""
     y = np.asarray(y)
-    return (activation is _SIGMOID and loss_fn._per_sample is losses._bce and not loss_fn.from_logits
+    return (activation is _SIGMOID and loss_fn.name == "binary_crossentropy" and not loss_fn.from_logits
             and y.ndim == 2 and y.shape[1] == 1 and bool(np.all((y == 0) | (y == 1))))
 
 

@@ -199,7 +199,7 @@ class ClippingView(View):
     def __init__(self, ax, point: LossPoint, lang: str = "en"):
         self.ax, self.lang = ax, lang
         ps = np.logspace(-10, 0, 400)
-        clipped = losses.cee.per_sample(np.ones((1, 1)), ps.reshape(-1, 1, 1))[:, 0]
+        clipped = losses.get("cee").per_sample(np.ones((1, 1)), ps.reshape(-1, 1, 1))[:, 0]
         top = max_clipped_loss()
         ax.set_xscale("log")
         self.span = ax.axvspan(1e-10, losses.EPSILON, color="#f5b7b1", alpha=0.5)
@@ -239,5 +239,5 @@ class ClippingView(View):
             self.marker.set_data([], [])
             return
         shown = max(p, 1e-10)
-        value = float(losses.cee.per_sample(np.ones((1, 1)), np.array([[[shown]]]))[0, 0])
+        value = float(losses.get("cee").per_sample(np.ones((1, 1)), np.array([[[shown]]]))[0, 0])
         self.marker.set_data([shown], [value])

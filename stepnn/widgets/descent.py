@@ -19,18 +19,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
 
-from .. import datasets, surface
 from .._checks import positive_float, positive_int
-from ..backprop import backward_pass
-from ..layers import Dense
-from ..losses import mse
-from ..model import Sequential, forward_pass
+from ..problems import Bowl, LinearRegression, largest_curvature
 from ..trainer import Trainer
 from .controller import guarded_step
 from ._base import Dashboard, guarded
 
-__all__ = ["DescentExplorer", "PlayFrames", "Bowl", "LinearRegression", "PROBLEMS", "PRESETS",
-           "preset_rates", "log_limits", "LOSS_CEILING"]
+__all__ = ["DescentExplorer", "PlayFrames", "PROBLEMS", "PRESETS", "preset_rates", "log_limits",
+           "LOSS_CEILING"]
 
 PROBLEMS = ("quadratic", "linear_regression")
 # learning rate = factor / L, L the largest eigenvalue of the Hessian
@@ -76,106 +72,6 @@ _WORDS = {
 }
 
 
-class Bowl:
-    """The quadratic bowl f(w1, w2) = a w1^2 + b w2^2 (minimum 0 at the origin).
-
-    Its Hessian is diag(2a, 2b), so L = 2 max(a, b); with a = 1, b = 2, L = 4.
-    """
-
-    name = "quadratic"
-    labels = ("w1", "w2")
-
-    def __init__(self, a: float = 1.0, b: float = 2.0):
-        for key, value in (("a", a), ("b", b)):
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise ValueError(f"the bowl's coefficient {key} must be a positive number, e.g. 1.0; "
-                                 f"received {value!r}.")
-        self.a, self.b = float(a), float(b)
-        self.minimum = np.zeros(2)
-        self.start = np.array([-2.5, 1.5])
-        self.window = ((-3.0, 3.0), (-3.0, 3.0))
-
-    def loss(self, W) -> np.ndarray:
-        """f at points W (m, 2) -> (m,)."""
-        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self.a * W[:, 0] ** 2 + self.b * W[:, 1] ** 2
-
-    def gradient(self, w) -> np.ndarray:
-        """(2a w1, 2b w2) at w (2,)."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            return np.array([2 * self.a * w[0], 2 * self.b * w[1]])
-
-    def hessian(self) -> np.ndarray:
-        return np.diag([2 * self.a, 2 * self.b])
-
-    def grid(self, alphas, betas) -> np.ndarray:
-        """f over the grid, (n_beta, n_alpha)."""
-        A, B = np.meshgrid(alphas, betas)
-        return self.a * A ** 2 + self.b * B ** 2
-
-    def formula(self) -> str:
-        a, b = ("" if c == 1 else f"{c:g} " for c in (self.a, self.b))
-        return f"f(w1, w2) = {a}w1² + {b}w2²"
-
-    def __repr__(self) -> str:
-        return f"Bowl({self.formula()}, L={max(np.linalg.eigvalsh(self.hessian())):g})"
-
-
-class LinearRegression:
-    """MSE of the line y_pred = w x + b on ``stepnn.datasets.linear`` (a Dense(1, 1) network).
-
-    The loss is (1/n) sum (w x_i + b - y_i)^2, so its Hessian is (2/n) [[sum x^2, sum x], [sum x, n]].
-    """
-
-    name = "linear_regression"
-    labels = ("w", "b")
-
-    def __init__(self, n: int = 100, noise: float = 0.1, seed: int = 0):
-        self.X, self.y = datasets.linear(n, noise, seed)
-        design = np.column_stack([self.X[:, 0], np.ones(len(self.X))])
-        self.minimum = np.linalg.lstsq(design, self.y, rcond=None)[0]
-        self.start = np.array([-1.0, 2.0])
-        self.window = tuple((float(m - 3.5), float(m + 3.5)) for m in self.minimum)
-        self.model = self.network(self.start)
-
-    @staticmethod
-    def network(w) -> Sequential:
-        """Dense(1, 1), linear, with weight w[0] and bias w[1]."""
-        return Sequential([Dense(1, 1, weights=([[w[0]]], [w[1]]))])
-
-    def loss(self, W) -> np.ndarray:
-        """The MSE at points W (m, 2) -> (m,), all on the core's forward pass."""
-        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
-        finite = np.all(np.isfinite(W), axis=1)
-        out = np.full(len(W), np.nan)
-        if finite.any():
-            out[finite] = surface.batch_losses(self.model, self.X, self.y, "mse", W[finite])
-        return out
-
-    def gradient(self, w) -> np.ndarray:
-        """(dL/dw, dL/db) at w (2,), by the core's backpropagation."""
-        model = self.network(w)
-        y = self.y.reshape(-1, 1)
-        grads = backward_pass(model.layers, forward_pass(model.layers, self.X, None), y, mse)
-        return np.array([grads.dW[0][0, 0], grads.db[0][0]])
-
-    def hessian(self) -> np.ndarray:
-        x = self.X[:, 0]
-        n = len(x)
-        return 2.0 / n * np.array([[x @ x, x.sum()], [x.sum(), n]])
-
-    def grid(self, alphas, betas) -> np.ndarray:
-        d1, d2 = surface.weight_directions(self.model, 0, 1)
-        return surface.loss_grid(self.model, self.X, self.y, "mse", np.zeros(2), d1, d2, alphas, betas)
-
-    def formula(self) -> str:
-        return "L(w, b) = mean((w x + b - y)²)"
-
-    def __repr__(self) -> str:
-        return f"LinearRegression(n={len(self.X)}, minimum at w={self.minimum[0]:.3f}, b={self.minimum[1]:.3f})"
-
-
 def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
     """y limits of a log-scale loss chart: the positive finite values, a factor ``margin`` of room,
     at most ``LOSS_CEILING`` (None when there is nothing to show)."""
@@ -188,7 +84,7 @@ def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
 
 def preset_rates(problem) -> dict[str, float]:
     """The presets' learning rates, from L = the largest eigenvalue of the problem's Hessian."""
-    L = float(np.max(np.linalg.eigvalsh(problem.hessian())))
+    L = largest_curvature(problem)
     return {name: factor / L for name, factor in PRESETS.items()}
 
 

@@ -6,7 +6,8 @@ import pytest
 
 import stepnn as sn
 from stepnn import losses
-from stepnn.backprop import backward_pass, compute_loss
+from stepnn.backprop import backward_pass
+from stepnn.losses import compute_loss
 from stepnn.model import forward_pass
 
 from .helpers import assert_gradients_close, central_difference, labels_for, loss_through
@@ -177,5 +178,5 @@ def test_fused_rule_is_used_only_for_its_partner_activation():
         fwd = model.forward(X)
         assert backward_pass(model.layers, fwd, y, losses.binary_crossentropy).fused is expected
     with pytest.raises(ValueError, match="no fused gradient"):
-        losses.mse.fused_gradient(y, y)
+        losses.get("mse").fused_gradient(y, y)
     assert losses.get("bce", from_logits=True).fuses_with is None

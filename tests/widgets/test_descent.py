@@ -9,7 +9,8 @@ from matplotlib.backend_bases import MouseEvent
 
 import stepnn as sn
 from stepnn.widgets import ipympl_available
-from stepnn.widgets.descent import PRESETS, Bowl, DescentExplorer, LinearRegression, preset_rates
+from stepnn.problems import Bowl, LinearRegression
+from stepnn.widgets.descent import PRESETS, DescentExplorer, preset_rates
 
 STEPS = 40
 
@@ -47,6 +48,12 @@ def test_builds_static_with_every_control(bowl):
     assert bowl.message in bowl.widget.children
     assert "L = 4" in bowl.explain.value and "2/L = 0.5" in bowl.explain.value
     assert "f(w1, w2) = w1² + 2 w2²" in bowl.describe()
+
+
+def test_the_problems_are_the_cores():
+    import stepnn.widgets.descent as descent
+    assert isinstance(DescentExplorer("quadratic", live=False).problem, Bowl)
+    assert descent.LinearRegression is LinearRegression and "Bowl" not in descent.__all__
 
 
 def test_presets_come_from_the_largest_hessian_eigenvalue():
