@@ -38,6 +38,10 @@ MESSAGES = {
                   "(np.sign gives -1).",
                   "음수 z에서 ReLU는 평평하므로 도함수(derivative)는 -1이 아니라 0입니다"
                   "(np.sign은 -1을 줍니다)."),
+    "relu_derivative_reversed": ("It is the wrong way round: 1 for negative z. ReLU rises where "
+                                 "z > 0, so the derivative is 1 there and 0 elsewhere.",
+                                 "반대로 되어 있습니다(음수 z에서 1). ReLU는 z > 0에서 증가하므로 "
+                                 "그곳에서 도함수가 1이고, 나머지는 0입니다."),
     "relu_at_zero": ("Note: at exactly z = 0 yours gives 1; the package, like Keras and PyTorch, "
                      "uses 0. ReLU has no slope at its corner, so both are accepted.",
                      "참고: 정확히 z = 0에서 작성한 함수는 1을 줍니다. 패키지는 Keras, PyTorch처럼 "
@@ -136,8 +140,10 @@ RELU_DERIVATIVE = Exercise(
         Mistake("relu_is_activation", _RELU.forward),
         Mistake("derivative_missing", np.ones_like),
         Mistake("relu_sign", np.sign),
+        Mistake("relu_derivative_reversed", lambda z: (z < 0) * 1.0),
+        Mistake("relu_derivative_reversed", lambda z: (z <= 0) * 1.0),
     ),
-    messages=MESSAGES, tolerate=_relu_corner)
+    messages=MESSAGES, tolerate=_relu_corner, on_error="elementwise_note")
 
 SIGMOID_DERIVATIVE = Exercise(
     "sigmoid_derivative", ("z",), ("da/dz",), "array", sigmoid_derivative, _elementwise_cases,
@@ -147,7 +153,7 @@ SIGMOID_DERIVATIVE = Exercise(
         Mistake("derivative_missing", np.ones_like),
         Mistake("sigmoid_derivative_sign", lambda z: -sigmoid_derivative(z)),
     ),
-    messages=MESSAGES)
+    messages=MESSAGES, on_error="elementwise_note")
 
 
 @lru_cache(maxsize=None)
@@ -184,6 +190,6 @@ DENSE_BACKWARD = Exercise(
         Mistake("dx_W_not_transposed", _replace(DX, lambda x, W, dz: dz @ W), DX),
         Mistake("dx_transposed", _replace(DX, lambda x, W, dz: W @ dz.T), DX),
     ),
-    messages={**MESSAGES, "case_wide": ("more units than inputs", "입력보다 유닛이 많은 층")})
+    messages=MESSAGES)
 
 EXERCISES = (RELU_DERIVATIVE, SIGMOID_DERIVATIVE, DENSE_BACKWARD)

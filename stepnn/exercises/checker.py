@@ -109,8 +109,8 @@ MESSAGES = {
                "{case}에서 작성한 {name}가 {error} 오류를 냈습니다."),
     "none_some": ("Your {name} returned None on {case}: does every path end with a `return`?",
                   "{case}에서 {name}가 None을 반환했습니다. 모든 경로가 `return`으로 끝나나요?"),
-    "none_part": ("{output} is None on {case}: is it still to be written?",
-                  "{case}에서 {output}가 None입니다. 아직 작성하지 않았나요?"),
+    "none_part": ("{output} is None or `...` on {case}: is it still to be written?",
+                  "{case}에서 {output}가 None 또는 `...`입니다. 아직 작성하지 않았나요?"),
     "not_a_tuple": ("{name} should return {n} values, ({outputs}); received {received}.",
                     "{name}는 값 {n}개 ({outputs})를 반환해야 합니다. 받은 값: {received}."),
     "not_numbers": ("{output} should be numbers (an array or a float); received {received}.",
@@ -149,6 +149,16 @@ MESSAGES = {
     "case_large": ("large values", "아주 큰 값"),
     "case_vector": ("a 1-D vector", "1차원 벡터"),
     "case_zero_one": ("probabilities of exactly 0 and 1", "정확히 0과 1인 확률"),
+    "case_wide": ("more units than inputs", "입력보다 유닛이 많은 층"),
+    # notes shared by several exercises
+    "elementwise_note": ("numpy works on a whole array element by element (np.maximum, np.where, "
+                         "np.exp); Python's max, math.exp and `if` take one number at a time.",
+                         "numpy 함수(np.maximum, np.where, np.exp)는 배열 전체를 원소마다 "
+                         "계산합니다. 파이썬의 max, math.exp, `if`는 숫자 하나씩만 다룹니다."),
+    "large_note": ("This case has large values (about ±1000): if you use np.exp, e^1000 overflows "
+                   "to inf, and inf / inf is NaN.",
+                   "이 경우는 값이 아주 큽니다(약 ±1000). np.exp를 쓴다면 e^1000은 inf로 "
+                   "오버플로하고, inf / inf는 NaN입니다."),
 }
 
 
@@ -237,9 +247,14 @@ def _short(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def _blank(value) -> bool:
+    """None or the ``...`` placeholder: not written yet."""
+    return value is None or value is Ellipsis
+
+
 def _parts(ex: Exercise, raw) -> Outcome:
     n = len(ex.outputs)
-    if raw is None:
+    if _blank(raw) or (n > 1 and isinstance(raw, (tuple, list)) and all(map(_blank, raw))):
         return Outcome(raw=raw, problem="none_some")
     if n > 1:
         if not isinstance(raw, (tuple, list)) or len(raw) != n:
@@ -250,7 +265,7 @@ def _parts(ex: Exercise, raw) -> Outcome:
         items = (raw,)
     parts = []
     for name, item in zip(ex.outputs, items):
-        if item is None:
+        if _blank(item):
             return Outcome(raw=raw, problem="none_part", problem_fields=dict(output=name))
         try:
             with warnings.catch_warnings():
@@ -321,10 +336,7 @@ def _brief(arr: np.ndarray) -> str:
 
 def _largest_difference(a: np.ndarray, b: np.ndarray) -> str:
     with np.errstate(all="ignore"):
-        d = np.abs(a - b)
-    if np.all(np.isnan(d)):
-        return "nan"
-    return f"{float(np.nanmax(d)):.3g}"
+        return f"{float(np.max(np.abs(a - b))):.3g}"  # NaN anywhere shows as nan
 
 
 def describe_inputs(ex: Exercise, case: Case) -> str:

@@ -32,11 +32,18 @@ MESSAGES = {
                      "W has shape (i, o), so x @ W is already (n, o).",
                      "W를 전치(transpose)해서 x W^T (W.T)를 쓰고 있습니다. 이것은 W가 정사각형일 "
                      "때만 동작합니다. W의 모양이 (i, o)이므로 x @ W가 이미 (n, o)입니다."),
+    "product_order": ("The matrix product is in the wrong order: W @ x. Each sample is a row of x, "
+                      "so z = x @ W, shape (n, o).",
+                      "행렬 곱의 순서가 바뀌었습니다(W @ x). 샘플 하나가 x의 한 행이므로 "
+                      "z = x @ W, 모양 (n, o)입니다."),
+    "elementwise_product": ("x * W multiplies element by element: the weighted sum is the matrix "
+                            "product x @ W (np.dot(x, W)).",
+                            "x * W는 원소끼리 곱합니다. 가중합은 행렬 곱 x @ W "
+                            "(np.dot(x, W))입니다."),
     "dense_shapes": ("Shapes: x is (n, i), W is (i, o), b is (o,); x @ W is (n, o), one row per "
                      "sample, then b is added to every row.",
                      "모양: x는 (n, i), W는 (i, o), b는 (o,)입니다. x @ W는 샘플마다 한 행인 "
                      "(n, o)이고, 여기에 b를 모든 행에 더합니다."),
-    "case_wide": ("more units than inputs", "입력보다 유닛이 많은 층"),
     # relu
     "relu_signature": ("relu(z) returns max(z, 0) element by element, same shape as z",
                        "relu(z)는 원소마다 max(z, 0)을 z와 같은 모양으로 반환"),
@@ -69,6 +76,10 @@ MESSAGES = {
                      "sigmoid(-z). Use e^(-z): np.exp(-z).",
                      "지수의 부호가 틀렸습니다. 1 / (1 + e^z)는 sigmoid(-z)입니다. e^(-z), "
                      "즉 np.exp(-z)를 쓰세요."),
+    "sigmoid_is_tanh": ("That is tanh, which goes from -1 to 1; the sigmoid goes from 0 to 1: "
+                        "1 / (1 + e^-z).",
+                        "그것은 -1에서 1 사이의 tanh입니다. sigmoid는 0에서 1 사이입니다: "
+                        "1 / (1 + e^-z)."),
     "sigmoid_overflow": ("e^z / (1 + e^z) overflows for large z: e^1000 is inf and inf / inf is "
                          "NaN. Use 1 / (1 + np.exp(-z)), which gives 1 there.",
                          "e^z / (1 + e^z)는 큰 z에서 오버플로(overflow)합니다. e^1000은 inf이고 "
@@ -136,6 +147,8 @@ DENSE_FORWARD = Exercise(
         Mistake("transposed_W", lambda x, W, b: dense_forward(x, W.T, b)),
         Mistake("bias_sign", lambda x, W, b: dense_forward(x, W, -b)),
         Mistake("bias_multiplied", lambda x, W, b: dense_forward(x, W, 0 * b) * b),
+        Mistake("product_order", lambda x, W, b: W @ x + b),
+        Mistake("elementwise_product", lambda x, W, b: x * W + b),
     ),
     messages=MESSAGES,
     on_error="dense_shapes")
@@ -150,7 +163,7 @@ def _elementwise_cases() -> list:
     small[0, 0] = small[2, 1] = 0.0  # exactly 0: where ReLU bends
     large = np.array([[-1000.0, -50.0, 0.5, 50.0], [1000.0, 30.0, -30.0, -0.5]])
     return [Case("case_small", (small,)), Case("case_batch_of_one", (rng.normal(size=(1, 5)),)),
-            Case("case_vector", (rng.normal(size=6),)), Case("case_large", (large,))]
+            Case("case_vector", (rng.normal(size=6),)), Case("case_large", (large,), note="large_note")]
 
 
 def _exp_over_sum(shift, axis):
@@ -173,15 +186,16 @@ RELU = Exercise(
         Mistake("relu_is_derivative", lambda z: (z > 0) * 1.0),
         Mistake("relu_abs", np.abs),
     ),
-    messages=MESSAGES)
+    messages=MESSAGES, on_error="elementwise_note")
 
 SIGMOID = Exercise(
     "sigmoid", ("z",), ("a",), "array", activations.sigmoid, _elementwise_cases,
     mistakes=(
         Mistake("sigmoid_sign", lambda z: activations.sigmoid(-z)),
         Mistake("sigmoid_overflow", lambda z: np.exp(z) / (1.0 + np.exp(z))),
+        Mistake("sigmoid_is_tanh", np.tanh),
     ),
-    messages=MESSAGES)
+    messages=MESSAGES, on_error="elementwise_note")
 
 
 @lru_cache(maxsize=None)
