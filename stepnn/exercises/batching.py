@@ -75,6 +75,10 @@ def _ceil(n, b):
     return math.ceil(n / b)
 
 
+def _round(n, b):
+    return round(n / b)
+
+
 ITERATIONS_PER_EPOCH = Exercise(
     "iterations_per_epoch", ("n_samples", "batch_size", "drop_last"), ("iterations",), "int",
     batching.iterations_per_epoch, _cases,
@@ -84,11 +88,11 @@ ITERATIONS_PER_EPOCH = Exercise(
         Mistake("drop_last_reversed", _by_drop_last(_floor, _ceil)),
         Mistake("true_division", _by_drop_last(lambda n, b: n / b, lambda n, b: n / b)),
         Mistake("true_division", _by_drop_last(lambda n, b: n / b, _floor)),
-        Mistake("round_not_ceil", _by_drop_last(lambda n, b: round(n / b), _floor)),
-        Mistake("round_not_ceil", _by_drop_last(lambda n, b: round(n / b), lambda n, b: round(n / b))),
+        Mistake("round_not_ceil", _by_drop_last(_round, _floor)),
+        Mistake("round_not_ceil", _by_drop_last(_round, _round)),
         Mistake("plus_one", _by_drop_last(lambda n, b: n // b + 1, _floor)),
         Mistake("plus_one", _by_drop_last(lambda n, b: n // b + 1, lambda n, b: n // b + 1)),
-        Mistake("swapped_division", _by_drop_last(lambda n, b: math.ceil(b / n), lambda n, b: b // n)),
+        Mistake("swapped_division", _by_drop_last(lambda n, b: _ceil(b, n), lambda n, b: _floor(b, n))),
     ),
     messages=MESSAGES)
 

@@ -16,8 +16,8 @@ MESSAGES = {
     # dense_forward
     "dense_forward_signature": ("dense_forward(x, W, b) returns z = x W + b of shape (n, o)",
                         "dense_forward(x, W, b)는 모양 (n, o)인 z = x W + b를 반환"),
-    "dense_forward_hint": ("Each row of x is one sample. Which matrix product of x (n, i) and W (i, o) "
-                   "gives one row of o weighted sums per sample? And what is added to every row?",
+    "dense_forward_hint": ("Each row of x is one sample. Which matrix product of x (n, i) and "
+                   "W (i, o) gives one row of o weighted sums per sample? And what is added to every row?",
                    "x의 각 행이 샘플 하나입니다. x (n, i)와 W (i, o)의 어떤 행렬 곱이 샘플마다 "
                    "가중합 o개를 한 행으로 줄까요? 그리고 모든 행에 무엇을 더해야 할까요?"),
     "forgot_bias": ("The bias is missing: you return x W, but z = x W + b. Add b (shape (o,)); "
@@ -163,7 +163,8 @@ def _elementwise_cases() -> list:
     small[0, 0] = small[2, 1] = 0.0  # exactly 0: where ReLU bends
     large = np.array([[-1000.0, -50.0, 0.5, 50.0], [1000.0, 30.0, -30.0, -0.5]])
     return [Case("case_small", (small,)), Case("case_batch_of_one", (rng.normal(size=(1, 5)),)),
-            Case("case_vector", (rng.normal(size=6),)), Case("case_large", (large,), note="large_note")]
+            Case("case_vector", (rng.normal(size=6),)),
+            Case("case_large", (large,), note="large_note")]
 
 
 def _exp_over_sum(shift, axis):
@@ -209,8 +210,8 @@ def _softmax_cases() -> list:
             Case("case_logits", (logits,), note="overflow_note")]
 
 
-def _row_max(z):
-    return z.max(axis=-1, keepdims=True)
+def _exp(z):
+    return np.exp(z - z.max(axis=-1, keepdims=True))
 
 
 SOFTMAX = Exercise(
@@ -222,8 +223,8 @@ SOFTMAX = Exercise(
         Mistake("softmax_axis0", _exp_over_sum(_no_shift, 0)),
         Mistake("softmax_whole_sum", _exp_over_sum(np.max, None)),
         Mistake("softmax_whole_sum", _exp_over_sum(_no_shift, None)),
-        Mistake("softmax_keepdims", lambda z: np.exp(z - _row_max(z)) / np.exp(z - _row_max(z)).sum(axis=-1)),
-        Mistake("softmax_keepdims", lambda z: _exp_over_sum(lambda v: v.max(axis=-1), -1)(z)),
+        Mistake("softmax_keepdims", lambda z: _exp(z) / _exp(z).sum(axis=-1)),
+        Mistake("softmax_keepdims", _exp_over_sum(lambda v: v.max(axis=-1), -1)),
     ),
     messages=MESSAGES)
 
