@@ -245,7 +245,8 @@ class _Judge:
                 continue  # failing everywhere matches too easily
             if m.part is None:
                 return self.say(m.key)
-            found.append(self.say(m.key))
+            if self.say(m.key) not in found:
+                found.append(self.say(m.key))
             parts_named.add(m.part)
         if not found:
             return None
