@@ -10,10 +10,10 @@ from ..terms import LANGS
 MESSAGES = {
     "passed": ("{name} works: it gives the same results as the package's own {name} on all "
                "{n} cases ({cases}).",
-               "{name} 통과: {n}가지 경우({cases}) 모두 패키지의 {name}와 같은 결과를 냅니다."),
+               "{name} 통과: {n}가지 경우({cases}) 모두 패키지의 {name} 함수와 같은 결과를 냅니다."),
     "not_written": ("{name} is not written yet. Replace the `...` with your code ({signature}) "
                     "and run this check again.",
-                    "{name}는 아직 작성되지 않았습니다. `...` 자리에 코드를 써 넣고({signature}) "
+                    "{name} 함수는 아직 작성되지 않았습니다. `...` 자리에 코드를 써 넣고({signature}) "
                     "이 확인을 다시 실행해 보세요."),
     "not_callable": ("check needs your function itself, e.g. check(\"{name}\", my_{name}); "
                      "received {received}.",
@@ -24,22 +24,22 @@ MESSAGES = {
                          "작성한 함수의 매개변수는 ({theirs})인데, 이 연습은 {name}({ours})로 "
                          "호출합니다. 매개변수를 맞춰 주세요."),
     "raised": ("Your {name} raised {error} on {case}.",
-               "{case}에서 작성한 {name}가 {error} 오류를 냈습니다."),
+               "{case}에서 작성한 {name} 함수가 {error} 오류를 냈습니다."),
     "none_some": ("Your {name} returned None on {case}: does every path end with a `return`?",
-                  "{case}에서 {name}가 None을 반환했습니다. 모든 경로가 `return`으로 끝나나요?"),
+                  "{case}에서 {name} 함수가 None을 반환했습니다. 모든 경로가 `return`으로 끝나나요?"),
     "none_part": ("{output} is None or `...` on {case}: is it still to be written?",
-                  "{case}에서 {output}가 None 또는 `...`입니다. 아직 작성하지 않았나요?"),
+                  "{case}에서 {output} 값이 None 또는 `...`입니다. 아직 작성하지 않았나요?"),
     "not_a_tuple": ("{name} should return {n} values, ({outputs}); received {received}.",
-                    "{name}는 값 {n}개 ({outputs})를 반환해야 합니다. 받은 값: {received}."),
+                    "{name} 함수는 값 {n}개 ({outputs})를 반환해야 합니다. 받은 값: {received}."),
     "not_numbers": ("{output} should be numbers (an array or a float); received {received}.",
-                    "{output}는 숫자(배열 또는 float)여야 합니다. 받은 값: {received}."),
+                    "{output} 값은 숫자(배열 또는 float)여야 합니다. 받은 값: {received}."),
     "shape": ("{output} has the wrong shape on {case}: expected {expected}, received {received}.",
               "{case}에서 {output}의 모양(shape)이 다릅니다: 기대 {expected}, 받은 값 {received}."),
     "shape_transposed": ("It looks transposed: check the order of the matrix product.",
                          "전치된 것 같습니다. 행렬 곱의 순서를 확인해 보세요."),
     "one_number": ("{output} should be one number (a float); received an array of shape "
                    "{received} on {case}.",
-                   "{output}는 숫자 하나(float)여야 하는데, {case}에서 모양이 {received}인 배열을 "
+                   "{output} 값은 숫자 하나(float)여야 하는데, {case}에서 모양이 {received}인 배열을 "
                    "받았습니다."),
     "not_finite": ("{output} contains NaN or inf on {case}, where the answer is finite.",
                    "{case}에서 {output}에 NaN 또는 inf가 있습니다. 정답은 유한한 값입니다."),
@@ -48,12 +48,12 @@ MESSAGES = {
                "기대한 값 {expected}, 받은 값 {received}; 가장 큰 차이 {diff}."),
     "not_int": ("{output} should be a whole number (int); received {received} ({type}). "
                 "Return an int, e.g. int(...).",
-                "{output}는 정수(int)여야 합니다. 받은 값: {received} ({type}). "
+                "{output} 값은 정수(int)여야 합니다. 받은 값: {received} ({type}). "
                 "int(...)로 감싸서 반환하세요."),
     "mutated": ("Your function changed its input {args} in place, so the caller's arrays change "
                 "too. Build a new array instead (e.g. w - learning_rate * grad, np.maximum(z, 0)) "
                 "or work on a copy (z = z.copy()).",
-                "작성한 함수가 입력 {args}를 제자리에서(in place) 바꿨습니다. 호출한 쪽의 배열도 "
+                "작성한 함수가 입력 배열 {args}의 값을 제자리에서(in place) 바꿨습니다. 호출한 쪽의 배열도 "
                 "함께 바뀝니다. 새 배열을 만들거나(예: w - learning_rate * grad, "
                 "np.maximum(z, 0)) 복사본(z = z.copy())으로 작업하세요."),
     "where": ("case {i} of {n} ({label}; {inputs})", "{n}가지 중 {i}번째 경우({label}; {inputs})"),
