@@ -560,6 +560,22 @@ def test_a_placeholder_body_says_not_written_yet_kindly():
     assert "아직 작성되지 않았습니다" in ko.message and "아직 작성하지 않음" in repr(ko)
 
 
+def test_raise_not_implemented_counts_as_not_written():
+    def placeholder(z):
+        raise NotImplementedError
+
+    assert ex.check("relu", placeholder).status == "not_written"
+
+
+def test_printing_to_stderr_is_captured_too(capsys):
+    def noisy(z):
+        print("warning!", file=sys.stderr)
+        return np.maximum(z, 0)
+
+    r = ex.check("relu", noisy)
+    assert r.passed and "warning!" in r.printed and capsys.readouterr().err == ""
+
+
 def test_an_array_like_answer_is_accepted():
     assert ex.check("relu", lambda z: np.maximum(z, 0).tolist()).passed
     assert ex.check("dense_backward", lambda x, W, dz: [g.tolist() for g in

@@ -63,6 +63,7 @@ def _quietly(fn: Callable, args: tuple, printed: "Printed | None" = None):
         warnings.simplefilter("ignore")
         if printed is not None:
             stack.enter_context(contextlib.redirect_stdout(printed))
+            stack.enter_context(contextlib.redirect_stderr(printed))
         return fn(*args)
 
 
