@@ -703,3 +703,9 @@ def test_the_exercises_are_numpy_only_and_reachable_from_the_package():
             "('matplotlib', 'ipywidgets', 'IPython')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_note_on_an_error_comes_only_with_shape_and_type_errors():
+    note = messages.say("elementwise_note", "en", ())
+    assert note in ex.check("relu", lambda z: max(z, 0)).message
+    assert note not in ex.check("relu", raises).message

@@ -64,7 +64,8 @@ class Exercise:
         mistakes: the typical mistakes, most specific first.
         messages: key -> (English, Korean): "<name>_signature", "<name>_hint", the mistakes'
             messages and the case labels and notes.
-        on_error: message key added when the student's function raises.
+        on_error: message key added when the student's function raises TypeError or ValueError
+            (what numpy raises for shapes that do not fit and for arrays given to scalar code).
         tolerate: (args, student parts, expected parts) -> (expected parts, note key or None),
             for answers that are as right as the reference's (e.g. ReLU's slope at exactly 0).
     """
@@ -274,8 +275,8 @@ class _Judge:
         if got.error is not None:
             self.details = student_traceback(got.error)
             lines.append(self.say("raised", case=where, error=type(got.error).__name__))
-            if self.ex.on_error:
-                lines.append(self.say(self.ex.on_error))
+            if self.ex.on_error and isinstance(got.error, (TypeError, ValueError)):
+                lines.append(self.say(self.ex.on_error))  # arrays of the wrong shape or kind
         elif got.parts is None:
             lines.append(self.say(got.problem, case=where, n=len(self.ex.outputs),
                                   outputs=", ".join(self.ex.outputs), **(got.problem_fields or {})))
