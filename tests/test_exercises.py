@@ -268,6 +268,9 @@ def test_references_are_the_packages_own_functions():
     assert ex.reference("iterations_per_epoch") is batching.iterations_per_epoch
     assert ex.reference("sigmoid") is sn.activations.sigmoid
     assert ex.reference("softmax") is sn.activations.softmax
+    for name in ("mse", "binary_crossentropy", "categorical_crossentropy",
+                 "sparse_categorical_crossentropy"):
+        assert ex.reference(name) is getattr(sn.losses, name)
 
 
 # --- the references themselves: derivatives against central finite differences ------------

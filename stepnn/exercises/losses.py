@@ -154,33 +154,29 @@ MESSAGES = {
 }
 
 
-def _keras(name: str):
-    """The package's loss ``name`` as a student's function: (y_true, y_pred) -> float."""
-    loss = losses.get(name)
-
-    def f(y_true, y_pred) -> float:
-        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred, dtype=np.float64)
-        if y_pred.ndim == 1:  # one output per sample
-            y_true, y_pred = y_true.reshape(-1, 1), y_pred.reshape(-1, 1)
-        return float(np.mean(loss.per_sample(y_true, y_pred)))
-    f.__name__ = f.__qualname__ = name
-    return f
-
-
-mse = _keras("mse")
-binary_crossentropy = _keras("binary_crossentropy")
-categorical_crossentropy = _keras("categorical_crossentropy")
-sparse_categorical_crossentropy = _keras("sparse_categorical_crossentropy")
-
+# The references are the package's public loss functions, losses.mse(y_true, y_pred) -> float and
+# so on. The mistaken versions are built from the same loss without the checks of its inputs
+# (a mistake such as swapped arguments must still give numbers).
 
 def _per_sample(name: str):
+    """The package's per-sample losses of ``name``, (n,) for y_pred (n, k) or (n,); no checks."""
     loss = losses.get(name)
     return lambda y, p: loss.per_sample(*((y, p) if p.ndim == 2 else (y[:, None], p[:, None])))
 
 
+def _unchecked(name: str):
+    """The package's loss ``name``, the mean of its per-sample losses, without input checks."""
+    per_sample = _per_sample(name)
+    return lambda y_true, y_pred: float(np.mean(per_sample(y_true, y_pred)))
+
+
+mse = _unchecked("mse")
+binary_crossentropy = _unchecked("binary_crossentropy")
+
+
 def _common(name: str) -> tuple:
     """The mistakes every loss can have, made from the package's own loss."""
-    per_sample, ref = _per_sample(name), _keras(name)
+    per_sample, ref = _per_sample(name), _unchecked(name)
     return (Mistake("sum_not_mean", lambda y, p: per_sample(y, p).sum()),
             Mistake("per_sample", per_sample),
             Mistake("minus_missing", lambda y, p: -ref(y, p)))
@@ -289,7 +285,7 @@ def _categorical_mistakes(sparse: bool) -> tuple:
                 Mistake("sparse_row_index", ce(pick="rows")),
                 Mistake("sparse_row_index", ce(pick="rows", rescale_axis=None))]
     else:
-        ref = _keras("categorical_crossentropy")
+        ref = _unchecked("categorical_crossentropy")
         out += [Mistake("cce_mean_classes", lambda y, p: ce()(y, p) / y.shape[-1]),
                 Mistake("cce_sum_axis", ce(pick="columns")),
                 Mistake("cce_sum_axis", ce(pick="columns", rescale_axis=None)),
@@ -300,7 +296,7 @@ def _categorical_mistakes(sparse: bool) -> tuple:
 
 
 def _exercise(name, cases, mistakes) -> Exercise:
-    return Exercise(name, ("y_true", "y_pred"), ("loss",), "number", _keras(name), cases,
+    return Exercise(name, ("y_true", "y_pred"), ("loss",), "number", getattr(losses, name), cases,
                     mistakes=tuple(mistakes) + _common(name), messages=MESSAGES)
 
 
