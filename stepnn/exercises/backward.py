@@ -42,10 +42,12 @@ MESSAGES = {
                                  "z > 0, so the derivative is 1 there and 0 elsewhere.",
                                  "반대로 되어 있습니다(음수 z에서 1). ReLU는 z > 0에서 증가하므로 "
                                  "그곳에서 도함수가 1이고, 나머지는 0입니다."),
-    "relu_at_zero": ("Note: at exactly z = 0 yours gives 1; the package, like Keras and PyTorch, "
-                     "uses 0. ReLU has no slope at its corner, so both are accepted.",
-                     "참고: 정확히 z = 0에서 작성한 함수는 1을 줍니다. 패키지는 Keras, PyTorch처럼 "
-                     "0을 씁니다. ReLU는 꺾이는 점에서 기울기가 없으므로 둘 다 인정합니다."),
+    "relu_at_zero": ("Note: at exactly z = 0 your slope is not 0, the value the package uses, like "
+                     "Keras and PyTorch. ReLU has no slope at its corner, so any value from 0 to 1 "
+                     "is accepted there.",
+                     "참고: 정확히 z = 0에서 작성한 함수의 기울기는 0이 아닙니다. 패키지는 Keras, "
+                     "PyTorch처럼 0을 씁니다. ReLU는 꺾이는 점에서 기울기가 없으므로 그곳에서는 0에서 "
+                     "1 사이의 값을 모두 인정합니다."),
     # sigmoid_derivative
     "sigmoid_derivative_signature": ("sigmoid_derivative(z) returns da/dz = s (1 - s) with "
                                      "s = sigmoid(z), element by element",

@@ -235,6 +235,7 @@ SOFTMAX = Exercise(
         Mistake("softmax_global_max", _exp_over_sum(np.max, -1)),
         Mistake("softmax_axis0", lambda z: _softmax(z.T).T),
         Mistake("softmax_axis0", _exp_over_sum(_no_shift, 0)),
+        Mistake("softmax_axis0", _exp_over_sum(np.max, 0)),
         Mistake("softmax_whole_sum", _exp_over_sum(np.max, None)),
         Mistake("softmax_whole_sum", _exp_over_sum(_no_shift, None)),
         Mistake("softmax_keepdims", lambda z: _exp(z) / _exp(z).sum(axis=-1)),

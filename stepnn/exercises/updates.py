@@ -58,10 +58,12 @@ MESSAGES = {
                          "v = momentum * velocity + grad."),
     "lr_divides": ("You divide by the learning rate: multiply instead, w - learning_rate * grad.",
                    "학습률로 나눴습니다. 곱해야 합니다: w - learning_rate * grad."),
-    "velocity_forgotten": ("The momentum forgets its velocity: your new velocity is just the "
-                           "gradient. Keep the old one, shrunk: v = momentum * velocity + grad.",
-                           "모멘텀이 velocity를 잊어버립니다. 새 velocity가 기울기뿐입니다. 이전 "
-                           "velocity를 줄여서 유지하세요: v = momentum * velocity + grad."),
+    "velocity_forgotten": ("The momentum forgets its velocity: your new velocity is made from this "
+                           "gradient alone. Keep the old one, shrunk: "
+                           "v = momentum * velocity + grad.",
+                           "모멘텀이 velocity를 잊어버립니다. 새 velocity가 이번 기울기만으로 "
+                           "만들어졌습니다. 이전 velocity를 줄여서 유지하세요: "
+                           "v = momentum * velocity + grad."),
     "velocity_not_updated": ("The velocity is returned unchanged: add this step's gradient, "
                              "v = momentum * velocity + grad.",
                              "velocity를 바꾸지 않고 반환했습니다. 이번 기울기를 더하세요: "
@@ -169,12 +171,14 @@ MOMENTUM_UPDATE = Exercise(
         Mistake("keras_momentum", _keras_momentum),
         Mistake("swapped_order", lambda *a: momentum_update(*a)[::-1]),
         Mistake("velocity_forgotten", _wrong(V, lambda w, v, g, lr, mu: g), V),
+        Mistake("velocity_forgotten", _wrong(V, lambda w, v, g, lr, mu: mu * g), V),
         Mistake("velocity_not_updated", _wrong(V, lambda w, v, g, lr, mu: v), V),
         Mistake("momentum_not_applied", _wrong(V, lambda w, v, g, lr, mu: v + g), V),
         Mistake("velocity_ema", _wrong(V, lambda w, v, g, lr, mu: mu * v + (1 - mu) * g), V),
         Mistake("velocity_sign", _wrong(V, lambda w, v, g, lr, mu: mu * v - g), V),
         Mistake("momentum_on_grad", _wrong(V, lambda w, v, g, lr, mu: v + mu * g), V),
         Mistake("step_uses_grad", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, g, lr)), W),
+        Mistake("velocity_forgotten", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, mu * g, lr)), W),
         Mistake("step_uses_old_velocity", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, v, lr)), W),
         Mistake("uphill", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, -(mu * v + g), lr)), W),
         Mistake("forgot_lr", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, mu * v + g, 1.0)), W),
