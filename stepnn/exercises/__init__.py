@@ -46,7 +46,7 @@ def _get(name) -> Exercise:
     raise ValueError(f"Unknown exercise {name!r}. The exercises are: {', '.join(_ORDER)}.")
 
 
-def check(name: str, function: Callable, *, lang: "str | None" = None) -> Result:
+def check(name: str, function: Callable, lang: "str | None" = None) -> Result:
     """Run the student's ``function`` on the exercise's cases and say what is right or wrong.
 
     Never raises because of the student's code (an exception, None, a wrong shape, a list, NaN,
@@ -60,12 +60,12 @@ def check(name: str, function: Callable, *, lang: "str | None" = None) -> Result
     return check_function(_get(name), function, resolve_language(lang))
 
 
-def hint(name: str, *, lang: "str | None" = None) -> str:
+def hint(name: str, lang: "str | None" = None) -> str:
     """A nudge for exercise ``name``, not the answer."""
     return say(f"{name}_hint", resolve_language(lang), (_get(name).messages,))
 
 
-def signature(name: str, *, lang: "str | None" = None) -> str:
+def signature(name: str, lang: "str | None" = None) -> str:
     """What the student's function takes and returns, in words."""
     return say(f"{name}_signature", resolve_language(lang), (_get(name).messages,))
 

@@ -67,6 +67,8 @@ MESSAGES = {
                    "max(z, 0).",
                    "음수를 0으로 만들지 않고 작게 줄였습니다. 그것은 leaky ReLU입니다. ReLU는 "
                    "max(z, 0)입니다."),
+    "relu_identity": ("You return z unchanged: ReLU sets the negative values to 0, max(z, 0).",
+                      "z를 그대로 반환했습니다. ReLU는 음수 값을 0으로 바꿉니다: max(z, 0)."),
     "relu_abs": ("You return |z|: negative values must become 0, not positive.",
                  "|z|를 반환했습니다. 음수는 양수가 아니라 0이 되어야 합니다."),
     # sigmoid
@@ -198,6 +200,7 @@ RELU = Exercise(
         Mistake("relu_minimum", lambda z: np.minimum(z, 0.0)),
         Mistake("relu_is_derivative", lambda z: (z > 0) * 1.0),
         Mistake("relu_abs", np.abs),
+        Mistake("relu_identity", lambda z: z),
         Mistake("relu_leaky", lambda z: np.maximum(z, 0.01 * z)),
         Mistake("relu_leaky", lambda z: np.where(z > 0, z, 0.01 * z)),
     ),
