@@ -10,7 +10,7 @@
 The core is numpy only; views (``stepnn.views``) and dashboards (``stepnn.widgets``) are imported
 on their own.
 """
-from . import (activations, batching, chain, datasets, initializers, losses, optimizers,
+from . import (activations, batching, chain, datasets, exercises, initializers, losses, optimizers,
                regularizers, surface)
 from .gradcheck import GradcheckReport, gradcheck
 from .layers import Dense
@@ -24,7 +24,7 @@ from .trainer import PHASES, PhaseError, Trainer
 __version__ = "0.1.0"
 
 __all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers",
-           "regularizers", "surface",
+           "regularizers", "surface", "exercises",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
            "UpdateRecord", "StopReason", "set_language", "get_language", "__version__"]
