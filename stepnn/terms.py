@@ -368,9 +368,6 @@ PHRASES: dict[str, tuple[str, str]] = {
         ' + {rest} (남는 {rest}개는 버림, 이터레이션 {its}번)'),
     'status.data_last': (' + {rest} ({its} iterations, the last batch has {rest})',
         ' + {rest} (이터레이션 {its}번, 마지막 배치는 {rest}개)'),
-    'views.no_font': ('No Hangul font found for Korean labels: install koreanize-matplotlib (pip) or the '
-                      'Debian package fonts-nanum.',
-        '한글 글꼴이 없습니다: koreanize-matplotlib (pip) 또는 데비안 패키지 fonts-nanum을 설치하세요.'),
 }
 
 

@@ -19,10 +19,8 @@ from matplotlib.text import Text
 
 from ..terms import phrase, resolve_language, term
 
-__all__ = ["View", "korean_font", "use_language", "font_family", "localize", "quiet_axes", "add_title",
+__all__ = ["View", "korean_font", "use_language", "localize", "quiet_axes", "add_title",
            "bare_axes"]
-
-LATIN_FAMILY = "DejaVu Sans"  # matplotlib's default font: Latin letters, digits, the minus sign
 
 
 class View:
@@ -87,12 +85,6 @@ def use_language(lang: "str | None") -> str:
         raise RuntimeError("No Hangul font found for Korean labels: install stepnn's dependency "
                            "koreanize-matplotlib (pip) or the Debian package fonts-nanum.")
     return lang
-
-
-def font_family(lang: "str | None", first: str = LATIN_FAMILY) -> list:
-    """The font families of a text in ``lang``: ``first`` (DejaVu Sans: Latin letters, digits and
-    the minus sign), then for Korean the Hangul font, which matplotlib falls back to glyph by glyph."""
-    return [first, korean_font()] if use_language(lang) == "ko" else [first]
 
 
 def localize(artist, lang: "str | None") -> None:

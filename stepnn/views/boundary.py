@@ -71,6 +71,7 @@ class BoundaryView(View):
         self.resolution = resolution
         n_in, n_out = trainer.model.sizes[0], trainer.model.sizes[-1]
         self.contour = self.image = self.curve = self.points = self.batch = None
+        self._drawn_for = None   # the weights the output was last computed for
         bare_axes(ax)
         add_title(ax, self.t("prediction") if (n_in, n_out) == (1, 1) else self.t("decision_boundary"))
         if n_in == 2:
@@ -170,11 +171,14 @@ class BoundaryView(View):
         self.note.set_text(self.p("boundary.diverged") if trainer.diverged else "")
         if self.kind == "none":
             return
-        out = self.output_grid(trainer)
-        if self.kind == "boundary2d":
-            self._update_2d(out)
-        else:
-            self.curve.set_ydata(out[:, 0])
+        weights = trainer.model.get_flat()
+        if not np.array_equal(weights, self._drawn_for, equal_nan=True):  # the model's output changed
+            self._drawn_for = weights
+            out = self.output_grid(trainer)
+            if self.kind == "boundary2d":
+                self._update_2d(out)
+            else:
+                self.curve.set_ydata(out[:, 0])
         rec = trainer.last_forward
         if rec is None:
             self.batch.set_data([], [])

@@ -25,7 +25,7 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, add_title, bare_axes, localize, use_language
+from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
@@ -101,7 +101,7 @@ class NetworkView(View):
                     for y0 in columns[l] for y1 in columns[l + 1]]
         bare_axes(ax)
         ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-1.35, 1.4)
+        ax.set_ylim(-1.55, 2.3)  # room above the neurons for the phase and the sample
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
         cmap = matplotlib.colormaps["coolwarm"].with_extremes(bad="#e5e5e5")
@@ -110,27 +110,32 @@ class NetworkView(View):
                                   cmap=cmap, vmin=-1, vmax=1, edgecolors=PLAIN, linewidths=1.0, zorder=2)
         names = ["input_layer"] + ["hidden_layer"] * (len(sizes) - 2) + ["output_layer"]
         for l, name in enumerate(names):
-            ax.text(l, -1.28, self.t(name), ha="center", va="bottom", fontsize=8, color="#444444")
+            ax.text(l, -1.52, self.t(name).replace(" ", "\n"), ha="center", va="bottom", fontsize=8,
+                    color="#444444", linespacing=1.0,
+                    zorder=0.5)   # static texts lie below everything that changes
         self.labels = []
         if show_values and len(self.positions) <= MAX_LABELLED_NEURONS:
             self.labels = [ax.text(x, y, "", ha="center", va="center", fontsize=7, zorder=3)
                            for x, y in self.positions]
-        self.title = add_title(ax)  # one of six sentences: it changes with the phase only
+        # What the phase just run shows: one of six sentences, inside the axes and clipped to them
+        # (redrawn at every blit, it must not reach into the neighbouring axes)
+        self.title = ax.text(0.5, 0.99, "", transform=ax.transAxes, fontsize=9, ha="center", va="top",
+                             clip_on=True, zorder=3)
         # the sample shown, then prediction and target: the words stay (the caption), the numbers
         # below them change at every update (a text drawn at every redraw costs per character)
-        self.caption = ax.text(0.5, 0.99, self.p("network.sample_caption"), transform=ax.transAxes,
-                               fontsize=8, ha="center", va="top", color="#444444", zorder=3)
-        self.sample_text = ax.text(0.5, 0.91, "", transform=ax.transAxes, fontsize=8, ha="center",
-                                   va="top", zorder=3)
+        self.caption = ax.text(0.5, 0.91, self.p("network.sample_caption"), transform=ax.transAxes,
+                               fontsize=8, ha="center", va="top", color="#444444", zorder=0.5)
+        self.sample_text = ax.text(0.5, 0.84, "", transform=ax.transAxes, fontsize=8, ha="center",
+                                   va="top", clip_on=True, zorder=3)
         self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
         localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """Connections, neurons, the sample's line (and the values, if shown). The title changes
-        only with the phase: a blitting owner then draws the whole figure."""
-        return [self.edges, self.neurons, *self.labels, self.sample_text]
+        """Connections, neurons, the sample's line (and the values, if shown) and the title, which
+        says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
+        return [self.edges, self.neurons, *self.labels, self.title, self.sample_text]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:

@@ -18,6 +18,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .. import datasets, surface
 from .._checks import positive_float, positive_int
@@ -30,7 +31,7 @@ from .controller import guarded_step
 from ._base import Dashboard, guarded
 
 __all__ = ["DescentExplorer", "PlayFrames", "Bowl", "LinearRegression", "PROBLEMS", "PRESETS",
-           "preset_rates", "log_limits", "LOSS_CEILING"]
+           "preset_rates", "log_limits", "plain_log_ticks", "LOSS_CEILING"]
 
 PROBLEMS = ("quadratic", "linear_regression")
 # learning rate = factor / L, L the largest eigenvalue of the Hessian
@@ -148,6 +149,13 @@ def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
     if values.size == 0:
         return None
     return max(values.min() / margin, 1e-30), min(values.max(), LOSS_CEILING) * margin
+
+
+def plain_log_ticks(axis) -> None:
+    """Tick labels of a log axis as plain text ("0.001", "1e+06"), not mathtext ("10^-3"): quicker to
+    draw, and no parsing (matplotlib before 3.10 warns with pyparsing 3.3 when it parses one)."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def preset_rates(problem) -> dict[str, float]:
@@ -287,6 +295,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.loss_ax = fig.add_axes([0.65, 0.12, 0.32, 0.78])
         (self.loss_line,) = self.loss_ax.plot([], [], "-o", color="#ff5a36", ms=2.5, lw=1.0)
         self.loss_ax.set_yscale("log")
+        plain_log_ticks(self.loss_ax.yaxis)
         self.loss_ax.set_title(self.p("descent.loss_axis"), fontsize=9)
         self.loss_ax.set_xlabel(self.t("step"), fontsize=9)
         self.loss_ax.tick_params(labelsize=8)

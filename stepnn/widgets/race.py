@@ -25,7 +25,7 @@ from ..terms import PHRASES
 from ..trainer import Trainer
 from ..views.surface import DIRECTIONS, RUN_COLORS, RaceSurfaceView
 from .controller import Criteria, explain_data, finish_epoch
-from .descent import LOSS_CEILING, PlayFrames, log_limits
+from .descent import LOSS_CEILING, PlayFrames, log_limits, plain_log_ticks
 from ._base import Dashboard, guarded
 
 __all__ = ["OptimizerRace", "PRESETS", "run_specs"]
@@ -191,6 +191,7 @@ class OptimizerRace(PlayFrames, Dashboard):
                             for c, n in zip(colors, names)]
         self.batch_lines = [ax.plot([], [], "-", color=c, lw=0.6, alpha=0.3)[0] for c in colors]
         ax.set_yscale("log")
+        plain_log_ticks(ax.yaxis)
         ax.set_xlabel(self.t("epoch"), fontsize=9)
         ax.set_title(self.p("race.curves"), fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))

@@ -96,7 +96,7 @@ def test_a_step_blits_the_views_dynamic_artists_over_the_background():
     assert board.blitter.blits == blits + 1
     animated = {id(a) for a in board.blitter.artists()}
     surface = board.views["surface"]
-    for static in surface.contours + [surface.title, board.views["network"].title]:
+    for static in surface.contours + [surface.title, board.views["curves"].x_label]:
         assert id(static) not in animated and not static.get_animated()
     for view in board.views.values():
         for artist in view.dynamic_artists():
