@@ -23,9 +23,10 @@ The comparison runs twice: with every view, and without the loss surface (whose 
 also recomputes the surface, which favours the dashboard). It prints the median milliseconds
 (and the mean, which includes the full draws after the loss surface was recomputed), the ratios
 dashboard / baseline (target: at most 0.35) and the time of a click (target: at most
-60 ms), then Play throughput: ``StepThrough.tick()`` at 10 iterations/s (one iteration per tick,
-every view updating, the pixels brought up to date at every tick; target: at least 10
-iterations per second). The share of full draws among the redraws is printed too, and whether
+60 ms), then the phase clicks (Forward, Loss, Backward, Update: blitted like a Step), then
+Play throughput: ``StepThrough.tick()`` at 10 iterations/s (one iteration per tick, every view
+updating, the pixels brought up to date at every tick; target: at least 10 iterations per
+second). The share of full draws among the redraws is printed too, and whether
 the dashboard's last pixels equal those of a full draw of its figure.
 
 This is a measurement, not a test: it always exits with status 0.
@@ -169,6 +170,16 @@ def main() -> None:
     without = tuple(v for v in VIEWS if v != "surface")
     report("without the loss surface (its naive rebuild recomputes the surface, which would flatter "
            "the ratio)", *compare(without, args.clicks))
+
+    phases = DrawOnly(make_trainer(), live=False, dpi=DPI)
+    phase_times = []
+    for turn in range(args.clicks // 4 + 2):
+        for phase in ("forward", "loss", "backward", "update"):
+            ms = time_ms(phases.buttons[phase].click)
+            if turn >= 2:   # after a warm-up
+                phase_times.append(ms)
+    print(f"Phase clicks (forward, loss, backward, update), all views: median "
+          f"{statistics.median(phase_times):.1f} ms, mean {statistics.fmean(phase_times):.1f} ms\n")
 
     player = DrawOnly(make_trainer(), live=False, dpi=DPI)
     player.controls["speed"].value = 10
