@@ -558,5 +558,5 @@ def test_korean_labels_render_without_missing_glyphs():
                 view.update(tr)
             fig.canvas.draw()
             assert "손실 곡면" in view.title.get_text()
-        view.show_note(view.words["diverged"])
+        view.show_note(view.p("surface.diverged"))
         fig.canvas.draw()

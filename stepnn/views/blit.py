@@ -1,192 +1,48 @@
-"""Blitting: keep a figure's Agg pixels current by drawing only what changes.
+"""Blitting, as matplotlib's guide "Faster rendering by using blitting" does it.
 
 A full redraw of a dashboard's figure costs tens of milliseconds, most of it for what does not
-change between two clicks: axes, tick labels, titles, the loss surface's filled contours.
-``Blitter`` draws the figure once without the artists that change and keeps those pixels (the
-*background*); every later draw pastes the background and draws the changing artists on top.
+change between two clicks: axes, tick labels, titles, the loss surface's filled contours. The
+artists that do change (the views' ``dynamic_artists``) are marked *animated*
+(``set_animated(True)``): a full draw leaves them out.
+``Blitter`` keeps a copy of the figure's pixels after each full draw (the *background*, taken on
+the canvas's ``draw_event``), and each later frame restores it, draws the animated artists over
+it (``Figure.draw_artist``) and sends the result (``canvas.blit``).
 
-Which artists are drawn on top (the *redraw list*), in the order a full draw uses:
+When does a frame need a full draw? When something outside the animated artists changed: a
+changed limit, text or artist makes the figure ``stale`` (animated artists do not: matplotlib
+keeps their changes from marking the figure stale). Then the blitter asks for a full draw with
+``canvas.draw_idle()``: on Agg that draws at once; on an ipympl canvas the page asks the kernel
+for the draw when it is ready, so pixels are never sent before the page's view is up (it only
+blits after a ``draw_event``).
 
-- every artist the owner names as dynamic, with every artist of the same axes drawn after it
-  (so whatever a full draw puts above a dynamic artist is put above it again);
-- whole axes named as dynamic, and whole axes drawn later than a dynamic artist that reach into
-  its area (an inset over a plot).
-
-The pixels equal those of a full draw. The background is drawn again (a full draw) whenever it
-may have changed: the canvas size or resolution, an axes' position or view limits (where the
-background shows them), an artist added or removed, or a background artist changed (it turns
-``stale``, its visibility or its text changed). Views name their dynamic artists in
-``View.dynamic_artists()``; a dynamic artist that grows beyond the area measured at the last
-full draw (a longer text) into another axes drawn later is the one case the pixels may differ.
+The pixels equal those of a full draw of the same figure as long as every animated artist lies
+above the non-animated artists it overlaps (a higher zorder in its axes), which the views ensure,
+and no image (``AxesImage``) is animated: before matplotlib 3.11 ``Axes.draw`` draws animated
+images too (matplotlib issue 18985). Views draw changing grids with ``pcolormesh`` instead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
 
-__all__ = ["Blitter", "draw_order"]
-
-REACH_INCHES = 0.5   # how far beyond its box an axes may draw (labels, titles): the quick overlap test
-BLEED = 2            # pixels: antialiased edges reach past an artist's box
-
-
-@dataclass
-class _Plan:
-    """What a full draw decided: the redraw list and what to check before pasting the background."""
-
-    dynamic: frozenset
-    redraw: list
-    background: list                              # background artists to watch
-    axes: list                                    # (axes, limits matter) for the geometry check
-    state: list = field(default_factory=list)     # per background artist: (stale, visible, text)
-    geometry: list = field(default_factory=list)  # per axes: (bbox, limits or None, children ids)
-    figure_children: tuple = ()
-
-
-def _ids(artists) -> tuple:
-    return tuple(map(id, artists))
-
-
-def _text(artist) -> "str | None":
-    return artist.get_text() if isinstance(artist, Text) else None
-
-
-def _overlap(a: Bbox, b: Bbox) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
-
-
-def draw_order(ax) -> "list | None":
-    """The artists ``ax.draw`` draws, in its order (the patch first, then by zorder); None when
-    that order cannot be reproduced artist by artist (rasterized layers, 3-D axes)."""
-    if ax.get_rasterization_zorder() is not None or hasattr(ax, "zaxis"):
-        return None
-    artists = ax.get_children()
-    artists.remove(ax.patch)
-    framed = ax.axison and ax.get_frame_on()
-    hidden = set()
-    if not framed:
-        hidden.update(map(id, ax.spines.values()))
-    if not ax.axison:
-        hidden.update((id(ax.xaxis), id(ax.yaxis)))
-    artists = sorted((a for a in artists if id(a) not in hidden and not a.get_animated()),
-                     key=lambda a: a.get_zorder())
-    return ([ax.patch] if framed else []) + artists
-
-
-def _figure_order(fig) -> list:
-    """The figure's children in the order ``Figure.draw`` draws them (the patch aside)."""
-    return sorted((a for a in fig.get_children() if a is not fig.patch and not a.get_animated()),
-                  key=lambda a: a.get_zorder())
-
-
-def _unclipped(artist) -> bool:
-    return not artist.get_clip_on() or (artist.get_clip_box() is None and artist.get_clip_path() is None)
-
-
-def _area(ax, artists, renderer) -> Bbox:
-    """Where ``artists`` of ``ax`` draw: the axes' box (clipped artists) and the boxes of the
-    unclipped ones (texts above the axes, legends)."""
-    boxes = [ax.bbox]
-    for artist in artists:
-        if _unclipped(artist) and artist.get_visible():
-            box = artist.get_tightbbox(renderer)
-            if box is not None and box.width >= 0 and box.height >= 0:
-                boxes.append(box)
-    return Bbox.union(boxes).padded(BLEED)
-
-
-def _first_touching(ax, artists: list, dirty: list, renderer, reach: float) -> "int | None":
-    """The index of the first of ``artists`` (background artists of ``ax``) that may overlap the
-    areas ``dirty``, or None: a quick test on the axes' box widened by ``reach`` pixels first."""
-    if not dirty or not any(_overlap(ax.bbox.padded(reach), d) for d in dirty):
-        return None
-    for i, artist in enumerate(artists):
-        if not artist.get_visible():
-            continue
-        box = artist.get_tightbbox(renderer) if _unclipped(artist) else ax.bbox
-        if box is not None and any(_overlap(box.padded(BLEED), d) for d in dirty):
-            return i
-    return None
-
-
-def _plan(fig, dynamic: list, renderer) -> _Plan:
-    """Split the figure into the redraw list and the background (see the module)."""
-    ids = frozenset(map(id, dynamic))
-    reach = REACH_INCHES * fig.dpi
-    plan = _Plan(ids, [], [fig.patch], [])
-    dirty: list = []
-    for top in _figure_order(fig):
-        if not isinstance(top, Axes):
-            box = top.get_tightbbox(renderer) if dirty or id(top) in ids else None
-            if id(top) in ids or (box is not None and any(_overlap(box.padded(BLEED), d) for d in dirty)):
-                plan.redraw.append(top)
-                dirty.append(box.padded(BLEED) if box is not None else fig.bbox)
-            else:
-                plan.background.append(top)
-            continue
-        order = draw_order(top)
-        if order is None or id(top) in ids:
-            plan.redraw.append(top)
-            plan.axes.append((top, None))
-            dirty.append(top.bbox.padded(reach))
-            continue
-        first = next((i for i, a in enumerate(order) if id(a) in ids), len(order))
-        touching = _first_touching(top, order[:first], dirty, renderer, reach)
-        first = first if touching is None else touching
-        if first == len(order):
-            plan.background.append(top)
-            plan.axes.append((top, True))
-            continue
-        plan.redraw.extend(order[first:])
-        plan.background.extend(order[:first])
-        plan.axes.append((top, bool(order[:first])))
-        dirty.append(_area(top, order[first:], renderer))
-    return plan
-
-
-def _geometry(ax, limits: "bool | None") -> tuple:
-    """What of ``ax`` the background depends on: its box, its view limits (if they show in the
-    background), its children (None for axes redrawn whole)."""
-    return (ax.bbox.bounds, ax.viewLim.bounds if limits else None,
-            None if limits is None else _ids(ax.get_children()))
-
-
-def _record(plan: _Plan, fig) -> None:
-    """Note the state of the background right after a full draw."""
-    plan.state = [(a.stale, a.get_visible(), _text(a)) for a in plan.background]
-    plan.geometry = [_geometry(ax, limits) for ax, limits in plan.axes]
-    plan.figure_children = _ids(fig.get_children())
-
-
-def _still_valid(plan: _Plan, fig) -> bool:
-    """Whether the background drawn for ``plan`` is still what a full draw would give."""
-    if _ids(fig.get_children()) != plan.figure_children:
-        return False
-    for (ax, limits), old in zip(plan.axes, plan.geometry):
-        if _geometry(ax, limits) != old:
-            return False
-    for artist, (stale, visible, text) in zip(plan.background, plan.state):
-        if (artist.stale and not stale) or artist.get_visible() != visible or _text(artist) != text:
-            return False
-    return True
+__all__ = ["Blitter"]
 
 
 class Blitter:
-    """Keeps the Agg pixels of ``figure`` current, drawing only the artists that change.
+    """Keeps the pixels of ``figure`` current, drawing only its animated artists at most frames.
 
     Args:
-        figure: a figure on an Agg canvas (``FigureCanvasAgg`` or a subclass such as ipympl's);
-            on any other canvas ``draw`` is a plain ``canvas.draw()``.
-        dynamic: returns the artists (or whole axes) that may have changed since the last draw;
-            called at every draw.
+        figure: a figure on an Agg canvas (``FigureCanvasAgg`` or a subclass such as ipympl's,
+            which blits although it does not claim ``supports_blit``); on any other canvas
+            ``draw`` always asks for a full draw.
+        dynamic: returns the artists that may have changed since the last draw; they are marked
+            animated, and drawn over the background in the order of their zorder (those of one
+            axes together, the axes in the figure's order).
 
     Attributes:
-        full_draws, blits: how many draws drew everything, and how many pasted the background.
+        full_draws, blits: how many full draws the canvas made (its ``draw_event``s) and how many
+        frames were blitted over the background.
     """
 
     def __init__(self, figure, dynamic: Callable[[], Iterable]):
@@ -194,59 +50,55 @@ class Blitter:
         self.dynamic = dynamic
         self.full_draws = 0
         self.blits = 0
-        self._plan: "_Plan | None" = None
-        self._background = None
-        self._renderer = None
+        self.background = None
+        self.canvas = figure.canvas
+        self.cid = self.canvas.mpl_connect("draw_event", self.on_draw)
+        self.artists()
 
-    def draw(self) -> bool:
-        """Bring the canvas's pixels up to date; returns True when it drew everything."""
-        canvas = self.figure.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas.draw()
-            return True
+    def artists(self) -> list:
+        """The dynamic artists, marked animated, in the order they are drawn. An artist newly
+        marked (a view made a new one) was part of the background: the next draw is a full one."""
         dynamic = [a for a in self.dynamic() if a is not None]
-        renderer = canvas.get_renderer()
-        plan = self._plan
-        if plan is None or renderer is not self._renderer or plan.dynamic != frozenset(map(id, dynamic)) \
-                or not _still_valid(plan, self.figure):
-            self._draw_all(dynamic)
-            return True
-        try:
-            renderer.restore_region(self._background)
-            for artist in plan.redraw:
-                artist.draw(renderer)
-        except Exception:
-            self.invalidate()   # whatever failed, the next draw starts from a full one
-            raise
-        self.blits += 1
-        return False
+        for artist in dynamic:
+            if not artist.get_animated():
+                artist.set_animated(True)
+                self.background = None
+        rank = {id(ax): i for i, ax in enumerate(self.figure.axes)}
+        return sorted(dynamic, key=lambda a: (rank.get(id(a.axes), -1), a.get_zorder()))
+
+    def on_draw(self, event) -> None:
+        """After a full draw: keep the background, then draw the animated artists over it."""
+        if event is not None and event.canvas is not self.canvas:
+            return
+        if self.canvas.is_saving() or not isinstance(self.canvas, FigureCanvasAgg):
+            return   # savefig draws everything, at its own size: not a background
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.full_draws += 1
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self.artists():
+            self.figure.draw_artist(artist)
 
     def invalidate(self) -> None:
         """Make the next draw a full draw."""
-        self._plan = None
+        self.background = None
 
-    @property
-    def redraw_list(self) -> list:
-        """The artists the last plan draws over the background (empty before the first draw)."""
-        return list(self._plan.redraw) if self._plan is not None else []
-
-    def _draw_all(self, dynamic: list) -> None:
-        """Draw the background (everything but the redraw list), keep it, then the redraw list."""
-        canvas = self.figure.canvas
-        self._plan = None
-        plan = _plan(self.figure, dynamic, canvas.get_renderer())
-        hidden = [(artist, artist.get_animated()) for artist in plan.redraw]
-        for artist, _ in hidden:
-            artist.set_animated(True)
-        try:
-            FigureCanvasAgg.draw(canvas)   # the Agg draw alone: a live canvas sends nothing yet
-        finally:
-            for artist, animated in hidden:
-                artist.set_animated(animated)
-        renderer = canvas.get_renderer()
-        self._background = renderer.copy_from_bbox(self.figure.bbox)
-        for artist in plan.redraw:
-            artist.draw(renderer)
-        _record(plan, self.figure)
-        self._plan, self._renderer = plan, renderer
-        self.full_draws += 1
+    def draw(self) -> bool:
+        """Bring the canvas's pixels up to date; returns True when it asked for a full draw."""
+        canvas = self.canvas
+        if canvas is not self.figure.canvas:       # the figure moved to another canvas
+            canvas.mpl_disconnect(self.cid)
+            self.canvas = canvas = self.figure.canvas
+            self.cid = canvas.mpl_connect("draw_event", self.on_draw)
+            self.background = None
+        artists = self.artists()
+        if self.background is None or self.figure.stale or not isinstance(canvas, FigureCanvasAgg):
+            canvas.draw_idle()
+            return True
+        canvas.restore_region(self.background)
+        for artist in artists:
+            self.figure.draw_artist(artist)
+        canvas.blit(self.figure.bbox)
+        self.blits += 1
+        return False

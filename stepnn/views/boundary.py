@@ -7,27 +7,22 @@
 - 1 input feature and 1 output: the fitted curve over the data (regression).
 - anything else: a sentence saying why there is no picture (e.g. iris has 4 features).
 
-The current batch is ringed in black in both pictures. The output image is a ``GridImage`` and
-the 0.5 contour one LineCollection of short segments (``level_segments``, marching squares): both
-are quick to redraw.
+The current batch is ringed in black in both pictures. The output is a ``pcolormesh`` (one cell per
+grid point) and the 0.5 contour a LineCollection whose lines contourpy (matplotlib's own contouring
+library) finds at each update; the data points lie above the output, so a blitting owner redraws
+them with it (``dynamic_artists``).
 """
 from __future__ import annotations
 
+import contourpy
 import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, add_text, add_title, bare_axes, paste_pixels, use_language
-from .raster import grid_image
+from ._base import View, add_title, bare_axes, localize, use_language
 
-__all__ = ["BoundaryView", "class_colors", "level_segments"]
+__all__ = ["BoundaryView", "class_colors", "level_lines"]
 
-_TEXT = {
-    "en": {"no_picture": "{title}:\ndrawn for 2 input features\n(or 1 for regression);\nthis data has {n}.",
-           "diverged": "diverged"},
-    "ko": {"no_picture": "{title}:\n입력 특성이 2개일 때 그립니다\n(회귀는 1개);\n이 데이터는 {n}개입니다.",
-           "diverged": "발산"},
-}
 BINARY_CMAP = "RdBu_r"
 _OUTPUT_CMAP = matplotlib.colormaps[BINARY_CMAP].with_extremes(bad="#dddddd")
 
@@ -59,24 +54,25 @@ class BoundaryView(View):
     Attributes:
         kind: "boundary2d", "curve1d" or "none".
         grid: the (resolution^2, 2) or (4 resolution, 1) inputs evaluated at every update.
-        image: the output image (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data,
-        ``batch``: the rings around the current batch, ``contour``: the 0.5 contour of a binary
-        output (a LineCollection, empty where the output does not cross 0.5; None otherwise).
+        image: the output mesh (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data
+        (one Line2D of markers per class: markers draw much faster than a scatter of coloured
+        points), ``batch``: the rings around the current batch (a Line2D of markers),
+        ``contour``: the 0.5 contour of a binary output (a LineCollection, empty where the output
+        does not cross 0.5; None otherwise).
     """
 
     def __init__(self, ax, trainer, resolution: int = 40, lang: str = "en"):
-        self.lang = lang
-        use_language(lang)
+        self.lang = use_language(lang)
         if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
             raise ValueError(f"resolution must be a whole number >= 2 (grid points per axis); "
                              f"received {resolution!r}.")
         self.ax = ax
         self.axes = [ax]
         self.resolution = resolution
-        self._words = _TEXT.get(lang, _TEXT["en"])
         n_in, n_out = trainer.model.sizes[0], trainer.model.sizes[-1]
         self.contour = self.image = self.curve = self.points = self.batch = None
-        bare_axes(ax, frame=n_in in (1, 2))
+        self._drawn_for = None   # the weights the output was last computed for
+        bare_axes(ax)
         add_title(ax, self.t("prediction") if (n_in, n_out) == (1, 1) else self.t("decision_boundary"))
         if n_in == 2:
             self.kind = "boundary2d"
@@ -86,14 +82,19 @@ class BoundaryView(View):
             self._build_1d(trainer)
         else:
             self.kind = "none"
-            sentence = self._words["no_picture"].format(title=self.t("decision_boundary"), n=n_in)
-            add_text(ax, 0.5, 0.5, sentence, ha="center", va="center", fontsize=8, color="#444444")
-        self.note = add_text(ax, 0.02, 0.98, "", ha="left", va="top", fontsize=8, color="#b00020")
+            sentence = self.p("boundary.no_picture", title=self.t("decision_boundary"), n=n_in)
+            ax.text(0.5, 0.5, sentence, transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                    color="#444444")
+        self.note = ax.text(0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
+                            color="#b00020", zorder=6)
         self.update(trainer)
+        localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """The output (image or curve), the 0.5 contour, the batch rings and the note."""
-        changing = [self.image, self.contour, self.curve, self.batch, self.note]
+        """The output (mesh or curve), the data points above the mesh, the 0.5 contour, the batch
+        rings and the note."""
+        points = self.points if self.kind == "boundary2d" else []
+        changing = [self.image, *points, self.contour, self.curve, self.batch, self.note]
         return [a for a in changing if a is not None]
 
     # ------------------------------------------------------------ building
@@ -105,30 +106,28 @@ class BoundaryView(View):
         gx, gy = np.linspace(lo[0], hi[0], self.resolution), np.linspace(lo[1], hi[1], self.resolution)
         self._xx, self._yy = np.meshgrid(gx, gy)
         self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
-        dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the image's cells
+        dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the mesh's cells
         extent = (gx[0] - dx / 2, gx[-1] + dx / 2, gy[0] - dy / 2, gy[-1] + dy / 2)
+        xe = np.linspace(extent[0], extent[1], self.resolution + 1)
+        ye = np.linspace(extent[2], extent[3], self.resolution + 1)
         r = self.resolution
+        self.extent = extent
         self.multiclass = n_out > 1
         self.binary = not self.multiclass and bool(np.isin(trainer.y, (0.0, 1.0)).all())
         if self.multiclass:
-            self.image = grid_image(self.ax, np.ones((r, r, 4)), origin="lower", extent=extent,
-                                    aspect="auto", interpolation="bilinear")
+            # colours per cell (set_facecolor): the class's colour, paler where the model is unsure
+            self.image = self.ax.pcolormesh(xe, ye, np.zeros((r, r)), antialiased=False, zorder=1)
+            self.image.set_array(None)
             self.colors = class_colors(n_out)
-            point_colors = self.colors[_labels(trainer)]
         else:
-            self.image = grid_image(self.ax, np.zeros((r, r)), origin="lower", extent=extent,
-                                    aspect="auto", cmap=_OUTPUT_CMAP, vmin=0, vmax=1, alpha=0.75,
-                                    interpolation="bilinear")
+            self.image = self.ax.pcolormesh(xe, ye, np.zeros((r, r)), cmap=_OUTPUT_CMAP, vmin=0, vmax=1,
+                                            alpha=0.75, antialiased=False, zorder=1)
             self.colors = class_colors(2)
-            point_colors = (self.colors[_labels(trainer)] if self.binary
-                            else matplotlib.colormaps["viridis"](_normalise(trainer.y.reshape(-1)))[:, :3])
-        self.points = paste_pixels(self.ax.scatter(X[:, 0], X[:, 1], c=point_colors, s=9,
-                                                   edgecolors="white", linewidths=0.3, zorder=2))
+        self.points = self._points(trainer)
         if self.binary:
-            self.contour = LineCollection([], colors="black", linewidths=1.0, capstyle="round", zorder=2)
+            self.contour = LineCollection([], colors="black", linewidths=1.0, capstyle="round", zorder=3)
             self.ax.add_collection(self.contour, autolim=False)
-        self.batch = self.ax.scatter([], [], s=30, facecolors="none", edgecolors="black",
-                                     linewidths=0.9, zorder=3)
+        (self.batch,) = self.ax.plot([], [], "o", ms=5.5, mfc="none", mec="black", mew=0.9, zorder=4)
         self.ax.set_xlim(extent[0], extent[1])
         self.ax.set_ylim(extent[2], extent[3])
 
@@ -137,9 +136,8 @@ class BoundaryView(View):
         lo, hi = x.min(), x.max()
         pad = 0.05 * max(hi - lo, 1e-9)
         self.grid = np.linspace(lo - pad, hi + pad, 4 * self.resolution)[:, None]
-        self.points = paste_pixels(self.ax.scatter(x, y, s=8, color="#7f8c8d", zorder=2))
-        self.batch = self.ax.scatter([], [], s=28, facecolors="none", edgecolors="black",
-                                     linewidths=0.9, zorder=3)
+        self.points = self.ax.plot(x, y, "o", ms=2.8, color="#7f8c8d", mew=0, zorder=2)
+        (self.batch,) = self.ax.plot([], [], "o", ms=5.3, mfc="none", mec="black", mew=0.9, zorder=3)
         (self.curve,) = self.ax.plot(self.grid[:, 0], np.zeros(len(self.grid)), color="#c0392b", lw=1.6,
                                      zorder=4)
         ylo, yhi = y.min(), y.max()
@@ -147,36 +145,56 @@ class BoundaryView(View):
         self.ax.set_xlim(self.grid[0, 0], self.grid[-1, 0])
         self.ax.set_ylim(ylo - ypad, yhi + ypad)
 
+    def _points(self, trainer) -> list:
+        """The data points over the output, one Line2D of markers per class (0/1 labels, several
+        outputs) or per fifth of the target's range (regression: five viridis colours)."""
+        X = trainer.X
+        if self.multiclass or self.binary:
+            groups, colors = _labels(trainer), self.colors
+        else:
+            groups = np.minimum((_normalise(trainer.y.reshape(-1)) * 5).astype(int), 4)
+            colors = matplotlib.colormaps["viridis"](np.linspace(0.1, 0.9, 5))[:, :3]
+        points = []
+        for k in range(len(colors)):
+            rows = groups == k
+            if rows.any():
+                points += self.ax.plot(X[rows, 0], X[rows, 1], "o", ms=3.2, mfc=colors[k], mec="white",
+                                       mew=0.3, zorder=2)
+        return points
+
     # -------------------------------------------------------------- update
     def output_grid(self, trainer) -> np.ndarray:
         """The model's output on ``grid``: (n_grid, n_out)."""
         return trainer.model.predict(self.grid)
 
     def update(self, trainer) -> None:
-        self.note.set_text(self._words["diverged"] if trainer.diverged else "")
+        self.note.set_text(self.p("boundary.diverged") if trainer.diverged else "")
         if self.kind == "none":
             return
-        out = self.output_grid(trainer)
-        if self.kind == "boundary2d":
-            self._update_2d(out)
-        else:
-            self.curve.set_ydata(out[:, 0])
+        weights = trainer.model.get_flat()
+        if not np.array_equal(weights, self._drawn_for, equal_nan=True):  # the model's output changed
+            self._drawn_for = weights
+            out = self.output_grid(trainer)
+            if self.kind == "boundary2d":
+                self._update_2d(out)
+            else:
+                self.curve.set_ydata(out[:, 0])
         rec = trainer.last_forward
         if rec is None:
-            self.batch.set_offsets(np.zeros((0, 2)))
+            self.batch.set_data([], [])
         elif self.kind == "boundary2d":
-            self.batch.set_offsets(rec.x)
+            self.batch.set_data(rec.x[:, 0], rec.x[:, 1])
         else:
             targets = np.asarray(trainer.y).reshape(-1)[rec.indices]
-            self.batch.set_offsets(np.column_stack([rec.x[:, 0], targets]))
+            self.batch.set_data(rec.x[:, 0], targets)
 
     def _update_2d(self, out: np.ndarray) -> None:
         r = self.resolution
         if self.multiclass:
-            self.image.set_data(self.class_image(out))
+            self.image.set_facecolor(self.class_image(out).reshape(-1, 4))
             return
         values = out[:, 0].reshape(r, r)
-        self.image.set_data(values)
+        self.image.set_array(np.ma.masked_invalid(values))
         if not self.binary:
             finite = values[np.isfinite(values)]
             if finite.size:
@@ -184,11 +202,11 @@ class BoundaryView(View):
         if self.binary:
             self.contour.set_segments(self.half_contour(values))
 
-    def half_contour(self, values: np.ndarray) -> np.ndarray:
-        """Where the output ``values`` (r, r) on the grid cross 0.5: segments (n, 2, 2)."""
+    def half_contour(self, values: np.ndarray) -> list:
+        """Where the output ``values`` (r, r) on the grid cross 0.5: a list of lines (m, 2)."""
         if not (np.isfinite(values).all() and values.min() < 0.5 < values.max()):
-            return np.zeros((0, 2, 2))
-        return level_segments(self._xx[0], self._yy[:, 0], values, 0.5)
+            return []
+        return level_lines(self._xx[0], self._yy[:, 0], values, 0.5)
 
     def class_image(self, out: np.ndarray) -> np.ndarray:
         """RGBA (r, r, 4): the argmax class's colour, alpha 0.25 (unsure) to 0.85 (certain)."""
@@ -205,38 +223,11 @@ class BoundaryView(View):
         return f"BoundaryView(kind={self.kind!r}, resolution={self.resolution}, lang={self.lang!r})"
 
 
-def _crossings(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, level: float):
-    """Where the level crosses the edges from corners ``a`` to ``b`` (values) at points ``pa`` to
-    ``pb`` ((..., 2)): the points (linear interpolation) and whether it crosses at all."""
-    crosses = (a > level) != (b > level)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(crosses, (level - a) / (b - a), 0.0)
-    return pa + t[..., None] * (pb - pa), crosses
-
-
-def level_segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
-    """The line where ``values`` (len(ys), len(xs)) on the grid xs x ys cross ``level``, as
-    segments (n, 2, 2), one or two per grid cell (marching squares, linear along the edges; a
-    cell whose diagonal corners lie on the same side is split as its centre value says)."""
-    X, Y = np.meshgrid(xs, ys)
-    P = np.stack([X, Y], axis=-1)
-    v00, v01, v10, v11 = values[:-1, :-1], values[:-1, 1:], values[1:, :-1], values[1:, 1:]
-    p00, p01, p10, p11 = P[:-1, :-1], P[:-1, 1:], P[1:, :-1], P[1:, 1:]
-    edges = [_crossings(v00, v01, p00, p01, level), _crossings(v01, v11, p01, p11, level),
-             _crossings(v10, v11, p10, p11, level), _crossings(v00, v10, p00, p10, level)]
-    points = np.stack([e[0] for e in edges], axis=2)             # (rows, cols, edge, 2)
-    crosses = np.stack([e[1] for e in edges], axis=2)            # bottom, right, top, left
-    count = crosses.sum(axis=2)
-    two = count == 2
-    order = np.argsort(~crosses[two], axis=1, kind="stable")[:, :2]
-    pairs = np.take_along_axis(points[two], order[:, :, None], axis=1)
-    saddle = count == 4
-    centre_above = (v00 + v01 + v10 + v11)[saddle] / 4 > level
-    cut_01 = centre_above != (v01[saddle] > level)   # the segments cut off corners 01 and 10
-    p = points[saddle]
-    first = np.where(cut_01[:, None, None], p[:, [0, 1]], p[:, [3, 0]])
-    second = np.where(cut_01[:, None, None], p[:, [2, 3]], p[:, [1, 2]])
-    return np.concatenate([pairs, first, second]).reshape(-1, 2, 2)
+def level_lines(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> list:
+    """The lines where ``values`` (len(ys), len(xs)) on the grid xs x ys cross ``level``: a list of
+    (m, 2) arrays of points, found by contourpy (as ``ax.contour`` does)."""
+    generator = contourpy.contour_generator(xs, ys, values, line_type="Separate")
+    return [np.asarray(line) for line in generator.lines(level)]
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:

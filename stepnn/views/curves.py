@@ -3,7 +3,8 @@ training loss and (with validation data) the validation loss.
 
 Limits move in coarse steps (the x range doubles, the y range snaps to 1, 2 or 5 x 10^k) and
 are written at the axes' corners instead of tick labels (text is what an Agg redraw spends its
-time on); the key is coloured words instead of a legend. Epoch boundaries are one
+time on); the key is coloured words instead of a legend. A blitting owner redraws the curves
+over its kept background; a change of limits redraws the whole figure. Epoch boundaries are one
 LineCollection in axes-height coordinates, so they never depend on the y range.
 """
 from __future__ import annotations
@@ -13,17 +14,9 @@ import math
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, add_text, add_title, bare_axes, use_language
+from ._base import View, add_title, localize, quiet_axes, use_language
 
 __all__ = ["LearningCurveView", "epoch_ends", "nice_ceiling"]
-
-_TEXT = {
-    "en": {"batch": "batch", "epoch": "epoch", "val": "validation",
-           "diverged": "diverged: loss = {v}\nlower the learning rate"},
-    "ko": {"batch": "배치", "epoch": "에포크", "val": "검증",
-           "diverged": "발산: 손실 = {v}\n학습률을 낮추세요"},
-}
-
 
 def nice_ceiling(x: float) -> float:
     """The smallest of 1, 2, 5 x 10^k that is >= x (x > 0); x itself near the float limit."""
@@ -61,38 +54,39 @@ class LearningCurveView(View):
     """
 
     def __init__(self, ax, trainer, lang: str = "en"):
-        self.lang = lang
-        use_language(lang)
+        self.lang = use_language(lang)
         self.ax = ax
         self.axes = [ax]
-        words = _TEXT.get(lang, _TEXT["en"])
-        self._words = words
-        (self.line,) = ax.plot([], [], color="#1f77b4", lw=1.0, label=words["batch"])
-        (self.last_point,) = ax.plot([], [], "o", color="#1f77b4", ms=3)  # seen from iteration 1
-        (self.epoch_line,) = ax.plot([], [], "o-", color="#2c3e50", ms=3, lw=1.0, label=words["epoch"])
-        (self.val_line,) = ax.plot([], [], "s--", color="#e67e22", ms=3, lw=1.0, label=words["val"])
+        # above the spines (zorder 2.5), so a blitted frame draws them in a full draw's order
         self.boundaries = LineCollection([], colors="#999999", linewidths=0.6, linestyles=":",
-                                         transform=ax.get_xaxis_transform())
+                                         transform=ax.get_xaxis_transform(), zorder=3)
         ax.add_collection(self.boundaries)
-        self.note = add_text(ax, 0.5, 0.5, "", ha="center", va="center", color="#b00020", fontsize=9)
+        (self.line,) = ax.plot([], [], color="#1f77b4", lw=1.0, label=self.p("curves.batch"), zorder=3)
+        (self.last_point,) = ax.plot([], [], "o", color="#1f77b4", ms=3, zorder=3)  # seen from iteration 1
+        (self.epoch_line,) = ax.plot([], [], "o-", color="#2c3e50", ms=3, lw=1.0,
+                                     label=self.p("curves.epoch"), zorder=3)
+        (self.val_line,) = ax.plot([], [], "s--", color="#e67e22", ms=3, lw=1.0, label=self.p("curves.val"),
+                                   zorder=3)
+        self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                            color="#b00020", fontsize=9, zorder=4)
         add_title(ax, f"{self.t('loss')} / {self.t('iteration')}")
-        bare_axes(ax)
-        small = dict(fontsize=7, color="#444444")
-        add_text(ax, -0.02, 0.0, "0", ha="right", va="bottom", **small)
-        self.y_label = add_text(ax, -0.02, 1.0, "1", ha="right", va="top", **small)
-        self.x_label = add_text(ax, 1.0, -0.02, "10", ha="right", va="top", **small)
+        quiet_axes(ax)
+        small = dict(transform=ax.transAxes, fontsize=8, color="#444444")
+        ax.text(-0.02, 0.0, "0", ha="right", va="bottom", **small)
+        self.y_label = ax.text(-0.02, 1.0, "1", ha="right", va="top", **small)
+        self.x_label = ax.text(1.0, -0.02, "10", ha="right", va="top", **small)
         key = [self.line, self.epoch_line] + ([self.val_line] if trainer.X_val is not None else [])
         for k, line in enumerate(key):
-            add_text(ax, 0.98, 0.97 - 0.09 * k, line.get_label(), ha="right", va="top", fontsize=7,
-                     color=line.get_color())
+            ax.text(0.98, 0.97 - 0.09 * k, line.get_label(), transform=ax.transAxes, ha="right", va="top",
+                    fontsize=8, color=line.get_color())
         ax.set_xlim(0, 10)
         ax.set_ylim(0, 1)
         self.update(trainer)
+        localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """The curves, the latest point, the epoch boundaries, the note and the corner numbers."""
-        return [self.line, self.last_point, self.epoch_line, self.val_line, self.boundaries, self.note,
-                self.x_label, self.y_label]
+        """The epoch boundaries, the curves, the latest point and the note."""
+        return [self.boundaries, self.line, self.last_point, self.epoch_line, self.val_line, self.note]
 
     def update(self, trainer) -> None:
         h = trainer.history
@@ -109,7 +103,7 @@ class LearningCurveView(View):
                      trainer.iterations_per_epoch)
         if trainer.diverged:
             last = trainer.last_loss.value if trainer.last_loss is not None else losses[-1]
-            self.note.set_text(self._words["diverged"].format(v=last))
+            self.note.set_text(self.p("curves.diverged", v=last))
         else:
             self.note.set_text("")
 

@@ -4,8 +4,8 @@ finite-difference check. Each view takes the graph in ``update(graph)``."""
 from __future__ import annotations
 
 from ..chain import ComputationGraph
-from ..terms import LANGS
-from ._base import View, quiet_axes
+from ..terms import phrase
+from ._base import View, localize, quiet_axes, use_language
 
 __all__ = ["GraphView", "StepView", "ParameterTableView", "NODE_POSITIONS", "label"]
 
@@ -22,24 +22,9 @@ LABEL_AT = {1: 0.3, 2: 0.5}  # per layer, where along a slanted edge its weight 
 COLORS = {"empty": "#ffffff", "forward": "#d5f5e3", "backward": "#fadbd8", "current": "#e67e22",
           "edge": "#7f8c8d", "grad": "#b03a2e", "ok": "#1e8449", "bad": "#b00020"}
 
-_LABELS = {
-    "parameter": ("Parameter", "매개변수"),
-    "value": ("Value", "값"),
-    "backprop": ("dL/dw\n(backprop)", "dL/dw\n(역전파)"),
-    "finite_difference": ("Finite\ndifference", "수치\n미분"),
-    "agree": ("Agree", "일치"),
-    "start": ("Click Forward: the values fill in node by node.", "순전파를 누르면 노드마다 값이 채워집니다."),
-    "forward_step": ("Forward: node {done} of {total}", "순전파: 노드 {done} / {total}"),
-    "backward_step": ("Backward (chain rule): node {done} of {total}",
-                      "역전파 (연쇄 법칙): 노드 {done} / {total}"),
-    "updated": ("Update: w ← w - {lr:g} × dL/dw. Loss before: {loss:.4g}. Click Forward for the new loss.",
-                "가중치 갱신: w ← w - {lr:g} × dL/dw. 갱신 전 손실: {loss:.4g}. 순전파로 새 손실을 보세요."),
-}
-
-
 def label(key: str, lang: str) -> str:
-    """A phrase of these views in ``lang`` ("en" or "ko")."""
-    return _LABELS[key][LANGS.index(lang)]
+    """A phrase of these views in ``lang`` ("en" or "ko"): ``stepnn.terms.PHRASES["graph." + key]``."""
+    return phrase(f"graph.{key}", lang)
 
 
 def _fmt(v) -> str:
@@ -53,7 +38,7 @@ class GraphView(View):
     """
 
     def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang = ax, use_language(lang)
         quiet_axes(ax)
         ax.set_xlim(-0.8, 10.2)
         ax.set_ylim(-3.5, 3.4)
@@ -94,6 +79,7 @@ class GraphView(View):
         for key, x in (("input_layer", 0.0), ("hidden_layer", 3.3), ("output_layer", 7.3), ("loss", 9.4)):
             ax.text(x, 3.2, self.t(key), ha="center", va="center", fontsize=9, color="#34495e")
         self.update(graph)
+        localize(ax, self.lang)
 
     def update(self, graph: ComputationGraph) -> None:
         for p in graph.parameters:
@@ -121,13 +107,14 @@ class StepView(View):
     """The step just taken, as an equation with its numbers (a chain-rule step: with its weights)."""
 
     def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang = ax, use_language(lang)
         quiet_axes(ax)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         self.title = ax.text(0.01, 0.92, "", ha="left", va="top", fontsize=11, color="#1a5276")
         self.body = ax.text(0.01, 0.72, "", ha="left", va="top", fontsize=8, family="DejaVu Sans Mono")
         self.update(graph)
+        localize(ax, self.lang)
 
     def update(self, graph: ComputationGraph) -> None:
         if graph.backward_steps:
@@ -155,19 +142,20 @@ class ParameterTableView(View):
                ("finite_difference", 0.87, "right"), ("agree", 0.95, "center"))
 
     def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang = ax, use_language(lang)
         quiet_axes(ax)
         ax.set_xlim(0, 1)
         n = len(graph.parameters)
         ax.set_ylim(n + 1.0, -0.8)
         for key, x, ha in self.COLUMNS:
-            ax.text(x, -0.1, label(key, lang), ha=ha, va="center", fontsize=8, color="#34495e")
+            ax.text(x, -0.1, label(key, self.lang), ha=ha, va="center", fontsize=8, color="#34495e")
         self.cells = [[ax.text(x, row + 1.3, "", ha=ha, va="center", fontsize=8,
                                family="DejaVu Sans Mono" if key != "agree" else None)
                        for key, x, ha in self.COLUMNS] for row in range(n)]
         for row, p in enumerate(graph.parameters):
             self.cells[row][0].set_text(p.name)
         self.update(graph)
+        localize(ax, self.lang)
 
     def update(self, graph: ComputationGraph) -> None:
         fresh = {w.name for w in graph.backward_steps[-1].weights} if graph.backward_steps else set()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import losses
-from ..terms import LANGS
-from ._base import View
+from ..terms import phrase
+from ._base import View, localize, use_language
 
 __all__ = ["LossPoint", "loss_point", "curve", "along_true_class", "kind_of", "max_clipped_loss",
            "LossCurveView", "ClippingView", "REGRESSION_RANGE", "vector_text"]
@@ -27,24 +27,8 @@ KINDS = {"mean_squared_error": "regression", "mean_absolute_error": "regression"
          "sparse_categorical_crossentropy": "categorical", "cee": "categorical"}
 PROBABILITY_YLIM = (-0.6, 18.0)
 
-_LABELS = {
-    "true_class_probability": ("q: probability of the true class", "q: 정답 클래스의 확률"),
-    "tangent": ("tangent, slope = dL/dy_pred", "접선, 기울기 = dL/dy_pred"),
-    "tangent_q": ("tangent, slope = dL/dq", "접선, 기울기 = dL/dq"),
-    "clip_title": ("Clipping near 0: -log p", "0 근처의 클리핑: -log p"),
-    "unclipped": ("-log(p), no clipping", "-log(p), 클리핑 없음"),
-    "clipped": ("-log(clip(p, 1e-7, 1 - 1e-7))", "-log(clip(p, 1e-7, 1 - 1e-7))"),
-    "flat": ("flat: gradient 0", "평평함: 기울기 0"),
-    "max": ("finite maximum\n-log(1e-7) = {v:.3f}", "유한한 최댓값\n-log(1e-7) = {v:.3f}"),
-    "other_end": ("(the same near 1:\n-log(1 - p) stops at {v:.3f})", "(1 근처도 같음:\n-log(1 - p) ≤ {v:.3f})"),
-    "correct_p": ("p given to the correct answer", "정답에 준 확률 p"),
-    "no_log": ("MSE and MAE take no logarithm:\nnothing is clipped.",
-               "MSE와 MAE에는 로그가 없어\n클리핑도 없습니다."),
-}
-
-
 def _label(key: str, lang: str) -> str:
-    return _LABELS[key][LANGS.index(lang)]
+    return phrase(f"loss_views.{key}", lang)
 
 
 def kind_of(loss: losses.Loss) -> str:
@@ -152,7 +136,7 @@ class LossCurveView(View):
     """The loss over the prediction, the current point, and the tangent there (slope = gradient)."""
 
     def __init__(self, ax, point: LossPoint, lang: str = "en"):
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang = ax, use_language(lang)
         self.line, = ax.plot([], [], color="#1f618d", lw=2)
         self.tangent, = ax.plot([], [], color="#e67e22", lw=1.8, ls="--")
         self.marker, = ax.plot([], [], "o", color="#b03a2e", ms=8, zorder=4)
@@ -162,6 +146,7 @@ class LossCurveView(View):
         ax.set_ylabel(self.t("loss"))
         ax.grid(alpha=0.3)
         self.update(point)
+        localize(ax, self.lang)
 
     def update(self, point: LossPoint) -> None:
         xs = _grid(point.kind)
@@ -197,31 +182,32 @@ class ClippingView(View):
     answer)."""
 
     def __init__(self, ax, point: LossPoint, lang: str = "en"):
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang = ax, use_language(lang)
         ps = np.logspace(-10, 0, 400)
         clipped = losses.get("cee").per_sample(np.ones((1, 1)), ps.reshape(-1, 1, 1))[:, 0]
         top = max_clipped_loss()
         ax.set_xscale("log")
         self.span = ax.axvspan(1e-10, losses.EPSILON, color="#f5b7b1", alpha=0.5)
         self.unclipped, = ax.plot(ps, -np.log(ps), color="#7f8c8d", ls="--", lw=1.2,
-                                  label=_label("unclipped", lang))
-        self.clipped, = ax.plot(ps, clipped, color="#1f618d", lw=2, label=_label("clipped", lang))
+                                  label=_label("unclipped", self.lang))
+        self.clipped, = ax.plot(ps, clipped, color="#1f618d", lw=2, label=_label("clipped", self.lang))
         ax.axhline(top, color="#7f8c8d", lw=0.8, ls=":")
-        ax.text(3e-10, 2.0, _label("flat", lang), fontsize=8, color="#922b21", rotation=90, va="bottom")
-        self.max_text = ax.text(1e-6, top + 0.6, _label("max", lang).format(v=top), fontsize=8)
-        ax.text(4e-6, top - 0.8, _label("other_end", lang).format(v=top), fontsize=7, color="#566573",
+        ax.text(3e-10, 2.0, _label("flat", self.lang), fontsize=8, color="#922b21", rotation=90, va="bottom")
+        self.max_text = ax.text(1e-6, top + 0.6, _label("max", self.lang).format(v=top), fontsize=8)
+        ax.text(4e-6, top - 0.8, _label("other_end", self.lang).format(v=top), fontsize=7, color="#566573",
                 va="top")
         self.marker, = ax.plot([], [], "o", color="#b03a2e", ms=8, zorder=4)
-        self.note = ax.text(0.5, 0.5, _label("no_log", lang), transform=ax.transAxes, ha="center",
+        self.note = ax.text(0.5, 0.5, _label("no_log", self.lang), transform=ax.transAxes, ha="center",
                             va="center", fontsize=10, bbox=dict(fc="white", ec="#d5d8dc"))
         ax.set_xlim(1e-10, 1.0)
         ax.set_ylim(-0.6, 24.5)
         ax.set_xticks([1e-10, 1e-7, 1e-4, 1e-1], ["1e-10", "1e-7", "1e-4", "0.1"])  # plain text: no mathtext
         ax.minorticks_off()
-        ax.set_xlabel(_label("correct_p", lang))
-        ax.set_title(_label("clip_title", lang), fontsize=10)
+        ax.set_xlabel(_label("correct_p", self.lang))
+        ax.set_title(_label("clip_title", self.lang), fontsize=10)
         ax.legend(loc="upper right", fontsize=7)
         self.update(point)
+        localize(ax, self.lang)
 
     @staticmethod
     def correct_probability(point: LossPoint) -> "float | None":

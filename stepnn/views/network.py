@@ -25,7 +25,7 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from ._base import View, add_text, add_title, bare_axes, use_language
+from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
@@ -35,18 +35,6 @@ POSITIVE, NEGATIVE, NEUTRAL = "#c0392b", "#2874a6", "#bbbbbb"
 HIGHLIGHT, PLAIN = "#f39c12", "#555555"
 MIN_WIDTH, MAX_WIDTH = 0.4, 4.5
 MAX_LABELLED_NEURONS = 24  # above this, values are never printed on the neurons (text is slow)
-
-_TEXT = {
-    "en": {"start": "Weights W; press Forward", "forward": "Forward: a = f(z)",
-           "loss": "Loss: prediction vs target", "backward": "Backward: lines show dL/dW",
-           "update": "Update: lines show the change of W", "diverged": "diverged: the loss is not finite",
-           "sample": "sample #{i}"},
-    "ko": {"start": "가중치 W: 순전파를 누르세요", "forward": "순전파: a = f(z)",
-           "loss": "손실: 예측값과 실제값", "backward": "역전파: 연결선은 dL/dW",
-           "update": "가중치 갱신: 연결선은 W의 변화량", "diverged": "발산: 손실이 유한하지 않습니다",
-           "sample": "샘플 #{i}"},
-}
-
 
 def stage(trainer) -> str:
     """The phase the loop ran last in this iteration ("start" when it has not begun)."""
@@ -100,8 +88,7 @@ class NetworkView(View):
     """
 
     def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: str = "en"):
-        self.lang = lang
-        use_language(lang)
+        self.lang = use_language(lang)
         self.ax = ax
         self.axes = [ax]
         self.sample = sample
@@ -112,9 +99,9 @@ class NetworkView(View):
         self.positions = np.array([(layer, y) for layer, ys in enumerate(columns) for y in ys])
         segments = [((l, y0), (l + 1, y1)) for l in range(len(sizes) - 1)
                     for y0 in columns[l] for y1 in columns[l + 1]]
-        bare_axes(ax, frame=False)
+        bare_axes(ax)
         ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-1.35, 1.4)
+        ax.set_ylim(-1.55, 2.3)  # room above the neurons for the phase and the sample
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
         cmap = matplotlib.colormaps["coolwarm"].with_extremes(bad="#e5e5e5")
@@ -123,23 +110,32 @@ class NetworkView(View):
                                   cmap=cmap, vmin=-1, vmax=1, edgecolors=PLAIN, linewidths=1.0, zorder=2)
         names = ["input_layer"] + ["hidden_layer"] * (len(sizes) - 2) + ["output_layer"]
         for l, name in enumerate(names):
-            add_text(ax, l, -1.28, self.t(name), transform=ax.transData, ha="center", va="bottom",
-                     fontsize=7, color="#444444")
+            ax.text(l, -1.52, self.t(name).replace(" ", "\n"), ha="center", va="bottom", fontsize=8,
+                    color="#444444", linespacing=1.0,
+                    zorder=0.5)   # static texts lie below everything that changes
         self.labels = []
         if show_values and len(self.positions) <= MAX_LABELLED_NEURONS:
-            self.labels = [add_text(ax, x, y, "", transform=ax.transData, ha="center", va="center",
-                                    fontsize=6, zorder=3, changing=True) for x, y in self.positions]
-        self.title = add_title(ax)  # one of six sentences: cached
-        # the sample shown, then prediction and target: one text, as it changes at every update
-        self.sample_text = add_text(ax, 0.5, 0.97, "", fontsize=7, ha="center", va="top", zorder=3,
-                                    changing=True)
+            self.labels = [ax.text(x, y, "", ha="center", va="center", fontsize=7, zorder=3)
+                           for x, y in self.positions]
+        # What the phase just run shows: one of six sentences, inside the axes and clipped to them
+        # (redrawn at every blit, it must not reach into the neighbouring axes)
+        self.title = ax.text(0.5, 0.99, "", transform=ax.transAxes, fontsize=9, ha="center", va="top",
+                             clip_on=True, zorder=3)
+        # the sample shown, then prediction and target: the words stay (the caption), the numbers
+        # below them change at every update (a text drawn at every redraw costs per character)
+        self.caption = ax.text(0.5, 0.91, self.p("network.sample_caption"), transform=ax.transAxes,
+                               fontsize=8, ha="center", va="top", color="#444444", zorder=0.5)
+        self.sample_text = ax.text(0.5, 0.84, "", transform=ax.transAxes, fontsize=8, ha="center",
+                                   va="top", clip_on=True, zorder=3)
         self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
+        localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """Neurons, connections, the title and the sample's line (and the values, if shown)."""
-        return [self.edges, self.neurons, self.title, self.sample_text, *self.labels]
+        """Connections, neurons, the sample's line (and the values, if shown) and the title, which
+        says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
+        return [self.edges, self.neurons, *self.labels, self.title, self.sample_text]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:
@@ -195,16 +191,17 @@ class NetworkView(View):
         edges = self.edge_values(trainer)
         self.edges.set_linewidths(edge_widths(edges))
         self.edges.set_colors(edge_colors(edges))
-        text = _TEXT.get(self.lang, _TEXT["en"])
-        self.title.set_text(text["diverged"] if trainer.diverged else text[st])
+        self.title.set_text(self.p("network.diverged" if trainer.diverged else f"network.{st}"))
         rec = trainer.last_forward
         line = "" if rec is None or rec.indices is None else \
-            text["sample"].format(i=rec.indices[self._sample_position(trainer)])
+            f"#{rec.indices[self._sample_position(trainer)]}"
         if st in ("loss", "backward", "update"):
-            line += f":  {self._target(trainer)}"
+            line += f": {self._target(trainer)}"
         self.sample_text.set_text(line)
 
     def _target(self, trainer) -> str:
+        """ "0.351 / 1": the prediction and the target of the sample (for several outputs, the
+        predicted class and the true class), as the caption above says."""
         rec = trainer.last_loss
         if rec is None:
             return ""
@@ -216,7 +213,7 @@ class NetworkView(View):
         else:
             shown_pred = f"{int(np.nanargmax(pred)) if np.isfinite(pred).any() else '?'}"
             shown_y = f"{int(np.argmax(y)) if len(y) > 1 else int(y[0])}"
-        return f"{self.t('prediction')} {shown_pred} / {self.t('target')} {shown_y}"
+        return f"{shown_pred} / {shown_y}"
 
     def __repr__(self) -> str:
         return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, "

@@ -13,8 +13,9 @@
       the new points are projected on the plane drawn.
 ``RaceSurfaceView`` shows several runs from the same start on one plane (see ``OptimizerRace``).
 
-Recomputing takes tens of milliseconds and makes a blitting dashboard draw its whole figure; in
-between, an update only moves the path, the point and the notes (``dynamic_artists``).
+Recomputing takes tens of milliseconds and changes the background (contours, limits, title): a
+blitting dashboard draws its whole figure then. In between, an update only moves the
+path, point and note (``dynamic_artists``).
 
 The numbers come from ``stepnn.surface``; the views only draw them.
 """
@@ -22,13 +23,12 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .. import surface as S
 from .._checks import positive_int
-from ._base import View, add_text, quiet_axes, use_language
+from ._base import View, localize, quiet_axes, use_language
 from .curves import nice_ceiling
 
 __all__ = ["SurfaceView", "RaceSurfaceView", "DIRECTIONS", "RUN_COLORS"]
@@ -38,34 +38,6 @@ RUN_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 N_LEVELS = 20          # filled contour levels between the lowest loss and the 95th percentile
 MAX_SPAN = 1e6         # a window wider than this (in weight units) means the path ran away
 PCA_MIN_ROWS = 3       # the start and two steps: fewer rows span no plane worth drawing
-
-_TEXT = {
-    "en": {
-        "weights_title": "{surface}: {a} × {b}\nother weights as of iteration {it} (refreshed every {k})",
-        "pca_title": "{surface} on the PCA plane of the path\nPC1 {r1:.0%} + PC2 {r2:.0%} of its variance",
-        "race_weights_title": "{surface}: {a} × {b}, other weights at the start",
-        "race_pca_title": "{surface} on the PCA plane of all runs: PC1 {r1:.0%} + PC2 {r2:.0%}",
-        "pca_wait": "PCA plane: run at least {n} iterations",
-        "diverged": "diverged: the weights or the loss became inf/NaN\nlower the learning rate, then Undo or Reset",
-        "left": "the path left this window\nredrawn around it at iteration {n}",
-        "undone": "unfinished iteration undone; weights set",
-        "not_finite": "the weights are inf/NaN: Reset first",
-        "true": "true loss", "on_plane": "at the projection", "iteration": "iteration",
-    },
-    "ko": {
-        "weights_title": "{surface}: {a} × {b}\n나머지 가중치: 이터레이션 {it} 기준 ({k} 이터레이션마다 갱신)",
-        "pca_title": "경로의 PCA 평면 위 {surface}\nPC1 {r1:.0%} + PC2 {r2:.0%} (설명된 분산)",
-        "race_weights_title": "{surface}: {a} × {b}, 나머지 가중치는 시작점 값",
-        "race_pca_title": "모든 실행의 PCA 평면 위 {surface}: PC1 {r1:.0%} + PC2 {r2:.0%}",
-        "pca_wait": "PCA 평면: 이터레이션을 {n}번 이상 실행하세요",
-        "diverged": "발산: 가중치나 손실이 inf/NaN이 되었습니다\n학습률을 낮추고 되돌리기 또는 처음으로",
-        "left": "경로가 그림 밖으로 나갔습니다\n이터레이션 {n}에서 다시 그립니다",
-        "undone": "진행 중이던 이터레이션을 되돌리고 가중치를 옮겼습니다",
-        "not_finite": "가중치가 inf/NaN입니다: 먼저 처음으로",
-        "true": "실제 손실", "on_plane": "투영된 점의 손실", "iteration": "이터레이션",
-    },
-}
-
 
 def _finite_rows(H: np.ndarray) -> np.ndarray:
     """The leading rows of a path that are finite (a diverged run ends in inf/NaN rows)."""
@@ -96,8 +68,7 @@ class _PlaneView(View):
     """What both surface views share: the filled contours, their lines and a note on the axes."""
 
     def __init__(self, ax, resolution: int, lang: str):
-        self.lang = lang
-        use_language(lang)
+        self.lang = use_language(lang)
         self.ax = ax
         self.axes = [ax]
         self.resolution = positive_int("resolution", resolution)
@@ -105,17 +76,15 @@ class _PlaneView(View):
             raise ValueError(f"resolution must be at least 2 grid points per axis; received {resolution}.")
         self.surface: "S.Surface | None" = None
         self.contours: list = []
-        self.words = _TEXT["ko" if lang == "ko" else "en"]
-        # the axes may predate use_language: give every text the font family explicitly
-        self.family = list(matplotlib.rcParams["font.family"])
-        self.title = ax.set_title("", fontsize=8, fontfamily=self.family)
-        self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                            fontsize=8, color="#b00020", zorder=10, fontfamily=self.family,
+        self.title = ax.set_title("", fontsize=8)
+        self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
+                            color="#b00020", zorder=10,
                             bbox=dict(boxstyle="round", fc="white", ec="none", alpha=0.8))
         self.note.set_visible(False)
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(nbins=4))
-        ax.tick_params(labelsize=7)
+            axis.set_major_locator(MaxNLocator(nbins=3))
+        ax.tick_params(labelsize=8)
+        localize(ax, self.lang)
 
     def show_note(self, text: str) -> None:
         """A message on the axes ("" hides it)."""
@@ -144,8 +113,8 @@ class _PlaneView(View):
                                 colors="white", linewidths=0.4, alpha=0.6, zorder=1)]
         self.ax.set_xlim(surface.alphas[0], surface.alphas[-1])
         self.ax.set_ylim(surface.betas[0], surface.betas[-1])
-        self.ax.set_xlabel(surface.plane.labels[0], fontsize=8, labelpad=1, fontfamily=self.family)
-        self.ax.set_ylabel(surface.plane.labels[1], fontsize=8, labelpad=1, fontfamily=self.family)
+        self.ax.set_xlabel(surface.plane.labels[0], fontsize=8, labelpad=1)
+        self.ax.set_ylabel(surface.plane.labels[1], fontsize=8, labelpad=1)
 
     def _compute(self, trainer, plane: S.Plane, window) -> S.Surface:
         alphas, betas = self._grid(window)
@@ -210,7 +179,7 @@ class SurfaceView(_PlaneView):
         (self.path_line,) = ax.plot([], [], "-o", color="#ff5a36", lw=1.2, ms=2.0, zorder=3)
         (self.start_marker,) = ax.plot([], [], "s", color="white", mec="black", ms=5, zorder=4)
         (self.point,) = ax.plot([], [], "o", color="#ff1f1f", mec="white", ms=7, zorder=5)
-        self.path_ax = self.true_line = self.plane_line = None
+        self.path_ax = self.true_line = self.plane_line = self._limits_plane = None
         if directions == "pca":
             self._build_path_axes(path_ax)
         if directions == "weights":
@@ -221,11 +190,11 @@ class SurfaceView(_PlaneView):
 
     # ------------------------------------------------------------------------ public
     def dynamic_artists(self) -> list:
-        """The path, its ends, the note and the title; in "pca" mode also the whole inset (its
-        limits follow the losses at every update). The contours change only when the surface is
-        recomputed, which makes a blitting owner draw the whole figure."""
-        changing = [self.path_line, self.start_marker, self.point, self.note, self.title]
-        return changing + ([self.path_ax] if self.path_ax is not None else [])
+        """The path, its ends and the note; in "pca" mode also the two lines of the path's losses.
+        The contours, limits and titles change only when the surface is recomputed (or the path's
+        loss chart rescales), which makes a blitting owner draw the whole figure."""
+        changing = [self.path_line, self.start_marker, self.point, self.note]
+        return changing + ([self.true_line, self.plane_line] if self.path_ax is not None else [])
 
     def update(self, trainer=None) -> None:
         """Follow the trainer: recompute the surface when it is stale, move the path and the point."""
@@ -275,10 +244,10 @@ class SurfaceView(_PlaneView):
         if tr.next_phase != "forward":
             while tr.next_phase != "forward" and tr.can_undo:
                 tr.undo()
-            note = self.words["undone"]
+            note = self.p("surface.undone")
         flat = tr.model.get_flat()
         if not np.all(np.isfinite(flat)):
-            self.show_note(self.words["not_finite"])
+            self.show_note(self.p("surface.not_finite"))
             return False
         flat[self.i], flat[self.j] = x, y
         tr.set_flat(flat)
@@ -313,18 +282,20 @@ class SurfaceView(_PlaneView):
             path_ax = self.ax.figure.add_axes(self._inset_bounds((1, 0)))
             path_ax.patch.set_alpha(0.85)
         self.path_ax = path_ax
-        (self.true_line,) = path_ax.plot([], [], color="#222222", lw=1.0, label=self.words["true"])
+        (self.true_line,) = path_ax.plot([], [], color="#222222", lw=1.0, label=self.p("surface.true"),
+                                         zorder=3)
         (self.plane_line,) = path_ax.plot([], [], "--", color="#ff5a36", lw=1.0,
-                                          label=self.words["on_plane"])
+                                          label=self.p("surface.on_plane"), zorder=3)
         quiet_axes(path_ax)
-        small = dict(fontsize=6, color="#444444", fontfamily=self.family)
-        self.path_limits = {"x": add_text(path_ax, 1.0, -0.03, "", ha="right", va="top", **small),
-                            "low": add_text(path_ax, -0.03, 0.0, "", ha="right", va="bottom", **small),
-                            "high": add_text(path_ax, -0.03, 1.0, "", ha="right", va="top", **small)}
-        add_text(path_ax, 0.5, -0.03, self.words["iteration"], ha="center", va="top", **small)
+        small = dict(transform=path_ax.transAxes, fontsize=7, color="#444444")
+        self.path_limits = {"x": path_ax.text(1.0, -0.03, "", ha="right", va="top", **small),
+                            "low": path_ax.text(-0.03, 0.0, "", ha="right", va="bottom", **small),
+                            "high": path_ax.text(-0.03, 1.0, "", ha="right", va="top", **small)}
+        path_ax.text(0.5, -0.03, self.p("surface.iteration"), ha="center", va="top", **small)
         for k, line in enumerate((self.true_line, self.plane_line)):
-            add_text(path_ax, 0.97, 0.94 - 0.2 * k, line.get_label(), ha="right", va="top", fontsize=6,
-                     color=line.get_color(), fontfamily=self.family)
+            path_ax.text(0.97, 0.94 - 0.2 * k, line.get_label(), transform=path_ax.transAxes, ha="right",
+                         va="top", fontsize=7, color=line.get_color())
+        localize(path_ax, self.lang)
 
     def _inset_bounds(self, corner) -> list[float]:
         """Figure-fraction bounds of the inset in ``corner`` of the axes, (1, 0) = lower right."""
@@ -426,14 +397,14 @@ class SurfaceView(_PlaneView):
         self.point.set_data(coords[-1:, 0], coords[-1:, 1])
         note = ""
         if diverged:
-            note = self.words["diverged"]
+            note = self.p("surface.diverged")
         elif self.directions == "pca" and self.plane is None:
-            note = self.words["pca_wait"].format(n=PCA_MIN_ROWS - 1)
+            note = self.p("surface.pca_wait", n=PCA_MIN_ROWS - 1)
         elif self.window is not None and len(coords):
             (x0, x1), (y0, y1) = self.window
             x, y = coords[-1]
             if not (x0 <= x <= x1 and y0 <= y <= y1):
-                note = self.words["left"].format(n=(self._refreshed_at or 0) + self.refresh_every)
+                note = self.p("surface.left", n=(self._refreshed_at or 0) + self.refresh_every)
         self.show_note(note)
         self._set_title()
         if self.directions == "pca":
@@ -441,15 +412,15 @@ class SurfaceView(_PlaneView):
             self._draw_path_losses(H)
 
     def _set_title(self) -> None:
-        w, surface = self.words, self.t("loss_surface")
+        surface = self.t("loss_surface")
         if self.directions == "weights":
             a, b = self.params
             it = self._refreshed_at if self._refreshed_at is not None else 0
-            self.title.set_text(w["weights_title"].format(surface=surface, a=a, b=b, it=it,
+            self.title.set_text(self.p("surface.weights_title", surface=surface, a=a, b=b, it=it,
                                                           k=self.refresh_every))
         elif self.plane is not None:
             r1, r2 = self.plane.explained
-            self.title.set_text(w["pca_title"].format(surface=surface, r1=r1, r2=r2))
+            self.title.set_text(self.p("surface.pca_title", surface=surface, r1=r1, r2=r2))
         else:
             self.title.set_text(surface)
 
@@ -474,10 +445,14 @@ class SurfaceView(_PlaneView):
             self._path_limits(len(rows) - 1, float(both.min()), float(both.max()))
 
     def _path_limits(self, last: int, low: float, high: float) -> None:
-        """Limits of the inset in coarse steps (x: 10, 20, 50, 100, ... iterations; y: from one
-        round number to another), so the numbers at its corners rarely change."""
-        pad = 0.05 * (high - low) or 0.05 * max(abs(high), 1e-12)
-        ticks = MaxNLocator(nbins=2).tick_values(low - pad, high + pad)
+        """Limits of the path's loss chart in coarse steps (x: 10, 20, 50, 100, ... iterations; y:
+        from one round number to another, a range that only grows while the plane stays), so they
+        and the numbers at its corners rarely change: each change redraws the whole figure."""
+        if self._limits_plane is not None and self._limits_plane[0] is self.plane:   # grow, never shrink
+            low, high = min(low, self._limits_plane[1]), max(high, self._limits_plane[2])
+        self._limits_plane = (self.plane, low, high)
+        pad = 0.25 * (high - low) or 0.25 * max(abs(high), 1e-12)
+        ticks = MaxNLocator(nbins=2).tick_values(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
         xlim, ylim = (0, max(10.0, nice_ceiling(max(last, 1)))), (float(ticks[0]), float(ticks[-1]))
         if self.path_ax.get_xlim() != xlim:
             self.path_ax.set_xlim(*xlim)
@@ -598,9 +573,9 @@ class RaceSurfaceView(_PlaneView):
         diverged = [lab for lab, t, H in zip(self.labels, self.trainers, paths)
                     if t.diverged or not np.all(np.isfinite(H[-1]))]
         if diverged:
-            self.show_note(self.words["diverged"].split("\n")[0] + f": {', '.join(diverged)}")
+            self.show_note(self.p("surface.diverged").split("\n")[0] + f": {', '.join(diverged)}")
         elif self.plane is None:
-            self.show_note(self.words["pca_wait"].format(n=PCA_MIN_ROWS - 1))
+            self.show_note(self.p("surface.pca_wait", n=PCA_MIN_ROWS - 1))
         else:
             self.show_note("")
 
@@ -616,14 +591,14 @@ class RaceSurfaceView(_PlaneView):
         return self.plane.project(rows)
 
     def _set_title(self) -> None:
-        w, surface = self.words, self.t("loss_surface")
+        surface = self.t("loss_surface")
         if self.directions == "weights":
             labels = S.param_labels(self.trainers[0].model)
-            self.title.set_text(w["race_weights_title"].format(surface=surface, a=labels[self.i],
+            self.title.set_text(self.p("surface.race_weights_title", surface=surface, a=labels[self.i],
                                                                b=labels[self.j]))
         elif self.plane is not None:
             r1, r2 = self.plane.explained
-            self.title.set_text(w["race_pca_title"].format(surface=surface, r1=r1, r2=r2))
+            self.title.set_text(self.p("surface.race_pca_title", surface=surface, r1=r1, r2=r2))
         else:
             self.title.set_text(surface)
 

@@ -1,6 +1,6 @@
 """What every dashboard shares: figures (live ipympl canvas or static PNG), one redraw per action
-(by blitting for figures that ask for it), errors shown in plain words, a static picture for
-notebooks opened before they run, export."""
+(by blitting for figures that ask for it, else ``draw_idle``), errors shown in plain words, a
+static picture for notebooks opened before they run, export."""
 from __future__ import annotations
 
 import html
@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..terms import term
-from ..views import use_language
+from ..terms import phrase, term
+from ..views import localize, use_language
 from ..views.blit import Blitter
 
 __all__ = ["Dashboard", "ipympl_available", "guarded"]
@@ -43,18 +43,14 @@ def guarded(method: Callable) -> Callable:
     return wrapper
 
 
-def _shown(fig: Figure) -> bool:
-    """Whether a live canvas's page view is up: until it says so, pixels sent to it are lost and
-    its size is not set yet, so the figure waits for the page to ask for a draw."""
-    return not getattr(fig.canvas, "syncing_data_url", False)
-
-
 class Dashboard:
     """Base class: subclasses build views on ``self.new_figure(...)`` and lay out ``self.widget``.
 
     ``redraw()`` draws every figure once. A figure registered with ``blit(fig, dynamic)`` is
     redrawn by blitting (``stepnn.views.blit``): live, its canvas then sends the new pixels at
-    once (no round trip through the browser); static, those pixels become the PNG.
+    once (no round trip through the browser); static, those pixels become the PNG. Other figures,
+    and blitted ones whose background changed, are drawn in full with ``canvas.draw_idle()``
+    (live: the page asks for the draw when it is ready).
 
     Args:
         lang: "en" (default) or "ko" for Korean labels.
@@ -65,9 +61,7 @@ class Dashboard:
     title = "stepnn dashboard"
 
     def __init__(self, lang: str = "en", live: "bool | None" = None):
-        term("forward", lang)  # validates lang
-        self.lang = lang
-        use_language(lang)
+        self.lang = use_language(lang)  # checks lang; None: the language of set_language
         self.live = ipympl_available() if live is None else bool(live)
         self.mode = "live" if self.live else "static"
         self.message = widgets.HTML(value="")
@@ -80,6 +74,10 @@ class Dashboard:
 
     def t(self, key: str) -> str:
         return term(key, self.lang)
+
+    def p(self, key: str, **values) -> str:
+        """The phrase ``key`` of ``stepnn.terms`` in the dashboard's language."""
+        return phrase(key, self.lang, **values)
 
     # ------------------------------------------------------------ figures
     def new_figure(self, figsize=(6, 4), dpi: int = 100) -> tuple[Figure, widgets.Widget]:
@@ -110,27 +108,26 @@ class Dashboard:
         return blitter
 
     def render(self, fig: Figure) -> None:
-        """Bring ``fig``'s Agg pixels up to date: a blit for a figure that blits, else a full draw."""
+        """Bring ``fig``'s pixels up to date: a blit for a figure that blits (unless its background
+        changed), else a full draw with ``draw_idle`` (at once on Agg; live, when the page asks)."""
         blitter = self.blitters.get(id(fig))
         if blitter is not None:
             blitter.draw()
         else:
-            fig.canvas.draw()
+            fig.canvas.draw_idle()
+
+    def localize(self) -> None:
+        """Give every text of the dashboard's figures a font with the language's glyphs (figure
+        by figure: matplotlib's rcParams stay as they are)."""
+        for fig in self.figures:
+            localize(fig, self.lang)
 
     def redraw(self) -> None:
         """Draw every figure once (live: the canvas sends its new image; static: a new PNG)."""
         for fig in self.figures:
-            blits = id(fig) in self.blitters
-            if self.live and blits and _shown(fig):
-                self.render(fig)
-                fig.canvas.blit()         # sends the pixels just drawn
-            elif self.live:
-                fig.canvas.draw_idle()    # the page asks for a full draw when it is ready
-            elif blits:
-                self.render(fig)
+            self.render(fig)
+            if not self.live:
                 self._images[id(fig)].value = self._buffer_png(fig)
-            else:
-                self._images[id(fig)].value = self._png(fig)
 
     @staticmethod
     def _png(fig: Figure, dpi: "int | None" = None) -> bytes:

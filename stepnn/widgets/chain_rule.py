@@ -10,7 +10,6 @@ import ipywidgets as widgets
 
 from .._checks import positive_float
 from ..chain import ComputationGraph
-from ..terms import LANGS
 from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
 from ._base import Dashboard, guarded
@@ -20,24 +19,6 @@ __all__ = ["ChainRule", "LOSS_CHOICES"]
 LOSS_CHOICES = (("MSE", "mean_squared_error"), ("binary_crossentropy", "binary_crossentropy"))
 MAX_SEED = 10**6
 WIDE = {"description_width": "initial"}  # show each control's whole label
-
-_TEXT = {
-    "forward": ("Forward (1 node)", "순전파 (노드 1개)"),
-    "forward_all": ("Forward all", "순전파 전체"),
-    "backward": ("Backward (1 node)", "역전파 (노드 1개)"),
-    "backward_all": ("Backward all", "역전파 전체"),
-    "update": ("Update", "가중치 갱신"),
-    "reset": ("Reset", "처음으로"),
-    "new_example": ("New example", "새 예제"),
-    "forward_done": ("Forward pass complete: L = {loss:.4g}{before}. Click Backward.",
-                     "순전파 완료: L = {loss:.4g}{before}. 역전파를 누르세요."),
-    "before": (" (before the update: {loss:.4g})", " (갱신 전: {loss:.4g})"),
-    "backward_done": ("Backward pass complete: every weight has its gradient, checked by finite "
-                      "differences. Click Update.",
-                      "역전파 완료: 모든 가중치의 기울기를 수치 미분으로 확인했습니다. 가중치 갱신을 누르세요."),
-    "updated": ("Updated 9 parameters: w ← w - {lr:g} × dL/dw. Click Forward to see the new loss.",
-                "매개변수 9개 갱신: w ← w - {lr:g} × dL/dw. 순전파로 새 손실을 확인하세요."),
-}
 
 
 class ChainRule(Dashboard):
@@ -101,10 +82,11 @@ class ChainRule(Dashboard):
             widgets.HBox([self.seed_control, b["new_example"], self.loss_control]),
             self.message, view])
         self.widget.add_class("stepnn-chain-rule")
+        self.localize()
         self._show()
 
     def _text(self, key: str) -> str:
-        return _TEXT[key][LANGS.index(self.lang)]
+        return self.p(f"chain_rule.{key}")
 
     # ------------------------------------------------------------ controller
     def _show(self, note: str = "", tone: str = "info") -> None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import batching
 from ..stopping import StopReason
-from ..terms import term
+from ..terms import phrase, term
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
            "explain_data", "upcoming", "LOOP"]
@@ -28,9 +28,7 @@ def _word(key: str, lang: str) -> str:
 def phase_hint(next_phase: str, lang: str = "en") -> str:
     """Why a phase button is disabled: "Next is Backward: the loop runs forward -> loss -> ..."."""
     names = " -> ".join(_word(p, lang) for p in LOOP)
-    if lang == "ko":
-        return f"다음은 {term(next_phase, lang)}: 학습은 {names} 순서로 진행합니다"
-    return f"Next is {term(next_phase, lang)}: the loop runs {names}"
+    return phrase("status.phase_hint", lang, phase=term(next_phase, lang), names=names)
 
 
 def _optional(name: str, value, kind, minimum, strict: bool):
@@ -142,14 +140,6 @@ def finish_epoch(trainer, criteria: Criteria) -> "StopReason | None":
     return criteria.at_epoch_end(trainer)
 
 
-_STATUS = {
-    "en": dict(global_iteration="global iteration", samples_seen="samples seen", next="next",
-               stopped="stopped", pending="from the next iteration"),
-    "ko": dict(global_iteration="전체 이터레이션", samples_seen="본 샘플 수", next="다음",
-               stopped="중지", pending="다음 이터레이션부터"),
-}
-
-
 def explain_data(trainer, lang: str = "en") -> str:
     """# of data = batch size x iterations with the live numbers (``trainer.explain()`` in English)."""
     if lang != "ko":
@@ -157,12 +147,11 @@ def explain_data(trainer, lang: str = "en") -> str:
     n, bs = trainer.n_samples, trainer.batch_size
     full, rest = divmod(n, bs)
     its = batching.iterations_per_epoch(n, bs, trainer.drop_last)
-    line = f"데이터 수 = 배치 사이즈 x 이터레이션: {n} = {bs} x {full}"
+    line = phrase("status.data", lang, n=n, bs=bs, full=full)
     if rest == 0:
         return line
-    if trainer.drop_last:
-        return line + f" + {rest} (남는 {rest}개는 버림, 이터레이션 {its}번)"
-    return line + f" + {rest} (이터레이션 {its}번, 마지막 배치는 {rest}개)"
+    return line + phrase("status.data_dropped" if trainer.drop_last else "status.data_last", lang,
+                         rest=rest, its=its)
 
 
 def upcoming(trainer) -> dict:
@@ -199,18 +188,19 @@ def status_text(trainer, stop_reason: "StopReason | None" = None, lang: str = "e
     """One status line: epoch, iteration within the epoch / per epoch, global iteration, samples
     seen, the batch loss, the next phase, # of data = batch size x iterations, pending changes and
     why the last run stopped."""
-    w = _STATUS["ko" if lang == "ko" else "en"]
+    def w(key: str) -> str:
+        return phrase(f"status.{key}", lang)
     parts = [f"{_word('epoch', lang)} {trainer.epoch + 1}",
              f"{_word('iteration', lang)} {trainer.iteration}/{trainer.iterations_per_epoch}",
-             f"{w['global_iteration']} {trainer.global_iteration}",
-             f"{w['samples_seen']} {trainer.samples_seen}"]
+             f"{w('global_iteration')} {trainer.global_iteration}",
+             f"{w('samples_seen')} {trainer.samples_seen}"]
     if trainer.last_loss is not None:
         parts.append(f"{_word('loss', lang)} {trainer.last_loss.value:.4f}")
-    parts.append(f"{w['next']}: {_word(trainer.next_phase, lang)}")
+    parts.append(f"{w('next')}: {_word(trainer.next_phase, lang)}")
     parts.append(explain_data(trainer, lang))
     pending = _pending_text(trainer, lang)
     if pending:
-        parts.append(f"{w['pending']}: {pending}")
+        parts.append(f"{w('pending')}: {pending}")
     if stop_reason is not None:
-        parts.append(f"{w['stopped']}: {stop_reason.code} ({stop_reason.message})")
+        parts.append(f"{w('stopped')}: {stop_reason.code} ({stop_reason.message})")
     return " | ".join(parts)

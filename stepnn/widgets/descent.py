@@ -18,6 +18,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .._checks import positive_float, positive_int
 from ..problems import Bowl, LinearRegression, largest_curvature
@@ -26,7 +27,7 @@ from .controller import guarded_step
 from ._base import Dashboard, guarded
 
 __all__ = ["DescentExplorer", "PlayFrames", "PROBLEMS", "PRESETS", "preset_rates", "log_limits",
-           "LOSS_CEILING"]
+           "plain_log_ticks", "LOSS_CEILING"]
 
 PROBLEMS = ("quadratic", "linear_regression")
 # learning rate = factor / L, L the largest eigenvalue of the Hessian
@@ -34,42 +35,6 @@ PRESETS = {"too small": 0.05, "good": 1.0, "too large": 1.8, "diverging": 2.2}
 GRID = 61            # surface grid points per axis (the problems are cheap)
 CONVERGED = 1e-8     # a gradient norm below this ends Play: the path has arrived
 LOSS_CEILING = 1e12  # the loss chart stops here (a diverging loss only grows past it)
-
-_WORDS = {
-    "en": {
-        "preset": "Presets", "start": "click on the surface to set the start",
-        "too small": "too small", "good": "good", "too large": "too large", "diverging": "diverging",
-        "explain": ("Curvature: the Hessian of the loss has largest eigenvalue L = {L:.4g}. "
-                    "A step multiplies the distance to the minimum along that direction by (1 - lr L). "
-                    "lr &lt; 1/L = {a:.4g}: straight downhill; 1/L &lt; lr &lt; 2/L = {b:.4g}: zig-zags "
-                    "but converges; lr &gt; 2/L: each step overshoots more, the path diverges. "
-                    "Presets: too small {p0:.3g}, good {p1:.3g}, too large {p2:.3g}, diverging {p3:.3g}."),
-        "readout": "step {k} · loss {loss} · ({a}, {b}) = ({x:.4g}, {y:.4g}) · gradient ({gx:.4g}, {gy:.4g})",
-        "diverged": "diverged: the path left the plot and the loss grew from {l0:.4g} to {l1:.4g}. "
-                    "The learning rate {lr:.4g} is above 2/L = {b:.4g}; pick a smaller one and Reset.",
-        "blown_up": "diverged: the loss became {l1}; the steps overshoot. Pick a smaller learning rate "
-                    "and Reset.",
-        "converged": "converged after {k} steps: the gradient is (almost) zero at the minimum.",
-        "arrow": "−gradient", "next": "next step", "loss_axis": "loss per step",
-        "restart": "Start set to ({x:.4g}, {y:.4g}).",
-    },
-    "ko": {
-        "preset": "프리셋", "start": "곡면을 클릭해 시작점을 정하세요",
-        "too small": "너무 작음", "good": "적당함", "too large": "너무 큼", "diverging": "발산",
-        "explain": ("곡률: 손실의 헤세 행렬의 가장 큰 고윳값은 L = {L:.4g}입니다. 한 스텝은 그 방향으로 "
-                    "최솟점까지의 거리에 (1 - 학습률 L)을 곱합니다. 학습률 &lt; 1/L = {a:.4g}: 곧장 내려감; "
-                    "1/L &lt; 학습률 &lt; 2/L = {b:.4g}: 지그재그지만 수렴; 학습률 &gt; 2/L: 매번 더 크게 "
-                    "넘어가 발산합니다. 프리셋: 너무 작음 {p0:.3g}, 적당함 {p1:.3g}, 너무 큼 {p2:.3g}, "
-                    "발산 {p3:.3g}."),
-        "readout": "스텝 {k} · 손실 {loss} · ({a}, {b}) = ({x:.4g}, {y:.4g}) · 기울기 ({gx:.4g}, {gy:.4g})",
-        "diverged": "발산: 경로가 그림 밖으로 나갔고 손실이 {l0:.4g}에서 {l1:.4g}로 커졌습니다. "
-                    "학습률 {lr:.4g}이(가) 2/L = {b:.4g}보다 큽니다; 더 작은 값을 고르고 처음으로.",
-        "blown_up": "발산: 손실이 {l1}이(가) 되었습니다; 한 걸음이 너무 큽니다. 학습률을 낮추고 처음으로.",
-        "converged": "{k} 스텝 만에 수렴: 최솟점에서 기울기가 (거의) 0입니다.",
-        "arrow": "−기울기", "next": "다음 스텝", "loss_axis": "스텝별 손실",
-        "restart": "시작점: ({x:.4g}, {y:.4g}).",
-    },
-}
 
 
 def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
@@ -80,6 +45,13 @@ def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
     if values.size == 0:
         return None
     return max(values.min() / margin, 1e-30), min(values.max(), LOSS_CEILING) * margin
+
+
+def plain_log_ticks(axis) -> None:
+    """Tick labels of a log axis as plain text ("0.001", "1e+06"), not mathtext ("10^-3"): quicker to
+    draw, and no parsing (matplotlib before 3.10 warns with pyparsing 3.3 when it parses one)."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def preset_rates(problem) -> dict[str, float]:
@@ -142,7 +114,6 @@ class DescentExplorer(PlayFrames, Dashboard):
         if problem not in PROBLEMS:
             raise ValueError(f"problem must be one of {PROBLEMS}; received {problem!r}.")
         super().__init__(lang, live)
-        self.words = _WORDS["ko" if lang == "ko" else "en"]
         self.problem = Bowl(a, b) if problem == "quadratic" else LinearRegression()
         self.rates = preset_rates(self.problem)
         lr = self.rates["good"] if learning_rate is None else positive_float("learning_rate", learning_rate)
@@ -153,10 +124,11 @@ class DescentExplorer(PlayFrames, Dashboard):
         fig, view = self.new_figure((10, 4.2), dpi=80)
         self.figure = fig
         self._build_axes(fig)
+        self.localize()
         self.restart(self.problem.start)
         self.widget = widgets.VBox([
             widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
-            widgets.HBox([widgets.Label(self.words["preset"])]
+            widgets.HBox([widgets.Label(self.p("descent.preset"))]
                          + [self.buttons[name] for name in PRESETS]),
             view, self.readout, self.explain, self.message])
         self.widget.add_class("stepnn-descent")
@@ -172,7 +144,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.buttons = {"step": self._button("step", self.t("step"), self.step),
                         "reset": self._button("reset", self.t("reset"), self.reset)}
         for name in PRESETS:
-            self.buttons[name] = self._button(name, f"{self.words[name]} ({self.rates[name]:.3g})",
+            self.buttons[name] = self._button(name, self.p(f"descent.{name}") + f" ({self.rates[name]:.3g})",
                                               lambda name=name: self.use_preset(name))
         low = min(np.log10(self.rates["too small"]) - 0.5, np.log10(lr))
         high = max(np.log10(self.rates["diverging"]) + 0.3, np.log10(lr))
@@ -187,7 +159,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.readout.add_class("stepnn-descent-readout")
         L = 1.0 / self.rates["good"]
         self.explain = widgets.HTML(
-            f"<b>{html.escape(self.problem.formula())}</b> &mdash; " + self.words["explain"].format(
+            f"<b>{html.escape(self.problem.formula())}</b> &mdash; " + self.p("descent.explain", 
                 L=L, a=1 / L, b=2 / L, **{f"p{k}": r for k, r in enumerate(self.rates.values())}))
         self.explain.add_class("stepnn-descent-explain")
 
@@ -204,10 +176,10 @@ class DescentExplorer(PlayFrames, Dashboard):
                    linewidths=0.4, alpha=0.6, zorder=1)
         ax.plot(*self.problem.minimum, "*", color="white", mec="black", ms=11, zorder=2)
         (self.path_line,) = ax.plot([], [], "-o", color="#ff5a36", lw=1.4, ms=3, zorder=3)
-        (self.next_line,) = ax.plot([], [], ":", color="white", lw=1.2, zorder=3, label=self.words["next"])
+        (self.next_line,) = ax.plot([], [], ":", color="white", lw=1.2, zorder=3, label=self.p("descent.next"))
         (self.point,) = ax.plot([], [], "o", color="#ff1f1f", mec="white", ms=8, zorder=5)
         self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
-                                     color="#ffd400", lw=2, zorder=4, label=self.words["arrow"])
+                                     color="#ffd400", lw=2, zorder=4, label=self.p("descent.arrow"))
         ax.add_patch(self.arrow)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -215,11 +187,12 @@ class DescentExplorer(PlayFrames, Dashboard):
         ax.set_ylabel(self.problem.labels[1], fontsize=9)
         ax.tick_params(labelsize=8)
         ax.legend(handles=[self.arrow, self.next_line], loc="upper right", fontsize=8, framealpha=0.7)
-        ax.set_title(f"{self.t('loss_surface')}: {self.problem.formula()}\n{self.words['start']}", fontsize=9)
+        ax.set_title(f"{self.t('loss_surface')}: {self.problem.formula()}\n{self.p('descent.start')}", fontsize=9)
         self.loss_ax = fig.add_axes([0.65, 0.12, 0.32, 0.78])
         (self.loss_line,) = self.loss_ax.plot([], [], "-o", color="#ff5a36", ms=2.5, lw=1.0)
         self.loss_ax.set_yscale("log")
-        self.loss_ax.set_title(self.words["loss_axis"], fontsize=9)
+        plain_log_ticks(self.loss_ax.yaxis)
+        self.loss_ax.set_title(self.p("descent.loss_axis"), fontsize=9)
         self.loss_ax.set_xlabel(self.t("step"), fontsize=9)
         self.loss_ax.tick_params(labelsize=8)
         fig.canvas.mpl_connect("button_press_event", self._on_click)
@@ -317,7 +290,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         if event.inaxes is not self.surface_ax or event.button != 1 or event.xdata is None:
             return
         self.restart((event.xdata, event.ydata))
-        self.show_info(self.words["restart"].format(x=event.xdata, y=event.ydata))
+        self.show_info(self.p("descent.restart", x=event.xdata, y=event.ydata))
 
     # ----------------------------------------------------------------- drawing
     def _show(self) -> None:
@@ -351,7 +324,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         self._judge(w, norm)
         a, b = self.problem.labels
         loss_text = f"{self.losses[-1]:.6g}"
-        self.readout.value = html.escape(self.words["readout"].format(
+        self.readout.value = html.escape(self.p("descent.readout", 
             k=len(self.path) - 1, loss=loss_text, a=a, b=b, x=w[0], y=w[1], gx=grad[0], gy=grad[1]))
         self.redraw()
 
@@ -362,15 +335,15 @@ class DescentExplorer(PlayFrames, Dashboard):
         outside = not (x0 <= self.path[-1][0] <= x1 and y0 <= self.path[-1][1] <= y1)
         if self._blown_up():
             self.diverged = True
-            self.show_info(self.words["blown_up"].format(l1=last), tone="error")
+            self.show_info(self.p("descent.blown_up", l1=last), tone="error")
         elif outside and last > first:
             self.diverged = True
-            self.show_info(self.words["diverged"].format(l0=first, l1=last, lr=self.learning_rate.value,
+            self.show_info(self.p("descent.diverged", l0=first, l1=last, lr=self.learning_rate.value,
                                                          b=2 * self.rates["good"]), tone="error")
         elif len(self.path) > 1 and grad_norm < CONVERGED:
             if not self.converged:
                 self.converged = True
-                self.show_info(self.words["converged"].format(k=len(self.path) - 1))
+                self.show_info(self.p("descent.converged", k=len(self.path) - 1))
 
     def describe(self) -> str:
         return (f"{self.title}: {self.problem.formula()}, learning rate {self.learning_rate.value:.4g}, "

@@ -12,7 +12,6 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import losses
-from ..terms import LANGS
 from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, kind_of,
                                  loss_point, vector_text)
 from ._base import Dashboard, guarded
@@ -28,32 +27,6 @@ LOSS_OPTIONS = (("MSE (mean_squared_error)", "mean_squared_error"),
 N_CLASSES = 3
 START_SCORES = (0.2, 0.5, 0.3)
 WIDE = {"description_width": "initial"}  # show each control's whole label
-
-_TEXT = {
-    "task": ("Fits", "알맞은 문제"),
-    "scores": ("scores s (normalised: p = s / sum(s))", "점수 s (정규화: p = s / sum(s))"),
-    "true_class": ("y: true class", "y: 정답 클래스"),
-    "one_hot": ("y (one-hot)", "y (원-핫)"),
-    "label": ("y (0/1, or soft)", "y (0/1 또는 그 사이)"),
-    "same": ("CEE = {cee:.4f} and categorical_crossentropy = {cce:.4f}: the same, because p sums to 1.",
-             "CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f}: p의 합이 1이므로 같습니다."),
-    "raw": ("On the raw scores s (sum {total:.3g}): CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f} "
-            "(Keras divides by the sum first; CEE does not).",
-            "정규화 전 점수 s (합 {total:.3g})에서는: CEE = {cee:.4f}, categorical_crossentropy = {cce:.4f} "
-            "(Keras는 먼저 합으로 나누고, CEE는 나누지 않습니다)."),
-    "zero_scores": ("all {k} scores are 0: at least one must be positive to turn them into "
-                    "probabilities p = s / sum(s). Raise one of the sliders.",
-                    "점수 {k}개가 모두 0입니다: p = s / sum(s)로 확률을 만들려면 하나 이상이 양수여야 합니다. "
-                    "슬라이더 하나를 올리세요."),
-}
-TASKS_KO = {
-    "mean_squared_error": "회귀: (예측값 - 실제값)^2 의 평균",
-    "mean_absolute_error": "회귀, 이상치에 덜 민감: |예측값 - 실제값| 의 평균",
-    "binary_crossentropy": "이진 분류: 시그모이드 출력, 레이블 0/1",
-    "categorical_crossentropy": "다중 분류: 소프트맥스 출력, 원-핫 레이블",
-    "sparse_categorical_crossentropy": "다중 분류: 소프트맥스 출력, 정수 레이블",
-    "cee": "교차 엔트로피 오차 -sum(y log p): categorical_crossentropy의 교과서 이름",
-}
 
 
 def _check_loss(loss) -> losses.Loss:
@@ -122,12 +95,13 @@ class LossExplorer(Dashboard):
         self.one_hot.observe(self._on_class, names="value")
         self.widget = widgets.VBox([self.loss_control, self.inputs, view, self.readout, self.message])
         self.widget.add_class("stepnn-loss-explorer")
+        self.localize()
         self._arrange()
         self._show()
 
     # ---------------------------------------------------------------- helpers
     def _text(self, key: str) -> str:
-        return _TEXT[key][LANGS.index(self.lang)]
+        return self.p(f"loss_explorer.{key}")
 
     def _slider(self, value, low, high, step, description, name) -> widgets.FloatSlider:
         slider = widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
@@ -202,7 +176,7 @@ class LossExplorer(Dashboard):
 
     def _readout(self) -> str:
         p = self.point
-        task = p.loss.task if self.lang == "en" else TASKS_KO[p.loss.name]
+        task = self.p(f"loss_explorer.task.{p.loss.name}")
         lines = [f"<b>{html.escape(p.loss.name)}</b> &mdash; {self._text('task')}: {html.escape(task)}",
                  f"L = {p.value:.4f} &nbsp; dL/dy_pred = {vector_text(p.gradient[0])}"]
         if p.kind == "categorical":

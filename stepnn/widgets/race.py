@@ -21,10 +21,11 @@ from matplotlib.ticker import MaxNLocator
 from .. import batching, datasets, optimizers
 from ..layers import Dense
 from ..model import Sequential
+from ..terms import PHRASES
 from ..trainer import Trainer
 from ..views.surface import DIRECTIONS, RUN_COLORS, RaceSurfaceView
 from .controller import Criteria, explain_data, finish_epoch
-from .descent import LOSS_CEILING, PlayFrames, log_limits
+from .descent import LOSS_CEILING, PlayFrames, log_limits, plain_log_ticks
 from ._base import Dashboard, guarded
 
 __all__ = ["OptimizerRace", "PRESETS", "run_specs"]
@@ -42,40 +43,10 @@ PRESETS = {
         dict(name="Adam", optimizer="adam", learning_rate=0.01, batch_size=16),
     ],
 }
-NAMES_KO = {"batch size 1 (SGD)": "배치 사이즈 1 (확률적 경사 하강법)",
-            "batch size 16 (mini-batch)": "배치 사이즈 16 (미니 배치)",
-            "batch size N (full batch)": "배치 사이즈 N (배치 경사 하강법)"}
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("linear", "sine")
 DATASETS = CLASSIFICATION + REGRESSION + ("iris",)
 SPEC_KEYS = {"name", "optimizer", "learning_rate", "batch_size", "momentum", "nesterov"}
-
-_WORDS = {
-    "en": {
-        "preset": "Runs", "plane": "Plane", "pca": "PCA of all paths", "weights": "two weights",
-        "batch": "batch sizes", "optimizers": "optimizers",
-        "curves": "loss on all data per epoch (thin: each batch's loss)",
-        "caption": ("An epoch is one pass over all {n} samples; an iteration is one forward, loss, backward "
-                    "and update on one batch; # of data = batch size × iterations. Step runs one epoch of "
-                    "every run, and the loss chart counts epochs, so at the same x every run has seen the "
-                    "same samples, however many iterations that took:"),
-        "stepped": "Epoch {e} done.", "reset": "Every run is back at the common start.",
-        "diverged": "{name} diverged (loss inf/NaN): it stops here; the others go on.",
-        "limit": "Stopped at {e} epochs (max_epochs).",
-    },
-    "ko": {
-        "preset": "실행", "plane": "평면", "pca": "모든 경로의 PCA", "weights": "가중치 두 개",
-        "batch": "배치 사이즈", "optimizers": "옵티마이저",
-        "curves": "에포크마다 전체 데이터의 손실 (가는 선: 배치마다의 손실)",
-        "caption": ("에포크는 데이터 {n}개 전체를 한 번 보는 것이고, 이터레이션은 배치 하나로 순전파, 손실, 역전파, "
-                    "가중치 갱신을 한 번 하는 것입니다. 데이터 수 = 배치 사이즈 × 이터레이션. 한 스텝은 모든 실행을 "
-                    "한 에포크씩 진행하고 손실 그래프의 가로축은 에포크이므로, 같은 x에서는 이터레이션 수와 "
-                    "상관없이 모든 실행이 같은 샘플을 본 것입니다:"),
-        "stepped": "에포크 {e} 완료.", "reset": "모든 실행이 같은 시작점으로 돌아갔습니다.",
-        "diverged": "{name}: 발산 (손실 inf/NaN): 여기서 멈추고 나머지는 계속합니다.",
-        "limit": "{e} 에포크에서 멈춤 (max_epochs).",
-    },
-}
 
 
 def run_specs(runs) -> list[dict]:
@@ -149,7 +120,6 @@ class OptimizerRace(PlayFrames, Dashboard):
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, Integral) or max_epochs < 1:
             raise ValueError(f"max_epochs must be a whole number >= 1; received {max_epochs!r}.")
         super().__init__(lang, live)
-        self.words = _WORDS["ko" if lang == "ko" else "en"]
         self.dataset, self.activation, self.seed = dataset, activation, seed
         self.directions, self.max_epochs = directions, int(max_epochs)
         self._quiet = False
@@ -181,7 +151,8 @@ class OptimizerRace(PlayFrames, Dashboard):
         return trainers
 
     def _name(self, spec) -> str:
-        return NAMES_KO.get(spec["name"], spec["name"]) if self.lang == "ko" else spec["name"]
+        key = f"race.run.{spec['name']}"
+        return self.p(key) if key in PHRASES else spec["name"]
 
     def _build_controls(self, runs) -> None:
         def button(key, label, action):
@@ -192,15 +163,15 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.buttons = {"step": button("step", f"{self.t('step')} (1 {self.t('epoch')})", self.step),
                         "reset": button("reset", self.t("reset"), self.reset)}
         self.play = self._make_play("stepnn-race-play", interval=400)
-        options = [(self.words[p], p) for p in PRESETS]
+        options = [(self.p(f"race.{p}"), p) for p in PRESETS]
         if not isinstance(runs, str):
             options.append(("custom", "custom"))
         self.preset = widgets.Dropdown(options=options, value=runs if isinstance(runs, str) else "custom",
-                                       description=self.words["preset"])
+                                       description=self.p("race.preset"))
         self.preset.add_class("stepnn-race-preset")
         self.preset.observe(self._on_preset, names="value")
-        self.plane = widgets.Dropdown(options=[(self.words[d], d) for d in DIRECTIONS],
-                                      value=self.directions, description=self.words["plane"])
+        self.plane = widgets.Dropdown(options=[(self.p(f"race.{d}"), d) for d in DIRECTIONS],
+                                      value=self.directions, description=self.p("race.plane"))
         self.plane.add_class("stepnn-race-plane")
         self.plane.observe(self._on_plane, names="value")
         self.run_boxes = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
@@ -220,11 +191,12 @@ class OptimizerRace(PlayFrames, Dashboard):
                             for c, n in zip(colors, names)]
         self.batch_lines = [ax.plot([], [], "-", color=c, lw=0.6, alpha=0.3)[0] for c in colors]
         ax.set_yscale("log")
-        ax.set_xlabel(self.t("epoch"), fontsize=9, fontfamily=self.surface_view.family)
-        ax.set_title(self.words["curves"], fontsize=9, fontfamily=self.surface_view.family)
+        plain_log_ticks(ax.yaxis)
+        ax.set_xlabel(self.t("epoch"), fontsize=9)
+        ax.set_title(self.p("race.curves"), fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         ax.tick_params(labelsize=8)
-        ax.legend(loc="upper right", prop=dict(size=7, family=self.surface_view.family), framealpha=0.8)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
         self.checkboxes = []
         for k, name in enumerate(names):
             box = widgets.Checkbox(value=True, description=name, indent=False,
@@ -234,12 +206,13 @@ class OptimizerRace(PlayFrames, Dashboard):
             self.checkboxes.append(box)
         self.run_boxes.children = tuple(self.checkboxes)
         self._draw_curves()
+        self.localize()
         self.caption.value = self._caption()
 
     def _caption(self) -> str:
         rows = "".join(f"<li><b>{html.escape(self._name(s))}</b>: {html.escape(explain_data(t, self.lang))}</li>"
                        for s, t in zip(self.specs, self.trainers))
-        return f"{self.words['caption'].format(n=len(self.X))}<ul>{rows}</ul>"
+        return f"{self.p('race.caption', n=len(self.X))}<ul>{rows}</ul>"
 
     # ------------------------------------------------------------------ actions
     @guarded
@@ -253,9 +226,9 @@ class OptimizerRace(PlayFrames, Dashboard):
             else:
                 self.epoch_losses[k].append(tr.evaluate())
         self._refresh()
-        notes = [self.words["diverged"].format(name=self._name(spec))
+        notes = [self.p("race.diverged", name=self._name(spec))
                  for spec, stopped in zip(self.specs, self.stopped) if stopped]
-        self.show_info(" ".join([self.words["stepped"].format(e=self.epochs)] + notes),
+        self.show_info(" ".join([self.p("race.stepped", e=self.epochs)] + notes),
                        tone="warn" if notes else "info")
 
     @guarded
@@ -267,14 +240,14 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.epoch_losses = [[t.evaluate()] for t in self.trainers]
         self.stopped = [False] * len(self.trainers)
         self._refresh()
-        self.show_info(self.words["reset"])
+        self.show_info(self.p("race.reset"))
 
     @guarded
     def tick(self) -> None:
         """One Play frame: one Step; Play stops at ``max_epochs`` or when every run has stopped."""
         if self.epochs >= self.max_epochs or all(self.stopped):
             self._pause()
-            self.show_info(self.words["limit"].format(e=self.epochs), tone="warn")
+            self.show_info(self.p("race.limit", e=self.epochs), tone="warn")
             return
         self.step()
 

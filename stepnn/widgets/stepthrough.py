@@ -10,7 +10,8 @@ step, an epoch, or Play), change the settings between iterations, and watch ever
 
 One controller: every button or control changes the trainer (or calls one of its phases), then
 every view updates in place, then the figure is drawn once, by blitting: only the artists the
-views name as changing are drawn over a kept background (``stepnn.views.blit``).
+views name as changing are drawn over a kept background (``stepnn.views.blit``); when something
+else changed (limits, the loss surface), the whole figure.
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ from ..stopping import StopReason
 from ..trainer import Trainer
 from ..views.boundary import BoundaryView
 from ..views.curves import LearningCurveView
+from ..views import localize
 from ..views.export import axes_bbox, save_gif, save_png
-from ..views._base import cache_text
 from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
@@ -48,42 +49,6 @@ OPTIMIZERS = (("SGD", "sgd"), ("SGD + momentum", "sgd+momentum"), ("RMSprop", "r
               ("Adagrad", "adagrad"), ("Adam", "adam"))
 MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' usual value)
 LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
-
-_WORDS = {
-    "max_epochs": ("Max epochs (0 = off)", "최대 에포크 (0 = 끔)"),
-    "target_loss": ("Target loss (0 = off)", "목표 손실 (0 = 끔)"),
-    "patience": ("Patience (0 = off)", "인내 에포크 (0 = 끔)"),
-    "no_validation": ("Patience watches the validation loss: create the Trainer with validation_split=0.2",
-                      "검증 손실을 봅니다: Trainer를 validation_split=0.2로 만드세요"),
-    "sample": ("Sample in batch", "배치 속 샘플"),
-    "speed": ("Iterations/s", "초당 이터레이션"),
-    "run_forward": ("Run forward propagation: z = xW + b and a = f(z), layer by layer",
-                    "순전파 실행: 층마다 z = xW + b, a = f(z)"),
-    "run_loss": ("Compare the prediction with the target: the loss", "예측값과 실제값 비교: 손실"),
-    "run_backward": ("Backpropagation: dL/dW for every weight by the chain rule",
-                     "역전파: 연쇄 법칙으로 모든 가중치의 dL/dW"),
-    "run_update": ("Move every weight against its gradient: W <- W - learning rate x dL/dW",
-                   "가중치 갱신: W <- W - 학습률 x dL/dW"),
-    "step_tip": ("One iteration: the phases still due, in order", "이터레이션 한 번: 남은 단계를 차례로"),
-    "epoch_tip": ("Finish the current epoch (stops early on a stopping criterion)",
-                  "현재 에포크 끝까지 (중지 기준에서 멈춤)"),
-    "undo_tip": ("Step back one phase or one change of setting", "한 단계 또는 설정 변경 하나 되돌리기"),
-    "nothing_to_undo": ("Nothing to undo: this is the start.", "되돌릴 것이 없습니다: 처음 상태입니다."),
-    "reset_tip": ("Back to the first weights, epoch 0 (the settings stay)",
-                  "처음 가중치, 에포크 0으로 (설정은 유지)"),
-    "undone": ("Undone: {what}.", "되돌림: {what}."),
-    "pending": ("Takes effect at the next iteration (this one is at {phase}).",
-                "다음 이터레이션부터 적용됩니다 (지금은 {phase} 단계)."),
-    "epoch_done": ("Epoch {e} finished: mean loss {loss:.4f}.", "에포크 {e} 완료: 평균 손실 {loss:.4f}."),
-    "stopped": ("Stopped: {code}: {message}.", "중지: {code}: {message}."),
-    "paused": ("paused by hand", "직접 일시정지"),
-    "reset_done": ("Back to the start (seed {seed}).", "처음으로 돌아갔습니다 (시드 {seed})."),
-    "diverged": ("The loss is {value}: with learning rate {lr:g} the steps overshoot and the weights "
-                 "blow up. Lower the learning rate, then press Undo to step back or Reset to start again.",
-                 "손실이 {value}입니다: 학습률 {lr:g}에서는 한 걸음이 너무 커서 가중치가 발산합니다. "
-                 "학습률을 낮추고 되돌리기나 처음으로를 누르세요."),
-}
-
 
 def optimizer_choice(optimizer) -> str:
     """The dropdown value for an optimizer object: "sgd+momentum" for SGD with momentum."""
@@ -148,15 +113,11 @@ class StepThrough(Dashboard):
         self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.message,
                                     canvas])
         self.widget.add_class("stepnn-stepthrough")
+        self.localize()
         self.refresh()
-        # Titles and tick labels of views that draw plain Text (the loss surface's) keep their
-        # pixels from now on: rasterizing glyphs is most of a redraw. The background kept by the
-        # blitter was drawn with the plain ones: the next redraw draws everything.
-        cache_text(self.figure)
-        self.blitter.invalidate()
 
-    def _w(self, key: str) -> str:
-        return _WORDS[key][self.lang == "ko"]
+    def _w(self, key: str, **values) -> str:
+        return self.p(f"stepthrough.{key}", **values)
 
     def _dynamic_artists(self) -> list:
         """What the views may change at a refresh: the blitter redraws these over its background."""
@@ -318,7 +279,7 @@ class StepThrough(Dashboard):
         def action():
             self.stop_reason = None
             what = self.trainer.undo()
-            self.show_info(self._w("undone").format(what=what) if what else self._w("nothing_to_undo"))
+            self.show_info(self._w("undone", what=what) if what else self._w("nothing_to_undo"))
         self._act(action)
 
     @guarded
@@ -328,18 +289,18 @@ class StepThrough(Dashboard):
             self._pause(None)
             self.stop_reason = None
             self.trainer.reset(keep_settings=True)
-            self.show_info(self._w("reset_done").format(seed=self.trainer.seed))
+            self.show_info(self._w("reset_done", seed=self.trainer.seed))
         self._act(action)
 
     def _note_epoch_end(self, phase: str) -> None:
         h = self.trainer.history
         if phase == "update" and self.trainer.iteration == 0 and h.epochs:
-            self.show_info(self._w("epoch_done").format(e=h.epochs[-1].epoch, loss=h.epochs[-1].loss))
+            self.show_info(self._w("epoch_done", e=h.epochs[-1].epoch, loss=h.epochs[-1].loss))
 
     def _show_stop(self) -> None:
         r = self.stop_reason
         if r is not None and r != "diverged":
-            self.show_info(self._w("stopped").format(code=r.code, message=r.message), tone="warn")
+            self.show_info(self._w("stopped", code=r.code, message=r.message), tone="warn")
 
     def _pause(self, reason: "StopReason | None") -> None:
         """Stop Play from code (a criterion held, an error, a reset)."""
@@ -371,7 +332,7 @@ class StepThrough(Dashboard):
             handlers[key]()
             setting = key in ("learning_rate", "batch_size", "optimizer", "loss_function")
             if setting and tr.next_phase != "forward":
-                self.show_info(self._w("pending").format(phase=self.t(tr.next_phase)))
+                self.show_info(self._w("pending", phase=self.t(tr.next_phase)))
         self._act(action)
 
     def _set_optimizer(self, choice: str) -> None:
@@ -385,7 +346,7 @@ class StepThrough(Dashboard):
         self._pause(None)
         self.stop_reason = None
         self.trainer.reset(seed=seed, keep_settings=True)
-        self.show_info(self._w("reset_done").format(seed=seed))
+        self.show_info(self._w("reset_done", seed=seed))
 
     def _set_criteria(self) -> None:
         c = self.controls
@@ -439,7 +400,7 @@ class StepThrough(Dashboard):
         if tr.diverged:
             rec = tr.last_loss
             value = rec.value if rec is not None else tr.history.iterations[-1].loss
-            self.show_info(self._w("diverged").format(value=value, lr=tr.learning_rate), tone="error")
+            self.show_info(self._w("diverged", value=value, lr=tr.learning_rate), tone="error")
         self.redraw()
 
     def _sync_controls(self) -> None:
@@ -475,7 +436,6 @@ class StepThrough(Dashboard):
             return save_png(self.figure, path, dpi=dpi)
         if view not in self.views:
             raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
-        self.figure.canvas.draw()
         return save_png(self.figure, path, dpi=dpi, bbox=axes_bbox(self.figure, _axes_of(self.views[view])))
 
     def save_gif(self, path, iterations: int = 20, fps: float = 4, view: str = "all",
@@ -496,6 +456,7 @@ class StepThrough(Dashboard):
         fig = Figure(figsize=view_figsize(names, trainer.model), dpi=self.figure.dpi)
         FigureCanvasAgg(fig)
         views = build_views(fig, trainer, names, self.lang, self._surface, None)
+        localize(fig, self.lang)
         if "network" in views and "network" in self.views:
             views["network"].sample = self.views["network"].sample
         state = {"stopped": False}
@@ -543,10 +504,15 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surfac
     grid = fig.add_gridspec(len(rows), 1, height_ratios=[1.55, 1] if len(rows) == 2 else [1],
                             left=0.02, right=0.99, top=0.94, bottom=0.03, hspace=0.28)
     axes: dict = {}
+    path_ax = None
     if top:
         cells = grid[0].subgridspec(1, len(top), width_ratios=[TOP_ROW[n] for n in top], wspace=0.3)
         for i, name in enumerate(top):
-            axes[name] = fig.add_subplot(cells[i])
+            if name == "surface" and surface == "pca":   # the losses along the path, below the plane
+                pair = cells[i].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.45)
+                axes[name], path_ax = fig.add_subplot(pair[0]), fig.add_subplot(pair[1])
+            else:
+                axes[name] = fig.add_subplot(cells[i])
     if bottom:
         cells = grid[-1].subgridspec(1, len(bottom), wspace=0.25)
         for i, name in enumerate(bottom):
@@ -556,7 +522,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surfac
         "heatmaps": lambda ax: ActivationHeatmaps(ax, trainer, lang=lang),
         "gradients": lambda ax: GradientHeatmaps(ax, trainer, lang=lang),
         "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
-        "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang,
+        "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang, path_ax=path_ax,
                                           on_change=on_surface_change),
         "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang),
     }

@@ -12,10 +12,9 @@ from matplotlib.text import Text
 from PIL import Image
 
 import stepnn as sn
-from stepnn.views import export
+from stepnn.views import export, korean_font
 from stepnn.views.boundary import BoundaryView, class_colors
 from stepnn.views.curves import LearningCurveView, epoch_ends, nice_ceiling
-from stepnn.views._base import CachedText, GlyphText, add_text
 from stepnn.views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from stepnn.views.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, NetworkView, stage
 from stepnn.widgets.controller import guarded_step
@@ -135,7 +134,8 @@ def test_target_text_names_prediction_and_target_after_loss():
     view.update(tr)
     row = tr.last_forward.indices[0]
     p = numpy_forward(tr, tr.X[[row]])[-1][0, 0]
-    assert view.sample_text.get_text() == f"sample #{row}:  Prediction {p:.3g} / Target {tr.y[row, 0]:.3g}"
+    assert view.caption.get_text() == "sample #: prediction / target"
+    assert view.sample_text.get_text() == f"#{row}: {p:.3g} / {tr.y[row, 0]:.3g}"
 
 
 def test_sample_beyond_the_batch_is_clipped_to_the_last_row():
@@ -171,19 +171,24 @@ def test_heatmaps_reshape_when_the_batch_size_changes_and_for_the_short_last_bat
     tr = make_trainer(n=40, batch_size=16)
     fig, axes = agg_axes(6, (9, 3))
     view = ActivationHeatmaps(axes, tr)
-    sizes = []
+    sizes, blank = [], []
     for _ in range(3):           # 40 = 16 + 16 + 8
         tr.forward()
         view.update(tr)
-        sizes.append(view.z_images[0].get_array().shape[0])
+        z = view.z_images[0].get_array()
+        sizes.append(z.shape[0])
+        blank.append(int(np.ma.getmaskarray(z).all(axis=1).sum()))
         phases(tr, "loss", "backward", "update")
-    assert sizes == [16, 16, 8]
+    assert sizes == [16, 16, 16] and blank == [0, 0, 8]     # the short batch: 8 rows, 8 blank
+    np.testing.assert_allclose(view.z_images[0].get_array()[:8], tr.last_forward.z[0], rtol=1e-12)
     tr.set_batch_size(5)
     tr.forward()
     view.update(tr)
     im = view.z_images[1]
-    assert im.get_array().shape == (5, 2)
-    assert im.get_extent() == [-0.5, 1.5, 4.5, -0.5]
+    assert im.get_array().shape == (5, 2) and im.axes is axes[2]
+    assert im.get_coordinates()[[0, -1], [0, -1]].tolist() == [[-0.5, -0.5], [1.5, 4.5]]
+    assert axes[2].get_xlim() == (-0.5, 1.5) and axes[2].get_ylim() == (4.5, -0.5)
+    assert len(axes[2].collections) == 1          # the old mesh is gone
     fig.canvas.draw()
 
 
@@ -191,12 +196,15 @@ def test_gradient_heatmaps_hold_dW_and_its_norm():
     tr = make_trainer()
     fig, axes = agg_axes(3, (6, 3))
     view = GradientHeatmaps(axes, tr)
-    assert view.titles[0].get_text() == "dL/dW1"
+    assert [t.get_text() for t in view.titles] == ["dL/dW1", "dL/dW2", "dL/dW3"]
+    assert np.isnan(view.norms).all()
     phases(tr, "forward", "loss", "backward")
     view.update(tr)
-    for i, (im, title, dW) in enumerate(zip(view.images, view.titles, tr.last_backward.dW), 1):
+    for i, (im, norm, dW) in enumerate(zip(view.images, view.norms, tr.last_backward.dW), 1):
         np.testing.assert_array_equal(im.get_array(), dW)
-        assert title.get_text() == f"|dL/dW{i}| {np.sqrt(np.sum(dW ** 2)):.2g}"
+        assert norm == pytest.approx(np.sqrt(np.sum(dW ** 2)), rel=1e-12)
+        m = np.abs(dW).max()
+        assert im.get_clim() == (-m, m)
     fig.canvas.draw()
 
 
@@ -247,7 +255,7 @@ def test_epoch_ends_and_nice_ceiling():
 
 # ------------------------------------------------------------------------------- boundary view
 def cell_centres(view):
-    x0, x1, y0, y1 = view.image.get_extent()
+    x0, x1, y0, y1 = view.extent
     r = view.resolution
     xs = x0 + (np.arange(r) + 0.5) * (x1 - x0) / r
     ys = y0 + (np.arange(r) + 0.5) * (y1 - y0) / r
@@ -267,7 +275,10 @@ def test_binary_boundary_shows_the_models_probability_and_the_half_contour():
     vertices = np.concatenate([path.vertices for path in view.contour.get_paths()])
     on_line = numpy_forward(tr, vertices)[-1][:, 0]
     assert np.abs(on_line - 0.5).max() < 0.1
-    np.testing.assert_array_equal(view.batch.get_offsets(), tr.X[tr.last_forward.indices])
+    np.testing.assert_array_equal(view.batch.get_xydata(), tr.X[tr.last_forward.indices])
+    labels = tr.y[:, 0].astype(int)
+    for k, points in enumerate(view.points):       # one Line2D of markers per class
+        np.testing.assert_array_equal(points.get_xydata(), tr.X[labels == k])
     fig.canvas.draw()
 
 
@@ -279,7 +290,7 @@ def test_multiclass_boundary_colours_cells_by_argmax():
     fig, ax = agg_axes()
     view = BoundaryView(ax, tr, resolution=20)
     probs = numpy_forward(tr, cell_centres(view))[-1]
-    rgba = view.image.get_array().reshape(-1, 4)
+    rgba = view.image.get_facecolor()
     np.testing.assert_allclose(rgba[:, :3], class_colors(2)[probs.argmax(axis=1)])
     assert np.all(np.diff(rgba[np.argsort(probs.max(axis=1)), 3]) >= -1e-12)  # surer = less pale
     fig.canvas.draw()
@@ -296,7 +307,7 @@ def test_one_feature_regression_draws_the_fitted_curve():
     x = view.curve.get_xdata()
     np.testing.assert_allclose(view.curve.get_ydata(), numpy_forward(tr, x[:, None])[-1][:, 0], rtol=1e-10)
     idx = tr.last_forward.indices
-    np.testing.assert_array_equal(view.batch.get_offsets(), np.column_stack([tr.X[idx, 0], tr.y[idx, 0]]))
+    np.testing.assert_array_equal(view.batch.get_xydata(), np.column_stack([tr.X[idx, 0], tr.y[idx, 0]]))
     fig.canvas.draw()
 
 
@@ -386,41 +397,6 @@ def test_korean_views_draw_without_missing_glyphs():
     assert views["network"].title.get_text().startswith("손실")
 
 
-# ------------------------------------------------------------------------------- fast text
-def test_cached_text_paints_the_same_pixels_as_text_and_reuses_them():
-    def figure(kind):
-        fig = Figure(figsize=(3, 1), dpi=72)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes([0, 0, 1, 1])
-        ax.set_axis_off()
-        artist = kind(0.1, 0.4, "Loss 0.6931 손", fontsize=10, color="#c0392b", transform=ax.transAxes,
-                      clip_on=False)
-        ax.add_artist(artist)
-        return fig, artist
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the Hangul glyph may be missing without a Korean font
-        plain, _ = figure(Text)
-        cached, text = figure(CachedText)
-        plain.canvas.draw()
-        cached.canvas.draw()
-        cached.canvas.draw()
-    a, b = (np.asarray(f.canvas.buffer_rgba()).astype(int) for f in (plain, cached))
-    assert np.abs(a - b).max() <= PIXEL_TOLERANCE
-    assert len(text._bitmaps) == 1
-    text.set_text("Loss 0.5")
-    cached.canvas.draw()
-    assert len(text._bitmaps) == 2
-    cached.savefig(io.BytesIO(), format="pdf")  # other renderers draw it as a plain Text
-
-
-def test_add_text_makes_unclipped_cached_text_in_axes_coordinates():
-    fig, ax = agg_axes()
-    t = add_text(ax, 0.5, 0.5, "hello")
-    assert isinstance(t, CachedText) and not t.get_clip_on() and t.get_transform() == ax.transAxes
-    assert type(add_text(ax, 0, 0, "", changing=True)) is GlyphText
-
-
 # ----------------------------------------------------------------------------------- export
 def test_save_png_and_gif(tmp_path):
     fig, ax = agg_axes()
@@ -448,3 +424,51 @@ def test_save_gif_refuses_bad_input(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         export.save_gif(**args)
     assert not (tmp_path / "a.gif").exists()
+
+
+# --------------------------------------------------------------------------------- languages
+@pytest.mark.parametrize("dashboard", ["StepThrough", "LossExplorer", "DescentExplorer", "OptimizerRace",
+                                       "ChainRule"])
+def test_a_korean_dashboard_keeps_matplotlibs_rcparams_and_misses_no_glyph(dashboard):
+    import stepnn.widgets as W
+    before = dict(matplotlib.rcParams)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # "Glyph ... missing from font(s)" is a warning
+        if dashboard == "StepThrough":
+            board = W.StepThrough(make_trainer(), lang="ko", live=False, dpi=40)
+            board.buttons["forward"].click()
+            board.buttons["loss"].click()
+        elif dashboard == "OptimizerRace":
+            board = W.OptimizerRace("xor", lang="ko", live=False)
+            board.buttons["step"].click()
+        else:
+            board = getattr(W, dashboard)(lang="ko", live=False)
+        for fig in board.figures:
+            fig.canvas.draw()
+            fig.savefig(io.BytesIO(), format="png", dpi=30)   # the animated artists too
+    assert board.errors == []
+    assert dict(matplotlib.rcParams) == before
+    texts = [t for fig in board.figures for t in fig.findobj(Text) if any("\uac00" <= c <= "\ud7a3" for c in
+                                                                         t.get_text())]
+    assert texts and all(korean_font() in t.get_fontfamily() for t in texts)
+
+
+def test_every_word_comes_from_the_one_table():
+    from stepnn.terms import LANGS, PHRASES, TERMS, phrase
+    assert all(len(pair) == len(LANGS) and all(pair) for pair in {**TERMS, **PHRASES}.values())
+    assert phrase("network.sample_caption", "ko") == "샘플 #: 예측값 / 실제값"
+    assert phrase("curves.diverged", "en", v=1.5).startswith("diverged: loss = 1.5")
+    with pytest.raises(KeyError, match="PHRASES"):
+        phrase("no.such.phrase")
+    import ast
+    from pathlib import Path
+    root = Path(sn.__file__).parent
+    for path in list((root / "views").glob("*.py")) + list((root / "widgets").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
+                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        shown = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                 and isinstance(node.value, str) and id(node) not in docstrings]
+        korean = [text for text in shown if any("\uac00" <= c <= "\ud7a3" for c in text)]
+        assert korean == [], f"Korean words outside stepnn/terms.py, in {path.name}: {korean}"
