@@ -120,7 +120,9 @@ def test_criteria_stop_on_patience_from_the_validation_history():
         def __init__(self, val_losses):
             self.epoch = len(val_losses)
             self.history = History(np.zeros(1))
-            self.history.epochs += [EpochEntry(e, 1.0, v) for e, v in enumerate(val_losses, 1)]
+            for e, v in enumerate(val_losses, 1):
+                self.history.record_epoch(EpochEntry(e, 1.0, v))
+            self.history.show(0, len(val_losses), 0, np.zeros(1))
 
     c = Criteria(patience=2)
     assert c.at_epoch_end(Stub([0.9, 0.8, 0.85])) is None
