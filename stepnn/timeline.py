@@ -5,7 +5,7 @@ list of actions taken: the phases (forward, loss, backward, update), the setting
 weights set by hand. To stand at any moment, a trainer restores a saved state at or before it and
 re-runs the recorded actions from there.
 
-Saved states (``Snapshot``) come in two kinds:
+Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
 
 - the recent window: the full state before each of the last ``RECENT`` actions around where the
   trainer stands, records included, so that undo and redo nearby are instant;
@@ -19,25 +19,14 @@ in any editor.
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Snapshot", "Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
+__all__ = ["Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
 
 RECENT = 64  # full snapshots kept on each side of where the trainer stands (16 iterations)
 CHECKPOINT_EVERY = 64  # iterations between checkpoints at the start of a run
 CHECKPOINT_BYTES = 48 * 2 ** 20  # the checkpoints' arrays take at most about this much memory
-
-
-@dataclass
-class Snapshot:
-    """The trainer's state before one action: its loop state (a copy) and its weights."""
-    state: object
-    params: list
-    """The weight arrays [W1, b1, ...] (shared, never modified in place)."""
-    size: int = 0
-    """Bytes of arrays it keeps alive (counted for checkpoints only)."""
 
 
 class Timeline:
@@ -48,23 +37,20 @@ class Timeline:
         at: how many of them are in force; the rest are the redo tail.
     """
 
-    def __init__(self, start: Snapshot):
+    def __init__(self, start):
         self.actions: list[tuple] = []
         self.at = 0
-        self.recent: dict[int, Snapshot] = {}
-        self.checkpoints: dict[int, Snapshot] = {0: start}  # the start is always kept
+        self.recent: dict = {}  # position -> the full state before the action there
+        self.checkpoints: dict = {0: start}  # position -> state without records; the start stays
         self._positions: list[int] = [0]  # checkpoint positions, sorted
         self.every = CHECKPOINT_EVERY
         self._bytes = 0
+        self._sizes: dict[int, int] = {0: 0}  # bytes of arrays each checkpoint keeps alive
         self._starts: list[int] = []  # positions of the forward actions (iteration starts)
         self._ends: list[int] = []  # positions of the update actions (iteration ends)
 
-    def passed(self, snapshot: Snapshot, action: tuple, iteration_start: "int | None") -> None:
-        """Action ``action`` at position ``at`` is done; ``snapshot`` is the state before it.
-
-        ``iteration_start`` is the iteration count before it when it was a forward (the start of
-        an iteration, where checkpoints go), else None.
-        """
+    def passed(self, before, action: tuple) -> None:
+        """Action ``action`` at position ``at`` is done; ``before`` is the state before it."""
         at = self.at
         if at == len(self.actions):
             self.actions.append(action)
@@ -72,11 +58,11 @@ class Timeline:
                 self._starts.append(at)
             elif action[0] == "update":
                 self._ends.append(at)
-        self.recent[at] = snapshot
+        self.recent[at] = before
         self.recent.pop(at - RECENT, None)
-        if (iteration_start is not None and iteration_start % self.every == 0
-                and at not in self.checkpoints):
-            self._checkpoint(at, snapshot)
+        if (action[0] == "forward" and before.global_iteration % self.every == 0
+                and at not in self.checkpoints):  # iteration starts are where checkpoints go
+            self._checkpoint(at, before)
         self.at = at + 1
 
     def fork(self) -> None:
@@ -100,8 +86,8 @@ class Timeline:
         end of the recorded actions when there is none."""
         return self._starts[k] if k < len(self._starts) else len(self.actions)
 
-    def start_for(self, target: int) -> "tuple[int, Snapshot | None]":
-        """Where to replay from to reach ``target``: (position, snapshot), or (at, None) to
+    def start_for(self, target: int) -> tuple:
+        """Where to replay from to reach ``target``: (position, saved state), or (at, None) to
         replay from the trainer's current state. Checkpoints hold no records, so one is used only
         at or before the last forward before ``target`` (whose records the target shows)."""
         last_forward = target - 1
@@ -126,22 +112,22 @@ class Timeline:
         for p in [p for p in self.recent if abs(p - at) > RECENT]:
             del self.recent[p]
 
-    def _checkpoint(self, at: int, snapshot: Snapshot) -> None:
-        state = snapshot.state.copy()
+    def _checkpoint(self, at: int, before) -> None:
+        state = before.copy()
         state.forward = state.loss = state.backward = state.update = None
-        checkpoint = Snapshot(state, snapshot.params,
-                              _nbytes(snapshot.params) + _nbytes(state.opt_state))
-        self.checkpoints[at] = checkpoint
+        self.checkpoints[at] = state
         insort(self._positions, at)
-        self._bytes += checkpoint.size
+        self._sizes[at] = size = _nbytes(state.weights) + _nbytes(state.opt_state)
+        self._bytes += size
         while self._bytes > CHECKPOINT_BYTES and len(self._positions) > 2:
             self.every *= 2
             for p in list(self._positions[1:]):  # the start (position 0) stays
-                if self.checkpoints[p].state.global_iteration % self.every:
+                if self.checkpoints[p].global_iteration % self.every:
                     self._drop(p)
 
     def _drop(self, position: int) -> None:
-        self._bytes -= self.checkpoints.pop(position).size
+        del self.checkpoints[position]
+        self._bytes -= self._sizes.pop(position)
         self._positions.remove(position)
 
     def __repr__(self) -> str:

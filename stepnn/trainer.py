@@ -23,11 +23,12 @@ from .model import Sequential, flatten, raw_forward_pass
 from .progress import ProgressBar
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .stopping import StopReason, accuracy
-from .timeline import Snapshot, Timeline
+from .timeline import Timeline
 
 __all__ = ["Trainer", "LoopState", "PhaseError", "PHASES"]
 
 PHASES = ("forward", "loss", "backward", "update")
+_STEP = [tuple((p,) for p in PHASES[i:]) for i in range(4)]  # the actions step() does, by phase
 SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss")
 
 
@@ -37,8 +38,8 @@ class PhaseError(RuntimeError):
 
 @dataclass(repr=False, eq=False)
 class LoopState:
-    """Where the training loop stands and the settings in force: everything undo, redo and goto
-    restore besides the weights (which live in the model)."""
+    """Where the training loop stands, its weights and the settings in force: everything undo,
+    redo and goto restore."""
 
     loss_fn: losses.Loss
     """The loss function in force."""
@@ -52,6 +53,8 @@ class LoopState:
     """Samples per iteration."""
     rng_state: dict
     """The shuffling generator's state, before the next epoch's order is drawn."""
+    weights: list
+    """The weights [W1, b1, W2, b2, ...], the same arrays as the model's layers hold."""
     pending: dict = field(default_factory=dict)
     """Setting changes made mid-iteration; they apply at the next forward() (see Trainer)."""
     phase: int = 0
@@ -203,47 +206,51 @@ class Trainer:
             settings = {k: getattr(self.state, k) for k in settings}
             settings.update(self._settings_after(self.state.pending))
         self.state = LoopState(rng_state=np.random.default_rng(self.seed).bit_generator.state,
-                               **settings)
+                               weights=self.model.params, **settings)
         self.stop_reason: "StopReason | None" = None
         """Why the last ``fit`` stopped (None after any other action or move)."""
         self.history = History(self.model.get_flat())
-        self._timeline = Timeline(self._snapshot())
+        self._timeline = Timeline(self.state.copy())
 
-    def _snapshot(self) -> Snapshot:
-        return Snapshot(self.state.copy(), self.model.params)
+    def _restore(self, saved: LoopState) -> None:
+        """Stand where ``saved`` (a state kept by the timeline) stood."""
+        self.state = s = saved.copy()
+        self._put_layers(s.weights)
+        self._show()
 
-    def _restore(self, snapshot: Snapshot) -> None:
-        self.state = s = snapshot.state.copy()
-        params = snapshot.params
+    def _put_layers(self, weights: list) -> None:
         for i, layer in enumerate(self.model.layers):
-            layer.W, layer.b = params[2 * i], params[2 * i + 1]
-        self.history.show(s.global_iteration, s.epoch, s.n_events, params)
+            layer.W, layer.b = weights[2 * i], weights[2 * i + 1]
+
+    def _show(self) -> None:
+        """Let the history show the run up to here."""
+        s = self.state
+        self.history.show(s.global_iteration, s.epoch, s.n_events, s.weights)
 
     # ----------------------------------------------------------- time travel
-    def _act(self, action: tuple):
-        """Do a new action here: the redo tail (if any) is dropped first."""
+    def _act(self, *actions: tuple):
+        """Do new actions here (the redo tail, if any, is dropped first); returns the last one's
+        result. Overflow gives inf/NaN quietly (one errstate for all: it costs microseconds)."""
         timeline = self._timeline
         if timeline.at < len(timeline.actions):
             timeline.fork()
             self.history.forget_after()
         self.stop_reason = None
-        return self._advance(action)
+        with np.errstate(**QUIET):
+            for action in actions:
+                out = self._advance(action)
+        return out
 
     def _advance(self, action: tuple):
         """Do the action due at the timeline's position (new, or replayed). It commits whole or
         not at all: on any exception, Ctrl-C included, the state before it comes back."""
-        s = self.state
-        before = Snapshot(s.copy(), self.model.params)
-        start = s.global_iteration if action[0] == "forward" else None
+        before = self.state.copy()
         try:
-            with np.errstate(**QUIET):
-                out = self._do(action)
+            out = self._do(action)
         except BaseException:
             self._restore(before)
             raise
-        s = self.state
-        self.history.show(s.global_iteration, s.epoch, s.n_events, self.model.params)
-        self._timeline.passed(before, action, start)
+        self._timeline.passed(before, action)
         return out
 
     def _do(self, action: tuple):
@@ -263,12 +270,13 @@ class Trainer:
     def _seek(self, target: int) -> None:
         """Stand after ``target`` actions: restore the nearest saved state, replay the rest."""
         timeline = self._timeline
-        position, snapshot = timeline.start_for(target)
-        if snapshot is not None:
-            self._restore(snapshot)
+        position, saved = timeline.start_for(target)
+        if saved is not None:
+            self._restore(saved)
             timeline.at = position
-        while timeline.at < target:
-            self._advance(timeline.actions[timeline.at])
+        with np.errstate(**QUIET):
+            while timeline.at < target:
+                self._advance(timeline.actions[timeline.at])
         timeline.trim()
         self.stop_reason = None
 
@@ -353,9 +361,7 @@ class Trainer:
 
     def step(self) -> UpdateRecord:
         """One iteration: the phases still due in this iteration, in order; returns the update."""
-        for phase in PHASES[self.state.phase:]:
-            out = self._act((phase,))
-        return out
+        return self._act(*_STEP[self.state.phase])
 
     # The phases themselves, run by _advance under np.errstate(QUIET).
     def _forward(self) -> ForwardRecord:
@@ -365,6 +371,7 @@ class Trainer:
             self._apply(changes)
             if self._no_batch_left():
                 self._end_epoch()
+            self._show()
         if s.order is None:
             generator = self._generator
             generator.bit_generator.state = s.rng_state
@@ -389,11 +396,11 @@ class Trainer:
 
     def _update(self) -> UpdateRecord:
         s = self.state
-        old = self.model.params
+        old = s.weights
         opt = s.optimizer
         new, s.opt_state = opt.step(old, s.backward.grads, s.opt_state)
-        for i, layer in enumerate(self.model.layers):
-            layer.W, layer.b = new[2 * i], new[2 * i + 1]
+        s.weights = new
+        self._put_layers(new)
         rec = UpdateRecord(old, new, None, opt.learning_rate, opt.name)
         indices = s.forward.indices
         b = len(indices)
@@ -410,6 +417,7 @@ class Trainer:
         s.update, s.phase = rec, 0
         if self._no_batch_left():
             self._end_epoch()
+        self._show()
         return rec
 
     def _no_batch_left(self) -> bool:
@@ -444,6 +452,7 @@ class Trainer:
             self._apply(waiting)
             if self._no_batch_left():
                 self._end_epoch()
+            self._show()
         else:
             s.pending = waiting
 
@@ -566,12 +575,13 @@ class Trainer:
 
     def _put_weights(self, weights: list) -> None:
         s = self.state
-        old = self.model.get_flat()
-        for i, layer in enumerate(self.model.layers):
-            layer.W, layer.b = weights[2 * i], weights[2 * i + 1]
+        old = flatten(s.weights)
+        s.weights = weights
+        self._put_layers(weights)
         self.history.record_event(s.n_events, Event(s.global_iteration, "weights", old,
                                                     flatten(weights)))
         s.n_events += 1
+        self._show()
 
     # settings as plain attributes
     learning_rate = property(lambda self: self.state.optimizer.learning_rate,
