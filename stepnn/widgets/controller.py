@@ -10,7 +10,7 @@ from ..stopping import Criteria, StopReason, finish_epoch, guarded_step, run
 from ..terms import term
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
-           "explain_data", "upcoming", "LOOP"]
+           "explain_data", "upcoming", "move_to", "LOOP"]
 
 LOOP = ("forward", "loss", "backward", "update")
 
@@ -50,6 +50,16 @@ def explain_data(trainer, lang: str = "en") -> str:
     if trainer.drop_last:
         return line + f" + {rest} (남는 {rest}개는 버림, 이터레이션 {its}번)"
     return line + f" + {rest} (이터레이션 {its}번, 마지막 배치는 {rest}개)"
+
+
+def move_to(trainer, weights) -> bool:
+    """Set the weights a view picked (flat, (n_params,)) as a new start of the descent path;
+    mid-iteration, the unfinished iteration is undone first. Returns True when it undid one."""
+    undone = trainer.next_phase != "forward"
+    while trainer.next_phase != "forward" and trainer.can_undo:
+        trainer.undo()
+    trainer.set_flat(weights)
+    return undone
 
 
 def upcoming(trainer) -> dict:

@@ -36,8 +36,8 @@ from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
 from ._base import Dashboard, guarded
-from .controller import (LOOP, Criteria, finish_epoch, guarded_step, phase_hint, run, status_text,
-                         upcoming)
+from .controller import (LOOP, Criteria, finish_epoch, guarded_step, move_to, phase_hint, run,
+                         status_text, upcoming)
 
 __all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
 
@@ -421,10 +421,13 @@ class StepThrough(Dashboard):
         self.tick()
 
     @guarded
-    def _after_surface_click(self, _view) -> None:
-        """The loss surface moved two weights (a new start of the path): every other view follows."""
+    def _after_surface_click(self, view, weights) -> None:
+        """The loss surface picked two weights: set them (a new start of the path); every view
+        follows."""
         def action():
             self.stop_reason = None
+            if move_to(self.trainer, weights):
+                view.show_note(view.words["undone"])
         self._act(action)
 
     # -------------------------------------------------------------- refresh
@@ -557,7 +560,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surfac
         "gradients": lambda ax: GradientHeatmaps(ax, trainer, lang=lang),
         "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
         "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang,
-                                          on_change=on_surface_change),
+                                          on_pick=on_surface_change),
         "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang),
     }
     return {name: makers[name](axes[name]) for name in VIEW_NAMES if name in names}
