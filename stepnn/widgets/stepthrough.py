@@ -56,6 +56,9 @@ _WORDS = {
     "no_validation": ("Patience watches the validation loss: create the Trainer with validation_split=0.2",
                       "검증 손실을 봅니다: Trainer를 validation_split=0.2로 만드세요"),
     "sample": ("Sample in batch", "배치 속 샘플"),
+    "moment": ("History: after iteration", "기록: 이터레이션 후"),
+    "moment_tip": ("Go to any moment of the run (trainer.goto); Step goes on from there",
+                   "학습 기록의 어느 순간으로든 이동 (trainer.goto); Step은 거기서 이어집니다"),
     "speed": ("Iterations/s", "초당 이터레이션"),
     "run_forward": ("Run forward propagation: z = xW + b and a = f(z), layer by layer",
                     "순전파 실행: 층마다 z = xW + b, a = f(z)"),
@@ -217,6 +220,9 @@ class StepThrough(Dashboard):
                                         description=w("sample"), style=style, continuous_update=False),
             "speed": widgets.IntSlider(value=5, min=1, max=30, description=w("speed"), style=style,
                                        continuous_update=False, layout=widgets.Layout(width="260px")),
+            "moment": widgets.IntSlider(value=0, min=0, max=0, description=w("moment"), style=style,
+                                        tooltip=w("moment_tip"), continuous_update=False,
+                                        layout=widgets.Layout(width="520px")),
         }
         for key, control in self.controls.items():
             control.add_class(f"stepnn-{key.replace('_', '-')}")
@@ -239,7 +245,8 @@ class StepThrough(Dashboard):
         c = self.controls
         rows = [[c["learning_rate"], c["batch_size"], self.batch_mode],
                 [c["optimizer"], c["loss_function"], c["seed"]],
-                [c["max_epochs"], c["target_loss"], c["patience"], c["sample"]]]
+                [c["max_epochs"], c["target_loss"], c["patience"], c["sample"]],
+                [c["moment"]]]
         return widgets.VBox([widgets.HBox(r, layout=widgets.Layout(flex_flow="row wrap")) for r in rows])
 
     @contextmanager
@@ -365,6 +372,7 @@ class StepThrough(Dashboard):
             "patience": self._set_criteria,
             "sample": lambda: None,  # the network view reads it in refresh
             "speed": lambda: self._set_speed(value),
+            "moment": lambda: self._go_to(value),
         }
 
         def action():
@@ -373,6 +381,12 @@ class StepThrough(Dashboard):
             if setting and tr.next_phase != "forward":
                 self.show_info(self._w("pending").format(phase=self.t(tr.next_phase)))
         self._act(action)
+
+    def _go_to(self, iteration: int) -> None:
+        """The history slider: stand where the run was after ``iteration`` iterations."""
+        self._pause(None)
+        self.stop_reason = None
+        self.trainer.goto(iteration)
 
     def _set_optimizer(self, choice: str) -> None:
         lr = self.controls["learning_rate"].value
@@ -457,6 +471,8 @@ class StepThrough(Dashboard):
             c["loss_function"].value = new["loss"]
             c["seed"].value = tr.seed
             c["sample"].max = max(batch - 1, 0)
+            c["moment"].max = tr.recorded_iterations
+            c["moment"].value = tr.global_iteration
             if "network" in self.views:
                 self.views["network"].sample = c["sample"].value
         self.batch_mode.value = html.escape(_mode_label(bs, tr.n_samples, self.t))
