@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = ["Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
 
-RECENT = 64  # full snapshots kept on each side of where the trainer stands (16 iterations)
+RECENT = 16  # full states kept on each side of where the trainer stands (4 iterations)
 CHECKPOINT_EVERY = 64  # iterations between checkpoints at the start of a run
 CHECKPOINT_BYTES = 48 * 2 ** 20  # the checkpoints' arrays take at most about this much memory
 
