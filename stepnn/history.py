@@ -5,7 +5,8 @@ descent path; its memory does not grow with the weights of every iteration.
   size, ...) and its batch's sample indices (int32), however long the run.
 - The descent path keeps the weights of at most ``PATH_BYTES`` worth of iterations: every
   iteration while it fits, then every 2nd, 4th, ... (the stride doubles when the path is full),
-  plus always the current weights. Small nets keep every iteration of any lesson-sized run.
+  plus always the current weights. Small nets keep every iteration of any lesson-sized run;
+  nets with more than 512 weights keep every k-th from the start (``PATH_BYTES_PER_ITERATION``).
 
 The History holds the whole recorded run, including iterations that undo stepped back over (so
 that redo and goto can come back to them); it shows only the part up to where the trainer
@@ -13,6 +14,7 @@ stands. Every array handed out is a copy, safe to keep.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -23,10 +25,15 @@ from .model import flatten
 __all__ = ["IterationEntry", "EpochEntry", "Event", "History", "PATH_BYTES"]
 
 PATH_BYTES = 8 * 2 ** 20  # the descent path's weight rows take at most this much memory
+# ... and grow by about this much per iteration at most: a large net keeps every k-th iteration
+# from the start (k a power of two). Copying a [64, 128, 10] net's 77 KB of weights into fresh
+# memory at every iteration cost about 40% of a Trainer.step() in bench_core.
+PATH_BYTES_PER_ITERATION = 4096
 
-# the numeric columns of ``History._numbers``
+# the numeric columns of ``History._numbers``, one row per iteration
 _COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm", "learning_rate",
             "batch_size", "first_sample", "n_samples")
+_WIDTH = len(_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,9 @@ class History:
 
     def __init__(self, initial_weights: np.ndarray):
         initial_weights = np.asarray(initial_weights, dtype=np.float64)
-        self._numbers = np.empty((64, len(_COLUMNS)))
+        # a flat array.array of float64 rows: appending a row costs a fraction of a numpy row
+        # write (about 10% of a small net's Trainer.step() in bench_core)
+        self._numbers = array("d")
         self._samples = np.empty(1024, dtype=np.int32)  # every batch's indices, one after another
         self._stored = 0  # iterations recorded (beyond _n: the redo tail)
         self._n = 0  # iterations shown: where the trainer stands
@@ -133,6 +142,8 @@ class History:
         self._path[0] = initial_weights
         self._path_rows = 1
         self._stride = 1  # the path keeps the iterations that are multiples of this
+        while self._stride * PATH_BYTES_PER_ITERATION < 8 * n_params:
+            self._stride *= 2
         self._now = initial_weights  # the current weights (flat, or a list like get_weights())
         self.iterations = Iterations(self)
 
@@ -145,12 +156,14 @@ class History:
         laid out as ``model.get_weights()`` (never modified afterwards); ``first_sample`` is the
         number of samples seen before it. Recording an iteration again (a replay) rewrites the
         same numbers."""
-        i = global_iteration - 1
-        if i >= len(self._numbers):
-            self._numbers = _grown(self._numbers, self._stored, i + 1)
         b = len(indices)
-        self._numbers[i] = (epoch, iteration, global_iteration, loss, grad_norm, learning_rate,
-                            batch_size, first_sample, b)
+        row = (epoch, iteration, global_iteration, loss, grad_norm, learning_rate, batch_size,
+               first_sample, b)
+        at = (global_iteration - 1) * _WIDTH
+        if at == len(self._numbers):
+            self._numbers.extend(row)
+        else:  # a replay rewrites an iteration already recorded
+            self._numbers[at:at + _WIDTH] = array("d", row)
         end = first_sample + b
         if end > len(self._samples):
             self._samples = _grown(self._samples, first_sample, end)
@@ -195,6 +208,7 @@ class History:
         """Drop the recorded iterations, epochs and events beyond those shown (a new branch of
         the run starts here)."""
         self._stored = self._n
+        del self._numbers[self._n * _WIDTH:]
         del self._epochs[self._n_epochs:]
         del self._events[self._n_events:]
         self._path_rows = max(1, int(np.searchsorted(self._path_at[:self._path_rows], self._n,
@@ -202,10 +216,12 @@ class History:
 
     # -------------------------------------------------------------- reading
     def _column(self, name: str) -> np.ndarray:
-        return self._numbers[:self._n, _COLUMNS.index(name)].copy()
+        table = np.frombuffer(self._numbers, dtype=np.float64).reshape(-1, _WIDTH)
+        return table[:self._n, _COLUMNS.index(name)].copy()
 
     def _entry(self, i: int) -> IterationEntry:
-        epoch, iteration, g, loss, grad_norm, lr, bs, first, b = self._numbers[i]
+        epoch, iteration, g, loss, grad_norm, lr, bs, first, b = \
+            self._numbers[i * _WIDTH:(i + 1) * _WIDTH]
         start = int(first)
         indices = self._samples[start:start + int(b)].astype(np.int64)
         return IterationEntry(int(epoch), int(iteration), int(g), indices, float(loss),
@@ -311,7 +327,7 @@ class History:
         return self._n
 
     def __repr__(self) -> str:
-        last = f", last loss {self._numbers[self._n - 1, 3]:.6g}" if self._n else ""
+        last = f", last loss {self._numbers[(self._n - 1) * _WIDTH + 3]:.6g}" if self._n else ""
         return (f"History({self._n} iterations, {self._n_epochs} epochs, "
                 f"{self._n_events} events{last})")
 
