@@ -129,6 +129,12 @@ class Trainer:
             to the start). It limits undo only (``goto`` reaches any iteration); memory is
             bounded either way.
 
+    Attributes:
+        state: where the loop stands (a LoopState: phase, epoch, iteration, settings, records,
+            weights); ``print(trainer)`` shows it in one line.
+        history: the run's History (loss per iteration, epochs, events, the descent path).
+        stop_reason: why the last ``fit`` stopped.
+
     Settings are plain attributes: ``trainer.learning_rate = 0.01``, ``trainer.batch_size = 32``,
     ``trainer.optimizer = "adam"``, ``trainer.loss_fn = "mse"`` (``trainer.loss`` is the loss
     phase). Each is checked on assignment (a bad value raises and changes nothing) and, like the
@@ -510,7 +516,7 @@ class Trainer:
         out = self.model.layers[-1].activation.name
         n_out = self.model.sizes[-1]
         if loss_fn.from_logits:
-            if out != "linear":
+            if out != "linear" and losses.get(loss_fn.name).fuses_with is not None:
                 raise ValueError(f"from_logits=True means the loss reads raw scores z, so the output "
                                  f"layer must be linear; this model's output is {out!r}. Use a "
                                  f"linear output layer, or from_logits=False.")
