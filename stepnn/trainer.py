@@ -174,6 +174,7 @@ class Trainer:
             X, y_raw = X[:split_at], y_raw[:split_at]
         self.X, self._y_raw = X, y_raw
         self._val_raw = None
+        self._labels: dict = {}  # loss name -> (y, y_val) shaped for it
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, y_val).")
@@ -505,10 +506,15 @@ class Trainer:
                 "batch_size": up["batch_size"], "loss": up["loss_fn"].name}
 
     def _labels_for(self, loss_fn: losses.Loss):
-        n_out = self.model.sizes[-1]
-        y = loss_fn.check_labels(self._y_raw, n_out)
-        y_val = None if self._val_raw is None else loss_fn.check_labels(self._val_raw[1], n_out)
-        return y, y_val
+        """(y, y_val) shaped for ``loss_fn``; made once per loss name, so that switching losses
+        back and forth does not keep a copy of the labels per switch in the timeline."""
+        cache = self._labels
+        if loss_fn.name not in cache:
+            n_out = self.model.sizes[-1]
+            y = loss_fn.check_labels(self._y_raw, n_out)
+            y_val = None if self._val_raw is None else loss_fn.check_labels(self._val_raw[1], n_out)
+            cache[loss_fn.name] = (y, y_val)
+        return cache[loss_fn.name]
 
     def _check_fit(self, loss_fn: losses.Loss) -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
