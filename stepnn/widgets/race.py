@@ -175,7 +175,7 @@ class OptimizerRace(PlayFrames, Dashboard):
             batch = spec["batch_size"] or len(self.X)
             # a race never steps back: one undo step keeps a long batch-size-1 run's memory flat
             trainers.append(Trainer(model, self.X, self.y, loss=self.loss_name, optimizer=opt,
-                                    batch_size=batch, seed=self.seed))
+                                    batch_size=batch, seed=self.seed, max_undo=1))
         self.epoch_losses = [[t.evaluate()] for t in trainers]
         self.stopped = [False] * len(trainers)
         return trainers
