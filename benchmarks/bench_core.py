@@ -5,9 +5,11 @@ three ways in the same run:
 
 - ``Trainer.step()`` with the Trainer's default settings (shuffle, fused output gradient,
   history and undo kept);
-- a hand-written numpy loop doing the same maths: a fresh shuffled order every epoch and batches
-  taken by fancy indexing, relu hidden layers, the same output activation, the same Keras loss
-  (probabilities clipped to [1e-7, 1 - 1e-7]) with the same fused output gradient, the chain
+- the fastest honest hand-written numpy loop doing the same maths: a fresh shuffled order every epoch and batches
+  taken by fancy indexing, relu hidden layers, the same output activation (the stable sigmoid
+  written as 0.5 (1 + tanh(z / 2)), the fastest numpy form), the same Keras loss
+  (probabilities clipped to [1e-7, 1 - 1e-7]) with the same fused output gradient and its Keras
+  clip mask (zero where the probability was clipped), the chain
   rule back to the first layer, plain SGD, and a per-iteration history of the loss and the
   gradient norm (two floats, what a student needs for a loss curve);
 - PyTorch, when it is installed: the same network in float64, the same batches, the equivalent
@@ -140,8 +142,7 @@ def trainer_runner(case: Case, X: np.ndarray, y: np.ndarray) -> Runner:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))  # the stable form: no overflow for large |z|
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable (tanh never overflows) and the fastest form
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -154,7 +155,7 @@ def _bce_and_fused_grad(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nd
     b, k = a.shape
     c = np.clip(a, EPSILON, 1.0 - EPSILON)
     per_sample = -np.mean(y * np.log(c) + (1.0 - y) * np.log(1.0 - c), axis=1)
-    dz = np.where((a > EPSILON) & (a < 1.0 - EPSILON), a - y, 0.0) / (b * k)
+    dz = (a - y) * ((a > EPSILON) & (a < 1.0 - EPSILON)) / (b * k)  # the Keras clip mask
     return per_sample, dz
 
 

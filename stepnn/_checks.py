@@ -21,6 +21,11 @@ def as_float_matrix(name: str, values, n_features: "int | None" = None,
 
     A 1-D array is taken as one feature per sample when ``n_features`` is 1.
     """
+    kind = getattr(values, "dtype", np.asarray(values).dtype if isinstance(values, (list, tuple))
+                   else None)
+    if kind is not None and np.dtype(kind).kind in "cmMSUV":
+        raise TypeError(f"{name} must hold real numbers (float or int); received dtype "
+                        f"{np.dtype(kind)}. Convert it first, e.g. {name}.real or numeric columns.")
     try:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -1,11 +1,20 @@
-"""History: one entry per iteration and one per epoch, for loss curves and the descent path.
+"""History: one row of numbers per iteration and one entry per epoch, for loss curves and the
+descent path; its memory does not grow with the weights of every iteration.
 
-Reading a loss curve or the descent path costs one copy however long the run: the columns are
-filled in as they are read. ``history.iterations[k]`` gives one iteration as an
-``IterationEntry`` when asked. Every array handed out is a copy, safe to keep.
+- Every iteration keeps its scalars (epoch, iteration, loss, gradient norm, learning rate, batch
+  size, ...) and its batch's sample indices (int32), however long the run.
+- The descent path keeps the weights of at most ``PATH_BYTES`` worth of iterations: every
+  iteration while it fits, then every 2nd, 4th, ... (the stride doubles when the path is full),
+  plus always the current weights. Small nets keep every iteration of any lesson-sized run;
+  nets with more than 512 weights keep every k-th from the start (``PATH_BYTES_PER_ITERATION``).
+
+The History holds the whole recorded run, including iterations that undo stepped back over (so
+that redo and goto can come back to them); it shows only the part up to where the trainer
+stands. Every array handed out is a copy, safe to keep.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -13,18 +22,26 @@ import numpy as np
 
 from .model import flatten
 
-__all__ = ["IterationEntry", "EpochEntry", "Event", "History"]
+__all__ = ["IterationEntry", "EpochEntry", "Event", "History", "PATH_BYTES"]
 
-# the numeric columns, in the order of ``History._numbers``' columns
-_NUMBER_COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm",
-                   "learning_rate", "batch_size")
+PATH_BYTES = 8 * 2 ** 20  # the descent path's weight rows take at most this much memory
+# ... and grow by about this much per iteration at most: a large net keeps every k-th iteration
+# from the start (k a power of two). Copying a [64, 128, 10] net's 77 KB of weights into fresh
+# memory at every iteration cost about 40% of a Trainer.step() in bench_core.
+PATH_BYTES_PER_ITERATION = 4096
+
+# the numeric columns of ``History._numbers``, one row per iteration
+_COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm", "learning_rate",
+            "batch_size", "first_sample", "n_samples")
+_WIDTH = len(_COLUMNS)
 
 
 @dataclass(frozen=True)
 class IterationEntry:
     """One iteration: where it was, what it used, what it gave.
 
-    ``weights`` is the flat weight vector (n_params,) after the update.
+    ``weights`` is the flat weight vector (n_params,) after the update, or None when the descent
+    path no longer holds that iteration (long runs of large nets keep every k-th one).
     """
     epoch: int
     iteration: int
@@ -34,7 +51,7 @@ class IterationEntry:
     grad_norm: float
     learning_rate: float
     batch_size: int
-    weights: np.ndarray
+    weights: "np.ndarray | None"
 
     def __repr__(self) -> str:
         return (f"IterationEntry(epoch {self.epoch}, iteration {self.iteration}, "
@@ -82,35 +99,26 @@ class Iterations(Sequence):
         self._h = history
 
     def __len__(self) -> int:
-        return len(self._h._entries)
+        return self._h._n
 
     def __getitem__(self, k):
         n = len(self)
         if isinstance(k, slice):
-            return [self._entry(i) for i in range(*k.indices(n))]
+            return [self._h._entry(i) for i in range(*k.indices(n))]
         i = k + n if k < 0 else k
         if not 0 <= i < n:
             raise IndexError(f"iteration index {k} out of range: the history has {n} iterations.")
-        return self._entry(i)
+        return self._h._entry(i)
 
     def __iter__(self) -> Iterator[IterationEntry]:
-        return (self._entry(i) for i in range(len(self)))
-
-    def _entry(self, i: int) -> IterationEntry:
-        epoch, iteration, global_iteration, loss, grad_norm, learning_rate, batch_size, indices, \
-            params = self._h._entries[i]
-        return IterationEntry(epoch, iteration, global_iteration, indices, loss, grad_norm,
-                              learning_rate, batch_size, flatten(params))
+        return (self._h._entry(i) for i in range(len(self)))
 
     def __repr__(self) -> str:
         return f"<{len(self)} iterations; history.iterations[-1] is the latest>"
 
 
 class History:
-    """Everything a training run did. ``weights`` starts with the initial weights.
-
-    Each iteration is kept as one tuple (its numbers, its batch, the weight arrays after it,
-    which are never modified); the columns and the flat descent path are filled in when read.
+    """Everything a training run did, up to where the trainer stands.
 
     Args:
         initial_weights: the flat weight vector (n_params,) before the first iteration.
@@ -118,44 +126,185 @@ class History:
 
     def __init__(self, initial_weights: np.ndarray):
         initial_weights = np.asarray(initial_weights, dtype=np.float64)
-        self._entries: list[tuple] = []
-        self._numbers = np.empty((16, len(_NUMBER_COLUMNS)))
-        self._numbers_done = 0  # rows of _numbers filled from _entries
-        self._weights = np.empty((17, initial_weights.size))  # row 0: the start
-        self._weights[0] = initial_weights
-        self._weights_done = 0  # iterations whose row of _weights is filled
+        # a flat array.array of float64 rows: appending a row costs a fraction of a numpy row
+        # write (about 10% of a small net's Trainer.step() in bench_core)
+        self._numbers = array("d")
+        self._samples = np.empty(1024, dtype=np.int32)  # every batch's indices, one after another
+        self._stored = 0  # iterations recorded (beyond _n: the redo tail)
+        self._n = 0  # iterations shown: where the trainer stands
+        self._epochs: list[EpochEntry] = []
+        self._events: list[Event] = []
+        self._n_epochs = self._n_events = 0
+        n_params = initial_weights.size
+        self._path_capacity = max(16, PATH_BYTES // (8 * n_params))
+        self._path = np.empty((min(self._path_capacity, 64), n_params))
+        self._path_at = np.zeros(len(self._path), dtype=np.int64)  # iteration of each row
+        self._path[0] = initial_weights
+        self._path_rows = 1
+        self._stride = 1  # the path keeps the iterations that are multiples of this
+        while self._stride * PATH_BYTES_PER_ITERATION < 8 * n_params:
+            self._stride *= 2
+        self._now = initial_weights  # the current weights (flat, or a list like get_weights())
+        self._waiting: list = []  # (iteration, weights list) rows not yet copied into _path
+        self._last_row = 0  # the iteration of the latest row, kept or waiting
+        self._chunk = max(1, min(256, self._path_capacity // 4))
         self.iterations = Iterations(self)
-        self.epochs: list[EpochEntry] = []
-        self.events: list[Event] = []
 
-    def append(self, epoch: int, iteration: int, global_iteration: int, indices: np.ndarray,
-               loss: float, grad_norm: float, learning_rate: float, batch_size: int,
-               params: Sequence[np.ndarray]) -> None:
-        """Record one iteration; ``params`` are the weights after it, laid out as
-        ``model.get_weights()``, and must never be modified afterwards."""
-        self._entries.append((epoch, iteration, global_iteration, loss, grad_norm, learning_rate,
-                              batch_size, indices, params))
+    # ------------------------------------------------------------ recording
+    def record_iteration(self, epoch: int, iteration: int, global_iteration: int,
+                         indices: np.ndarray, first_sample: int, loss: float, grad_norm: float,
+                         learning_rate: float, batch_size: int,
+                         params: Sequence[np.ndarray]) -> None:
+        """Record iteration ``global_iteration`` (1, 2, ...); ``params`` are the weights after it,
+        laid out as ``model.get_weights()`` (never modified afterwards); ``first_sample`` is the
+        number of samples seen before it. Recording an iteration again (a replay) rewrites the
+        same numbers."""
+        b = len(indices)
+        row = (epoch, iteration, global_iteration, loss, grad_norm, learning_rate, batch_size,
+               first_sample, b)
+        at = (global_iteration - 1) * _WIDTH
+        if at == len(self._numbers):
+            self._numbers.extend(row)
+        else:  # a replay rewrites an iteration already recorded
+            self._numbers[at:at + _WIDTH] = array("d", row)
+        end = first_sample + b
+        if end > len(self._samples):
+            self._samples = _grown(self._samples, first_sample, end)
+        self._samples[first_sample:end] = indices
+        self._stored = max(self._stored, global_iteration)
+        if global_iteration % self._stride == 0 and global_iteration > self._last_row:
+            # copied into the path in chunks: one np.stack per weight array for many rows
+            # costs a tenth of flattening each row (about 5% of a small net's step)
+            self._waiting.append((global_iteration, params))
+            self._last_row = global_iteration
+            if len(self._waiting) >= self._chunk:
+                self._flush()
 
+    def _flush(self) -> None:
+        """Copy the waiting rows into the path."""
+        waiting, self._waiting = self._waiting, []
+        rows, m = self._path_rows, len(waiting)
+        if not m:
+            return
+        if rows + m > self._path_capacity:  # thinning on the way: row by row
+            for at, params in waiting:
+                self._add_path_row(at, params)
+            self._last_row = int(self._path_at[self._path_rows - 1])
+            return
+        if rows + m > len(self._path):
+            size = min(max(2 * len(self._path), rows + m), self._path_capacity)
+            self._path = _grown(self._path, rows, size)
+            self._path_at = _grown(self._path_at, rows, size)
+        column = 0
+        for k, first in enumerate(waiting[0][1]):
+            width = first.size
+            self._path[rows:rows + m, column:column + width] = \
+                np.stack([params[k] for _, params in waiting]).reshape(m, width)
+            column += width
+        self._path_at[rows:rows + m] = [at for at, _ in waiting]
+        self._path_rows = rows + m
+
+    def _add_path_row(self, at: int, params) -> None:
+        rows = self._path_rows
+        if rows == len(self._path):
+            if rows < self._path_capacity:
+                size = min(2 * rows, self._path_capacity)
+                self._path = _grown(self._path, rows, size)
+                self._path_at = _grown(self._path_at, rows, size)
+            else:  # full: keep every other row, and from now on every other iteration
+                self._stride *= 2
+                keep = np.flatnonzero(self._path_at[:rows] % self._stride == 0)
+                self._path[:len(keep)] = self._path[keep]
+                self._path_at[:len(keep)] = self._path_at[keep]
+                self._path_rows = rows = len(keep)
+                if at % self._stride:
+                    return
+        flatten(params, out=self._path[rows])
+        self._path_at[rows] = at
+        self._path_rows = rows + 1
+
+    def record_epoch(self, entry: EpochEntry) -> None:
+        """Record a finished epoch (entry.epoch = 1, 2, ...)."""
+        _put(self._epochs, entry.epoch - 1, entry)
+
+    def record_event(self, index: int, event: Event) -> None:
+        """Record the ``index``-th event (0, 1, ...) of the run."""
+        _put(self._events, index, event)
+
+    def show(self, n_iterations: int, n_epochs: int, n_events: int, weights) -> None:
+        """Show the run up to where the trainer stands; ``weights`` are its current weights
+        (flat, or a list like ``model.get_weights()``, never modified afterwards)."""
+        self._n, self._n_epochs, self._n_events, self._now = n_iterations, n_epochs, n_events, weights
+
+    def forget_after(self) -> None:
+        """Drop the recorded iterations, epochs and events beyond those shown (a new branch of
+        the run starts here)."""
+        self._flush()
+        self._stored = self._n
+        del self._numbers[self._n * _WIDTH:]
+        del self._epochs[self._n_epochs:]
+        del self._events[self._n_events:]
+        self._path_rows = max(1, int(np.searchsorted(self._path_at[:self._path_rows], self._n,
+                                                     side="right")))
+        self._last_row = int(self._path_at[self._path_rows - 1])
+
+    # -------------------------------------------------------------- reading
     def _column(self, name: str) -> np.ndarray:
-        n = len(self._entries)
-        if self._numbers_done < n:
-            if n > len(self._numbers):
-                self._numbers = _grown(self._numbers, self._numbers_done, n)
-            done = self._numbers_done
-            self._numbers[done:n] = [e[:7] for e in self._entries[done:n]]
-            self._numbers_done = n
-        return self._numbers[:n, _NUMBER_COLUMNS.index(name)].copy()
+        table = np.frombuffer(self._numbers, dtype=np.float64).reshape(-1, _WIDTH)
+        return table[:self._n, _COLUMNS.index(name)].copy()
 
-    def _path(self) -> np.ndarray:
-        """Flat weights (n + 1, n_params): the start, then after each iteration (a view)."""
-        n = len(self._entries)
-        if self._weights_done < n:
-            if n + 1 > len(self._weights):
-                self._weights = _grown(self._weights, self._weights_done + 1, n + 1)
-            for i in range(self._weights_done, n):
-                flatten(self._entries[i][8], out=self._weights[i + 1])
-            self._weights_done = n
-        return self._weights[:n + 1]
+    def _entry(self, i: int) -> IterationEntry:
+        epoch, iteration, g, loss, grad_norm, lr, bs, first, b = \
+            self._numbers[i * _WIDTH:(i + 1) * _WIDTH]
+        start = int(first)
+        indices = self._samples[start:start + int(b)].astype(np.int64)
+        return IterationEntry(int(epoch), int(iteration), int(g), indices, float(loss),
+                              float(grad_norm), float(lr), int(bs), self._weights_at(int(g)))
+
+    def _weights_at(self, g: int) -> "np.ndarray | None":
+        if g == self._n:
+            return self._current()
+        self._flush()
+        rows = self._path_rows
+        k = int(np.searchsorted(self._path_at[:rows], g))
+        if k < rows and self._path_at[k] == g:
+            return self._path[k].copy()
+        return None
+
+    def _current(self) -> np.ndarray:
+        now = self._now
+        return now.copy() if isinstance(now, np.ndarray) else flatten(now)
+
+    def path(self) -> tuple[np.ndarray, np.ndarray]:
+        """(iterations (m,), weights (m, n_params)): the descent path as kept, from the last start
+        (the first weights, or the last weights set by hand) to the current weights. Bounded by
+        ``PATH_BYTES`` however long the run."""
+        start, since = None, 0
+        for event in self.events:
+            if event.what == "weights":
+                start, since = event.new, event.global_iteration
+        self._flush()
+        rows = self._path_rows
+        at = self._path_at[:rows]
+        keep = np.flatnonzero((at >= since) & (at < self._n))
+        iters = np.concatenate([at[keep], [self._n]])
+        weights = np.vstack([self._path[keep], self._current()[None, :]])
+        if start is not None:
+            if iters[0] == since:
+                weights[0] = start
+            else:
+                iters = np.concatenate([[since], iters])
+                weights = np.vstack([start[None, :], weights])
+        return iters, weights
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The descent path: flat weights (m, n_params), the start, then after each update kept
+        (every update while the path fits in ``PATH_BYTES``; see ``path()`` for which ones).
+
+        When the weights were set by hand during training, the path starts again from there.
+        """
+        return self.path()[1]
 
     @property
     def losses(self) -> np.ndarray:
@@ -173,6 +322,11 @@ class History:
         return self._column("learning_rate")
 
     @property
+    def batch_sizes(self) -> np.ndarray:
+        """Batch size per iteration, shape (n_iterations,) int."""
+        return self._column("batch_size").astype(np.int64)
+
+    @property
     def iteration_epochs(self) -> np.ndarray:
         """The epoch (1, 2, ...) each iteration belonged to, shape (n_iterations,) int."""
         return self._column("epoch").astype(np.int64)
@@ -188,20 +342,14 @@ class History:
         return self._column("global_iteration").astype(np.int64)
 
     @property
-    def weights(self) -> np.ndarray:
-        """The descent path: flat weights (m + 1, n_params), the start, then after each update.
+    def epochs(self) -> list[EpochEntry]:
+        """The finished epochs, oldest first."""
+        return self._epochs[:self._n_epochs]
 
-        When the weights were set by hand during training, the path starts again from there:
-        it holds the last start and the m iterations since.
-        """
-        start, since = None, 0
-        for event in self.events:
-            if event.what == "weights":
-                start, since = event.new, event.global_iteration
-        path = self._path()
-        if start is None:
-            return path.copy()
-        return np.vstack([start[None, :], path[since + 1:]])
+    @property
+    def events(self) -> list[Event]:
+        """The setting changes and weights set by hand, oldest first."""
+        return self._events[:self._n_events]
 
     @property
     def epoch_losses(self) -> np.ndarray:
@@ -211,32 +359,27 @@ class History:
     def val_losses(self) -> np.ndarray:
         return np.array([np.nan if e.val_loss is None else e.val_loss for e in self.epochs])
 
-    def lengths(self) -> tuple[int, int, int]:
-        return len(self._entries), len(self.epochs), len(self.events)
-
-    def truncate(self, lengths: tuple[int, int, int]) -> None:
-        """Forget everything after ``lengths`` (used by undo)."""
-        n = lengths[0]
-        del self._entries[n:]
-        self._numbers_done = min(self._numbers_done, n)
-        self._weights_done = min(self._weights_done, n)
-        del self.epochs[lengths[1]:]
-        del self.events[lengths[2]:]
-
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._n
 
     def __repr__(self) -> str:
-        last = f", last loss {self._entries[-1][3]:.6g}" if self._entries else ""
-        return (f"History({len(self._entries)} iterations, {len(self.epochs)} epochs, "
-                f"{len(self.events)} events{last})")
+        last = f", last loss {self._numbers[(self._n - 1) * _WIDTH + 3]:.6g}" if self._n else ""
+        return (f"History({self._n} iterations, {self._n_epochs} epochs, "
+                f"{self._n_events} events{last})")
+
+
+def _put(items: list, index: int, item) -> None:
+    if index < len(items):
+        items[index] = item
+    else:
+        items.append(item)
 
 
 def _grown(buffer: np.ndarray, keep: int, need: int) -> np.ndarray:
     """A buffer with room for at least ``need`` rows (doubling), holding ``buffer[:keep]``."""
-    size = len(buffer)
+    size = max(len(buffer), 1)
     while size < need:
         size *= 2
-    out = np.empty((size,) + buffer.shape[1:])
+    out = np.empty((size,) + buffer.shape[1:], dtype=buffer.dtype)
     out[:keep] = buffer[:keep]
     return out

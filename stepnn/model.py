@@ -66,14 +66,19 @@ class Sequential:
         """Copies of [W1 (n_in, n_1), b1 (n_1,), W2, b2, ...], Keras order and shapes."""
         return [p.copy() for p in self.params]
 
-    def set_weights(self, weights: Sequence) -> None:
-        """Set every parameter from a list like ``get_weights()``; counts and shapes are checked first."""
+    def check_weights(self, weights: Sequence) -> list[np.ndarray]:
+        """Float64 copies of a list like ``get_weights()``, or a clear error on a wrong count,
+        shape or a non-finite value."""
         weights = list(weights) if not isinstance(weights, np.ndarray) else [weights]
         names, shapes = self.param_names, self.param_shapes
         if len(weights) != len(shapes):
             raise ValueError(f"set_weights expects {len(shapes)} arrays ({', '.join(names)}); "
                              f"received {len(weights)}. Use model.get_weights() to see the layout.")
-        checked = [check_param(n, w, s) for n, w, s in zip(names, weights, shapes)]
+        return [check_param(n, w, s) for n, w, s in zip(names, weights, shapes)]
+
+    def set_weights(self, weights: Sequence) -> None:
+        """Set every parameter from a list like ``get_weights()``; counts and shapes are checked first."""
+        checked = self.check_weights(weights)
         for i, layer in enumerate(self.layers):
             layer.W, layer.b = checked[2 * i], checked[2 * i + 1]
 

@@ -136,7 +136,8 @@ class UpdateRecord:
         return self._delta
 
     def __repr__(self) -> str:
-        size = float(np.sqrt(sum(np.sum(d * d) for d in self.delta)))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged update shows inf/NaN
+            size = float(np.sqrt(sum(np.sum(d * d) for d in self.delta)))
         lines = [f"UpdateRecord({self.optimizer}, learning_rate={self.learning_rate:g}, "
                  f"|change| = {size:.6g})"]
         for i in range(0, len(self.old), 2):

@@ -265,7 +265,7 @@ W = [np.zeros((2, 2)), np.zeros(2), np.zeros((2, 1)), np.zeros(1)]
 @pytest.mark.parametrize("kwargs, match", [
     (dict(x=[1.0, 2.0, 3.0]), "3 columns per sample"),
     (dict(x=[[1.0, 2.0], [3.0, 4.0]]), "one sample of 2 inputs"),
-    (dict(x=["a", "b"]), "must be numeric"),
+    (dict(x=["a", "b"]), "must hold real numbers"),
     (dict(y=[1.0, 0.0]), "one target number"),
     (dict(y="one"), "one target number"),
     (dict(y=2.0, loss="binary_crossentropy"), r"labels in \[0, 1\]"),

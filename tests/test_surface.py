@@ -420,12 +420,21 @@ def test_a_new_start_or_another_trainer_recomputes_at_once():
     np.testing.assert_array_equal(view.surface.values, grid_of(view, bigger))
 
 
-def test_clicking_moves_the_two_weights_there_and_tells_the_dashboard():
+def test_a_click_reports_the_weights_and_the_controller_moves_there():
     from stepnn.views.surface import SurfaceView
+    from stepnn.widgets.controller import move_to
     tr = xor_trainer()
     fig, ax = new_axes()
     calls = []
-    view = SurfaceView(ax, tr, params=(1, 4), resolution=9, on_change=calls.append)
+
+    def on_pick(view, weights):
+        before = tr.model.get_flat()
+        calls.append(view)
+        assert tr.model.get_flat().tolist() == before.tolist()  # the view changed nothing
+        move_to(tr, weights)
+        view.update(tr)
+
+    view = SurfaceView(ax, tr, params=(1, 4), resolution=9, on_pick=on_pick)
     for _ in range(3):
         tr.step()
         view.update(tr)
@@ -445,11 +454,13 @@ def test_clicking_moves_the_two_weights_there_and_tells_the_dashboard():
     assert len(calls) == 1
 
 
-def test_clicking_mid_iteration_undoes_back_to_the_iteration_boundary():
+def test_moving_mid_iteration_undoes_back_to_the_iteration_boundary():
     from stepnn.views.surface import SurfaceView
+    from stepnn.widgets.controller import move_to
     tr = xor_trainer()
     fig, ax = new_axes()
-    view = SurfaceView(ax, tr, resolution=9)
+    picked = []
+    view = SurfaceView(ax, tr, resolution=9, on_pick=lambda v, w: picked.append(w))
     tr.step()
     boundary = tr.model.get_flat()
     tr.forward()
@@ -458,11 +469,12 @@ def test_clicking_mid_iteration_undoes_back_to_the_iteration_boundary():
     assert tr.next_phase == "update"
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     click(ax, (x0 + x1) / 2, (y0 + y1) / 2)
+    assert tr.next_phase == "update"  # the view only reported the weights
+    assert move_to(tr, picked[0])
     assert tr.next_phase == "forward" and tr.global_iteration == 1
     w = tr.model.get_flat()
     np.testing.assert_array_equal(w[2:], boundary[2:])
     assert abs(w[0] - (x0 + x1) / 2) <= pixel_width(ax)[0]
-    assert "undone" in view.note.get_text() and view.note.get_visible()
 
 
 def test_set_params_switches_the_two_weights():

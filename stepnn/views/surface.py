@@ -143,8 +143,8 @@ class SurfaceView(_PlaneView):
         path_ax: "pca" mode: axes for the true loss along the path beside the loss at its
             projection (limits written at its corners, a key in coloured words); default: an
             inset in the lower right corner of ``ax``.
-        on_change: called as ``on_change(view)`` after a click moved the trainer's weights, so a
-            dashboard can update its other views and redraw.
+        on_pick: called as ``on_pick(view, weights)`` when a click picks weights (flat,
+            (n_params,)); the dashboard's controller sets them (``controller.move_to``).
 
     Attributes:
         surface: the ``stepnn.surface.Surface`` drawn (None before there is one).
@@ -159,7 +159,7 @@ class SurfaceView(_PlaneView):
 
     def __init__(self, ax, trainer, directions: str = "weights", params=None, resolution: int = 41,
                  span: "float | None" = None, lang: str = "en", refresh_every: int = 10,
-                 path_ax=None, on_change: "Callable | None" = None):
+                 path_ax=None, on_pick: "Callable | None" = None):
         if directions not in DIRECTIONS:
             raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
         super().__init__(ax, resolution, lang)
@@ -169,7 +169,7 @@ class SurfaceView(_PlaneView):
         if span is not None and not (np.isfinite(span) and span > 0):
             raise ValueError(f"span must be a positive number; received {span!r}.")
         self.span = span
-        self.on_change = on_change
+        self.on_pick = on_pick
         self.plane: "S.Plane | None" = None
         self.window = None
         self._refreshed_at = None      # global iteration of the last recompute
@@ -235,28 +235,19 @@ class SurfaceView(_PlaneView):
         labels = S.param_labels(self.trainer.model)
         return labels[self.i], labels[self.j]
 
-    def move_to(self, x: float, y: float) -> bool:
-        """"weights" mode: set the two weights to (x, y) through ``trainer.set_flat`` (a new start
-        of the path). Mid-iteration, the unfinished iteration is undone first. Calls
-        ``on_change(self)``; returns False (and says why on the axes) when it could not."""
-        tr = self.trainer
-        note = ""
-        if tr.next_phase != "forward":
-            while tr.next_phase != "forward" and tr.can_undo:
-                tr.undo()
-            note = self.p("surface.undone")
-        flat = tr.model.get_flat()
+    def pick(self, x: float, y: float) -> "np.ndarray | None":
+        """"weights" mode: the flat weights (n_params,) a click at (x, y) asks for, the current
+        weights with the two shown set to x and y. The view changes nothing: it reports them as
+        ``on_pick(view, weights)`` and the dashboard's controller acts on them. Returns None (and
+        says why on the axes) when the current weights are not finite."""
+        flat = self.trainer.model.get_flat()
         if not np.all(np.isfinite(flat)):
             self.show_note(self.p("surface.not_finite"))
-            return False
+            return None
         flat[self.i], flat[self.j] = x, y
-        tr.set_flat(flat)
-        self.update(tr)
-        if note:
-            self.show_note(note)
-        if self.on_change is not None:
-            self.on_change(self)
-        return True
+        if self.on_pick is not None:
+            self.on_pick(self, flat)
+        return flat
 
     def disconnect(self) -> None:
         """Stop listening to mouse clicks."""
@@ -467,7 +458,7 @@ class SurfaceView(_PlaneView):
                 or event.xdata is None or event.ydata is None:
             return
         try:
-            self.move_to(float(event.xdata), float(event.ydata))
+            self.pick(float(event.xdata), float(event.ydata))
         except Exception as exc:  # noqa: BLE001 - a click must never raise inside matplotlib
             self.show_note(f"{type(exc).__name__}: {exc}")
 

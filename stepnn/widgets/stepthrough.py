@@ -37,8 +37,8 @@ from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
 from ._base import Dashboard, guarded
-from .controller import (LOOP, Criteria, finish_epoch, guarded_step, phase_hint, run, status_text,
-                         upcoming)
+from .controller import (LOOP, Criteria, finish_epoch, guarded_step, move_to, phase_hint, run,
+                         status_text, upcoming)
 
 __all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
 
@@ -178,6 +178,9 @@ class StepThrough(Dashboard):
                                         description=w("sample"), style=style, continuous_update=False),
             "speed": widgets.IntSlider(value=5, min=1, max=30, description=w("speed"), style=style,
                                        continuous_update=False, layout=widgets.Layout(width="260px")),
+            "moment": widgets.IntSlider(value=0, min=0, max=0, description=w("moment"), style=style,
+                                        tooltip=w("moment_tip"), continuous_update=False,
+                                        layout=widgets.Layout(width="520px")),
         }
         for key, control in self.controls.items():
             control.add_class(f"stepnn-{key.replace('_', '-')}")
@@ -200,7 +203,8 @@ class StepThrough(Dashboard):
         c = self.controls
         rows = [[c["learning_rate"], c["batch_size"], self.batch_mode],
                 [c["optimizer"], c["loss_function"], c["seed"]],
-                [c["max_epochs"], c["target_loss"], c["patience"], c["sample"]]]
+                [c["max_epochs"], c["target_loss"], c["patience"], c["sample"]],
+                [c["moment"]]]
         return widgets.VBox([widgets.HBox(r, layout=widgets.Layout(flex_flow="row wrap")) for r in rows])
 
     @contextmanager
@@ -279,7 +283,7 @@ class StepThrough(Dashboard):
         def action():
             self.stop_reason = None
             what = self.trainer.undo()
-            self.show_info(self._w("undone", what=what) if what else self._w("nothing_to_undo"))
+            self.show_info(self._w("undone", what=self.t(what)) if what else self._w("nothing_to_undo"))
         self._act(action)
 
     @guarded
@@ -326,6 +330,7 @@ class StepThrough(Dashboard):
             "patience": self._set_criteria,
             "sample": lambda: None,  # the network view reads it in refresh
             "speed": lambda: self._set_speed(value),
+            "moment": lambda: self._go_to(value),
         }
 
         def action():
@@ -334,6 +339,12 @@ class StepThrough(Dashboard):
             if setting and tr.next_phase != "forward":
                 self.show_info(self._w("pending", phase=self.t(tr.next_phase)))
         self._act(action)
+
+    def _go_to(self, iteration: int) -> None:
+        """The history slider: stand where the run was after ``iteration`` iterations."""
+        self._pause(None)
+        self.stop_reason = None
+        self.trainer.goto(iteration)
 
     def _set_optimizer(self, choice: str) -> None:
         lr = self.controls["learning_rate"].value
@@ -382,10 +393,13 @@ class StepThrough(Dashboard):
         self.tick()
 
     @guarded
-    def _after_surface_click(self, _view) -> None:
-        """The loss surface moved two weights (a new start of the path): every other view follows."""
+    def _after_surface_click(self, view, weights) -> None:
+        """The loss surface picked two weights: set them (a new start of the path); every view
+        follows."""
         def action():
             self.stop_reason = None
+            if move_to(self.trainer, weights):
+                view.show_note(view.p("surface.undone"))
         self._act(action)
 
     # -------------------------------------------------------------- refresh
@@ -415,6 +429,8 @@ class StepThrough(Dashboard):
             c["loss_function"].value = new["loss"]
             c["seed"].value = tr.seed
             c["sample"].max = max(batch - 1, 0)
+            c["moment"].max = tr.recorded_iterations
+            c["moment"].value = tr.global_iteration
             if "network" in self.views:
                 self.views["network"].sample = c["sample"].value
         self.batch_mode.value = html.escape(_mode_label(bs, tr.n_samples, self.t))
@@ -523,7 +539,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surfac
         "gradients": lambda ax: GradientHeatmaps(ax, trainer, lang=lang),
         "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
         "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang, path_ax=path_ax,
-                                          on_change=on_surface_change),
+                                          on_pick=on_surface_change),
         "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang),
     }
     return {name: makers[name](axes[name]) for name in VIEW_NAMES if name in names}

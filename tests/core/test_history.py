@@ -190,3 +190,20 @@ def test_history_after_undo_and_new_steps_holds_the_new_run():
     np.testing.assert_array_equal(W[-1], tr.model.get_flat())
     assert tr.history.learning_rates[-3:].tolist() == [0.1] * 3
     assert len(tr.history) == 20
+
+
+def test_the_descent_path_is_thinned_to_a_bounded_size_and_holds_true_weights(monkeypatch):
+    from stepnn import history
+    monkeypatch.setattr(history, "PATH_BYTES", 1)  # the least: 16 rows
+    tr = binary_trainer(n=10, batch_size=2)
+    flats = [tr.model.get_flat()]
+    for _ in range(200):
+        tr.step()
+        flats.append(tr.model.get_flat())
+        iters, W = tr.history.path()
+        assert len(W) <= 17 and iters[0] == 0 and iters[-1] == tr.global_iteration
+        np.testing.assert_array_equal(W, np.array(flats)[iters])
+    assert np.all(np.diff(iters[:-1]) == iters[1] - iters[0]) and iters[1] > 1  # every k-th
+    entries = tr.history.iterations
+    assert entries[-1].weights is not None and entries[2].weights is None
+    assert len(tr.history.losses) == 200  # the scalars keep every iteration

@@ -74,7 +74,7 @@ def test_step_completes_a_partial_iteration(done):
     assert isinstance(rec, sn.UpdateRecord)
     assert tr.global_iteration == 1 and tr.next_phase == "forward"
     if first is not None:  # the batch drawn before step() is the one it finished
-        assert tr.history.iterations[0].indices is first.indices
+        np.testing.assert_array_equal(tr.history.iterations[0].indices, first.indices)
     assert len(tr.history.iterations) == 1
 
 

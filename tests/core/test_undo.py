@@ -258,7 +258,7 @@ def test_undo_far_back_shows_each_phases_records_again(fused):
     assert tr.last_forward is None and tr.last_loss is None and tr.last_backward is None
 
 
-def test_old_records_are_let_go_and_undo_brings_them_back():
+def test_old_records_are_let_go_and_undo_brings_them_back_by_replay():
     import gc
     import weakref
     tr = binary_trainer(n=12, batch_size=4)
@@ -266,12 +266,12 @@ def test_old_records_are_let_go_and_undo_brings_them_back():
     ref = weakref.ref(first)
     values = [a.copy() for a in first.a]
     del first
-    for _ in range(4):
+    for _ in range(20):
         tr.step()
     first_loss = tr.history.losses[0]
     gc.collect()
-    assert ref() is None  # four iterations later, no snapshot holds the first forward record
-    for _ in range(4 * 4 - 1):
+    assert ref() is None  # 20 iterations later, beyond the recent window, nothing holds it
+    for _ in range(4 * 20 - 1):
         tr.undo()
     assert tr.next_phase == "loss" and tr.global_iteration == 0
     for want, got in zip(values, tr.last_forward.a):

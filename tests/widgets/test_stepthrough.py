@@ -120,7 +120,9 @@ def test_criteria_stop_on_patience_from_the_validation_history():
         def __init__(self, val_losses):
             self.epoch = len(val_losses)
             self.history = History(np.zeros(1))
-            self.history.epochs += [EpochEntry(e, 1.0, v) for e, v in enumerate(val_losses, 1)]
+            for e, v in enumerate(val_losses, 1):
+                self.history.record_epoch(EpochEntry(e, 1.0, v))
+            self.history.show(0, len(val_losses), 0, np.zeros(1))
 
     c = Criteria(patience=2)
     assert c.at_epoch_end(Stub([0.9, 0.8, 0.85])) is None
@@ -160,7 +162,7 @@ def test_undo_and_reset(board):
     for phase in LOOP:
         board.buttons[phase].click()
     board.buttons["undo"].click()
-    assert tr.next_phase == "update" and "Undone: update" in board.message.value
+    assert tr.next_phase == "update" and "Undone: Update" in board.message.value
     board.controls["learning_rate"].value = 0.05
     board.buttons["undo"].click()                # undoes the setting: the slider follows
     assert board.controls["learning_rate"].value == pytest.approx(0.3)
@@ -388,3 +390,25 @@ def test_run_and_finish_epoch_without_widgets():
     assert run(tr, Criteria(max_epochs=2), 100) == "max_epochs" and tr.global_iteration == 10
     line = status_text(tr)
     assert line.startswith("epoch 3 | iteration 0/5 | global iteration 10 | samples seen 80 | loss ")
+
+
+def test_the_history_slider_goes_to_any_moment_and_step_goes_on_from_there(board):
+    tr = board.trainer
+    for _ in range(6):
+        board.buttons["step"].click()
+    moment = board.controls["moment"]
+    assert (moment.max, moment.value) == (6, 6)
+    curve = board.views["curves"]
+    losses = tr.history.losses
+    weights_after_2 = tr.history.weights[2]
+    moment.value = 2
+    assert tr.global_iteration == 2 and moment.max == 6  # the later iterations wait for redo
+    np.testing.assert_array_equal(tr.model.get_flat(), weights_after_2)
+    np.testing.assert_array_equal(curve.line.get_ydata(), losses[:2])
+    moment.value = 5
+    assert tr.global_iteration == 5
+    moment.value = 2
+    board.buttons["step"].click()  # a new branch from iteration 2
+    assert tr.global_iteration == 3 and (moment.max, moment.value) == (3, 3)
+    assert tr.history.losses[2] == losses[2]  # the same iteration 3 as before
+    assert board.errors == []

@@ -1,0 +1,146 @@
+"""Time travel (undo, redo, goto) by checkpoints and deterministic replay.
+
+Training is deterministic given the seed, so a run is fully described by its start and the
+list of actions taken: the phases (forward, loss, backward, update), the setting changes and the
+weights set by hand. To stand at any moment, a trainer restores a saved state at or before it and
+re-runs the recorded actions from there.
+
+Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
+
+- the recent window: the full state before each of the last ``RECENT`` actions around where the
+  trainer stands, records included, so that undo and redo nearby are instant;
+- checkpoints: the state at the start of every ``every``-th iteration, without records, for the
+  whole run. When they take more than ``CHECKPOINT_BYTES`` the spacing doubles and every other
+  one is dropped, so their memory stays bounded however long the run.
+
+Doing a new action while standing in the past drops the actions after it (the redo tail), as
+in any editor.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+
+import numpy as np
+
+__all__ = ["Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
+
+RECENT = 16  # full states kept on each side of where the trainer stands (4 iterations)
+CHECKPOINT_EVERY = 64  # iterations between checkpoints at the start of a run
+CHECKPOINT_BYTES = 48 * 2 ** 20  # the checkpoints' arrays take at most about this much memory
+
+
+class Timeline:
+    """The actions of a run, where the trainer stands among them, and the saved states.
+
+    Attributes:
+        actions: the recorded actions, each a tuple (name, *arguments).
+        at: how many of them are in force; the rest are the redo tail.
+    """
+
+    def __init__(self, start):
+        self.actions: list[tuple] = []
+        self.at = 0
+        self.recent: dict = {}  # position -> the full state before the action there
+        self.checkpoints: dict = {0: start}  # position -> state without records; the start stays
+        self._positions: list[int] = [0]  # checkpoint positions, sorted
+        self.every = CHECKPOINT_EVERY
+        self._bytes = 0
+        self._sizes: dict[int, int] = {0: 0}  # bytes of arrays each checkpoint keeps alive
+        self._starts: list[int] = []  # positions of the forward actions (iteration starts)
+        self._ends: list[int] = []  # positions of the update actions (iteration ends)
+
+    def passed(self, before, action: tuple) -> None:
+        """Action ``action`` at position ``at`` is done; ``before`` is the state before it."""
+        at = self.at
+        if at == len(self.actions):
+            self.actions.append(action)
+            if action[0] == "forward":
+                self._starts.append(at)
+            elif action[0] == "update":
+                self._ends.append(at)
+        self.recent[at] = before
+        self.recent.pop(at - RECENT, None)
+        if (action[0] == "forward" and before.global_iteration % self.every == 0
+                and at not in self.checkpoints):  # iteration starts are where checkpoints go
+            self._checkpoint(at, before)
+        self.at = at + 1
+
+    def fork(self) -> None:
+        """Drop the redo tail and every saved state after ``at``."""
+        at = self.at
+        del self.actions[at:]
+        del self._starts[bisect_right(self._starts, at - 1):]
+        del self._ends[bisect_right(self._ends, at - 1):]
+        for p in [p for p in self.recent if p > at]:
+            del self.recent[p]
+        while self._positions and self._positions[-1] > at:
+            self._drop(self._positions[-1])
+
+    @property
+    def n_updates(self) -> int:
+        """Iterations recorded (completed), the redo tail included."""
+        return len(self._ends)
+
+    def iteration_start(self, k: int) -> int:
+        """The position after k completed iterations: just before the (k + 1)-th forward, or the
+        end of the recorded actions when there is none."""
+        return self._starts[k] if k < len(self._starts) else len(self.actions)
+
+    def start_for(self, target: int) -> tuple:
+        """Where to replay from to reach ``target``: (position, saved state), or (at, None) to
+        replay from the trainer's current state. Checkpoints hold no records, so one is used only
+        at or before the last forward before ``target`` (whose records the target shows)."""
+        last_forward = target - 1
+        while last_forward >= 0 and self.actions[last_forward][0] != "forward":
+            last_forward -= 1
+        limit = last_forward if last_forward >= 0 else target
+        best, snap = -1, None
+        k = bisect_right(self._positions, limit)
+        if k:
+            best = self._positions[k - 1]
+            snap = self.checkpoints[best]
+        for p, s in self.recent.items():
+            if best < p <= target:
+                best, snap = p, s
+        if best <= self.at <= target:
+            return self.at, None
+        return best, snap
+
+    def trim(self) -> None:
+        """Let go of recent snapshots far from where the trainer stands."""
+        at = self.at
+        for p in [p for p in self.recent if abs(p - at) > RECENT]:
+            del self.recent[p]
+
+    def _checkpoint(self, at: int, before) -> None:
+        state = before.copy()
+        state.forward = state.loss = state.backward = state.update = None
+        self.checkpoints[at] = state
+        insort(self._positions, at)
+        self._sizes[at] = size = _nbytes(state.weights) + _nbytes(state.opt_state)
+        self._bytes += size
+        while self._bytes > CHECKPOINT_BYTES and len(self._positions) > 2:
+            self.every *= 2
+            for p in list(self._positions[1:]):  # the start (position 0) stays
+                if self.checkpoints[p].global_iteration % self.every:
+                    self._drop(p)
+
+    def _drop(self, position: int) -> None:
+        del self.checkpoints[position]
+        self._bytes -= self._sizes.pop(position)
+        self._positions.remove(position)
+
+    def __repr__(self) -> str:
+        return (f"Timeline({self.at} of {len(self.actions)} actions in force; "
+                f"{len(self.recent)} recent snapshots, {len(self.checkpoints)} checkpoints "
+                f"every {self.every} iterations)")
+
+
+def _nbytes(obj) -> int:
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, dict):
+        return sum(_nbytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_nbytes(v) for v in obj)
+    return 0
