@@ -14,7 +14,6 @@ import numpy as np
 
 from .layers import Dense, dense_backward
 from .losses import QUIET, Loss, get
-from .losses import compute_loss, raw_compute_loss  # noqa: F401  # moved to losses; kept for trainer.py until merge
 from .records import BackwardRecord, ForwardRecord
 
 __all__ = ["backward_pass"]

@@ -17,8 +17,9 @@ import numpy as np
 
 from . import batching, losses, optimizers, stopping
 from ._checks import as_float_matrix, positive_float, positive_int
-from .backprop import QUIET, raw_backward_pass, raw_compute_loss
+from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
+from .losses import QUIET, raw_compute_loss
 from .model import Sequential, flatten, raw_forward_pass
 from .progress import ProgressBar
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord

@@ -7,7 +7,8 @@ import pytest
 import stepnn as sn
 from core.helpers import assert_gradients_close, central_difference
 from stepnn import regularizers as reg
-from stepnn.backprop import backward_pass, compute_loss
+from stepnn.backprop import backward_pass
+from stepnn.losses import compute_loss
 
 W_SMALL = np.array([[1.0, -2.0, 0.0], [0.5, 3.0, -0.25]])  # sum|W| = 6.75, sum W^2 = 14.3125
 
