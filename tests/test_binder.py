@@ -2,7 +2,8 @@
 
 The fast tests read the files. The slow one (marker ``binder``) does what repo2docker does:
 a fresh virtual environment, ``pip install -r binder/requirements.txt``, then ``binder/postBuild``
-from the repository root; then it checks the widget front ends and runs every lesson there.
+from the repository root. It checks that the pins are complete (pip installs nothing unpinned)
+and consistent (``pip check``), then the widget front ends, and runs every lesson there.
 """
 
 from __future__ import annotations
