@@ -25,8 +25,11 @@ from packaging.version import Version
 from venvs import REPO, create_venv, floor_pins, installed_versions, isolated_env, requirements, run
 
 CACHE = REPO / ".venv-floors"
-# The tests run on the floors: those that draw with matplotlib and drive ipywidgets and ipympl.
-FLOOR_TESTS = ("tests/widgets",)
+# The tests run on the floors: those that draw with matplotlib and drive ipywidgets and ipympl,
+# and the scan for private names of other libraries (which names are private depends on the
+# installed versions), where it exists.
+FLOOR_TESTS = tuple(path for path in ("tests/widgets", "tests/test_public_api_only.py")
+                    if (REPO / path).exists())
 # From the [test] extra: what FLOOR_TESTS need besides stepnn's own dependencies.
 TEST_TOOLS = ("pytest",)
 COMPLETE = "complete"  # written last: a folder without it is a build that did not finish
