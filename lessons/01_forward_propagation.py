@@ -116,10 +116,10 @@ assert np.allclose(record.a[-1], model.predict(batch))
 # The first row repeats the single sample above.
 
 # %% [markdown]
-# **Exercise: `dense_forward`.** Write the weighted sum of a whole batch, $z = xW + b$, in one line of numpy
-# (`@` multiplies matrices). Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("dense_forward")` in a new cell.
+# **Exercise: `dense_forward`.** Write the weighted sum of a whole batch, $z = xW + b$, in one
+# line of numpy (`@` multiplies matrices). Then run the cell after it: the check tries your
+# function on several inputs, compares it with stepnn's own, and says what is wrong, if anything.
+# Stuck? Run `ex.hint("dense_forward")` in a new cell.
 
 # %%
 def dense_forward(x, W, b):
@@ -169,9 +169,10 @@ axes[0].set_ylabel("a = f(z)")
 plt.show()
 
 # %% [markdown]
-# **Exercise: `relu`.** ReLU for an array of any shape: negative entries become 0, the others stay. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("relu")` in a new cell.
+# **Exercise: `relu`.** ReLU for an array of any shape: negative entries become 0, the others
+# stay. Then run the cell after it: the check tries your function on several inputs, compares it
+# with stepnn's own, and says what is wrong, if anything. Stuck? Run `ex.hint("relu")` in a new
+# cell.
 
 # %%
 def relu(z):
@@ -182,10 +183,10 @@ def relu(z):
 ex.check("relu", relu)
 
 # %% [markdown]
-# **Exercise: `sigmoid`.** The sigmoid for an array of any shape. It must also work for
-# large $|z|$, such as $z = -1000$, without warnings. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("sigmoid")` in a new cell.
+# **Exercise: `sigmoid`.** The sigmoid for an array of any shape. It must also work for large
+# $|z|$, such as $z = -1000$, without warnings. Then run the cell after it: the check tries your
+# function on several inputs, compares it with stepnn's own, and says what is wrong, if anything.
+# Stuck? Run `ex.hint("sigmoid")` in a new cell.
 
 # %%
 def sigmoid(z):
@@ -201,10 +202,10 @@ ex.check("sigmoid", sigmoid)
 # $e^{z_k - m}/\sum_j e^{z_j - m} = e^{z_k}/\sum_j e^{z_j}$.
 
 # %% [markdown]
-# **Exercise: `softmax`.** Softmax over the last axis of `z` (one row per sample); keep the
-# sums with `keepdims=True` so they broadcast back over each row. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("softmax")` in a new cell.
+# **Exercise: `softmax`.** Softmax over the last axis of `z` (one row per sample); keep the sums
+# with `keepdims=True` so they broadcast back over each row. Then run the cell after it: the check
+# tries your function on several inputs, compares it with stepnn's own, and says what is wrong, if
+# anything. Stuck? Run `ex.hint("softmax")` in a new cell.
 
 # %%
 def softmax(z):

@@ -53,10 +53,10 @@ print("MSE from stepnn: ", mse_loss(y_true, y_pred))
 assert np.isclose(mse_by_hand, mse_loss(y_true, y_pred))
 
 # %% [markdown]
-# **Exercise: `mse`.** The mean of the squared errors, as a Python float. Accept lists
-# too: `np.asarray(y_true, dtype=float)` turns anything into an array. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("mse")` in a new cell.
+# **Exercise: `mse`.** The mean of the squared errors, as a Python float. Accept lists too:
+# `np.asarray(y_true, dtype=float)` turns anything into an array. Then run the cell after it: the
+# check tries your function on several inputs, compares it with stepnn's own, and says what is
+# wrong, if anything. Stuck? Run `ex.hint("mse")` in a new cell.
 
 # %%
 def mse(y_true, y_pred):
@@ -211,9 +211,10 @@ plt.show()
 # that $\log 0$ never appears. For the two categorical losses, first rescale each row of `y_pred`
 # to sum to 1 (divide by its sum over the last axis), as Keras does, then clip.
 #
-# **Exercise: `binary_crossentropy`.** Binary cross-entropy, the formula above, with clipping. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("binary_crossentropy")` in a new cell.
+# **Exercise: `binary_crossentropy`.** Binary cross-entropy, the formula above, with clipping.
+# Then run the cell after it: the check tries your function on several inputs, compares it with
+# stepnn's own, and says what is wrong, if anything. Stuck? Run `ex.hint("binary_crossentropy")`
+# in a new cell.
 
 # %%
 def binary_crossentropy(y_true, y_pred):
@@ -224,10 +225,10 @@ def binary_crossentropy(y_true, y_pred):
 ex.check("binary_crossentropy", binary_crossentropy)
 
 # %% [markdown]
-# **Exercise: `categorical_crossentropy`.** Categorical cross-entropy (CEE) for one-hot targets: rescale the
-# rows, clip, then the sum over classes and the mean over samples. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("categorical_crossentropy")` in a new cell.
+# **Exercise: `categorical_crossentropy`.** Categorical cross-entropy (CEE) for one-hot targets:
+# rescale the rows, clip, then the sum over classes and the mean over samples. Then run the cell
+# after it: the check tries your function on several inputs, compares it with stepnn's own, and
+# says what is wrong, if anything. Stuck? Run `ex.hint("categorical_crossentropy")` in a new cell.
 
 # %%
 def categorical_crossentropy(y_true, y_pred):
@@ -238,10 +239,11 @@ def categorical_crossentropy(y_true, y_pred):
 ex.check("categorical_crossentropy", categorical_crossentropy)
 
 # %% [markdown]
-# **Exercise: `sparse_categorical_crossentropy`.** The same loss with class numbers as targets: pick each row's
-# probability of its true class with `y_pred[np.arange(n), y_true]`. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("sparse_categorical_crossentropy")` in a new cell.
+# **Exercise: `sparse_categorical_crossentropy`.** The same loss with class numbers as targets:
+# pick each row's probability of its true class with `y_pred[np.arange(n), y_true]`. Then run the
+# cell after it: the check tries your function on several inputs, compares it with stepnn's own,
+# and says what is wrong, if anything. Stuck? Run `ex.hint("sparse_categorical_crossentropy")` in
+# a new cell.
 
 # %%
 def sparse_categorical_crossentropy(y_true, y_pred):

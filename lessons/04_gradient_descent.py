@@ -48,10 +48,10 @@ for step in range(1, 6):
     print(f"step {step}: slope {slope:8.4f} -> w = {w:.4f}, cost {cost(w):.4f}")
 
 # %% [markdown]
-# **Exercise: `sgd_update`.** The update rule of one step, $w - \eta\,g$, for a number or
-# an array of weights. Return the new weights; do not change `w` in place. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("sgd_update")` in a new cell.
+# **Exercise: `sgd_update`.** The update rule of one step, $w - \eta\,g$, for a number or an array
+# of weights. Return the new weights; do not change `w` in place. Then run the cell after it: the
+# check tries your function on several inputs, compares it with stepnn's own, and says what is
+# wrong, if anything. Stuck? Run `ex.hint("sgd_update")` in a new cell.
 
 # %%
 def sgd_update(w, grad, learning_rate):

@@ -111,8 +111,8 @@ plt.show()
 # Across the valley the gradients alternate in sign and cancel; along it they agree and add up.
 #
 # **Exercise: `momentum_update`.** One step of this rule (PyTorch's `torch.optim.SGD` with
-# momentum): compute the new velocity from the old one and the gradient, then the new weights
-# from the new velocity. Return both: the caller keeps the velocity for the next step.
+# momentum): compute the new velocity from the old one and the gradient, then the new weights from
+# the new velocity. Return both: the caller keeps the velocity for the next step.
 
 # %%
 def momentum_update(w, velocity, grad, learning_rate, momentum):
@@ -123,7 +123,6 @@ def momentum_update(w, velocity, grad, learning_rate, momentum):
 ex.check("momentum_update", momentum_update)
 
 # %% [markdown]
-#
 # **RMSprop** divides each weight's step by the size of its recent gradients:
 #
 # $$s \leftarrow \alpha s + (1-\alpha) g^2, \qquad w \leftarrow w - \eta\,\frac{g}{\sqrt{s} + \epsilon}.$$

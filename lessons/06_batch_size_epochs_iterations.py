@@ -40,7 +40,6 @@ diagrams.epoch_timeline(n_samples=10, batch_size=4, epochs=2)
 # `trainer.explain()` writes the equation with the trainer's own numbers.
 
 # %%
-
 X, y = sn.datasets.moons(n=100, noise=0.2, seed=0)
 
 def make_trainer(batch_size, drop_last=False, data=(X, y)):
@@ -56,10 +55,11 @@ for batch_size in [1, 10, 25, 32, 100]:
 print(make_trainer(32, drop_last=True).explain())
 
 # %% [markdown]
-# **Exercise: `iterations_per_epoch`.** How many iterations make one epoch? A smaller last batch still
-# counts as an iteration, unless `drop_last=True` drops it. Return a Python `int`. Then run the cell after it: the check tries your function on
-# several inputs, compares it with stepnn's own, and says what is wrong, if anything. Stuck? Run
-# `ex.hint("iterations_per_epoch")` in a new cell.
+# **Exercise: `iterations_per_epoch`.** How many iterations make one epoch? A smaller last batch
+# still counts as an iteration, unless `drop_last=True` drops it. Return a Python `int`. Then run
+# the cell after it: the check tries your function on several inputs, compares it with stepnn's
+# own, and says what is wrong, if anything. Stuck? Run `ex.hint("iterations_per_epoch")` in a new
+# cell.
 
 # %%
 def iterations_per_epoch(n_samples, batch_size, drop_last=False):
