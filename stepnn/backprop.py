@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .layers import Dense
+from .layers import Dense, dense_backward
 from .losses import Loss
 from .records import BackwardRecord, ForwardRecord, LossRecord
 
@@ -67,10 +67,9 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
         dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
     for i in range(n_layers - 1, -1, -1):
         a_prev = forward.a[i - 1] if i > 0 else forward.x
-        dW[i] = a_prev.T @ dz[i]
-        db[i] = np.add.reduce(dz[i], axis=0)  # = dz.sum(axis=0), without its Python wrapper
+        dW[i], db[i], dx = dense_backward(a_prev, layers[i].W, dz[i], need_dx=i > 0)
         if i > 0:
-            da[i - 1] = dz[i] @ layers[i].W.T
+            da[i - 1] = dx
             dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
                                                           da[i - 1])
     sq = sum(float(np.vdot(g, g)) for g in dW + db)

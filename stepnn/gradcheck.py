@@ -8,6 +8,7 @@ import numpy as np
 from . import losses
 from ._checks import as_float_matrix, positive_float
 from .backprop import backward_pass
+from .layers import dense_forward
 from .model import Sequential, forward_pass
 
 __all__ = ["gradcheck", "GradcheckReport", "numerical_gradient"]
@@ -97,5 +98,5 @@ class _Layer:
         self.W, self.b, self.activation = W, b, activation
 
     def forward(self, x):
-        z = x @ self.W + self.b
+        z = dense_forward(x, self.W, self.b)
         return z, self.activation.forward(z)

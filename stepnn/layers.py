@@ -6,7 +6,23 @@ import numpy as np
 from . import activations, initializers
 from ._checks import positive_int
 
-__all__ = ["Dense"]
+__all__ = ["Dense", "dense_forward", "dense_backward"]
+
+
+def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The weighted sum plus bias z = x W + b: x (n, n_in), W (n_in, n_out), b (n_out,) -> z (n, n_out)."""
+    return x @ W + b
+
+
+def dense_backward(x: np.ndarray, W: np.ndarray, dz: np.ndarray, need_dx: bool = True):
+    """The chain rule through z = x W + b, given dz = dL/dz (n, n_out), which already holds the 1/N.
+
+    Returns (dW, db, dx): dW = x^T dz (n_in, n_out), db = dz summed over the batch (n_out,),
+    dx = dz W^T (n, n_in), the upstream gradient of the layer below (None when ``need_dx`` is
+    False: the input layer's data does not learn).
+    """
+    db = np.add.reduce(dz, axis=0)  # = dz.sum(axis=0), without its Python wrapper
+    return x.T @ dz, db, (dz @ W.T if need_dx else None)
 
 
 class Dense:
@@ -60,7 +76,7 @@ class Dense:
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x ``(n, n_in)`` -> (z, a), both ``(n, n_out)``."""
-        z = x @ self.W + self.b
+        z = dense_forward(x, self.W, self.b)
         return z, self.activation.forward(z)
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import as_float_matrix
-from .layers import Dense, check_param
+from .layers import Dense, check_param, dense_forward
 from .records import ForwardRecord
 
 __all__ = ["Sequential", "flatten"]
@@ -144,7 +144,7 @@ def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> Forward
     zs, as_ = [], []
     a = x
     for layer in layers:
-        z = a @ layer.W + layer.b
+        z = dense_forward(a, layer.W, layer.b)
         a = layer.activation.forward(z)
         zs.append(z)
         as_.append(a)
