@@ -75,8 +75,8 @@ diagrams.training_loop()
 # | chain rule | 연쇄 법칙 |
 # | learning rate | 학습률 |
 # | weighted sum | 가중합 |
-# | cost function (the loss over the whole data) | 비용 함수 |
-# | derivative (the function) | 도함수 |
+# | cost function | 비용 함수 |
+# | derivative | 도함수 |
 # | binary classification / multi-class classification | 이진 분류 / 다중 분류 |
 # | stopping criterion | 학습 중지 기준 |
 # | power of two (2, 4, 8, 16, ...) | 2의 거듭제곱 |

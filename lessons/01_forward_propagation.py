@@ -243,6 +243,8 @@ StepThrough(trainer, views=("network", "heatmaps"))
 # 3. Set `b1` to zeros. Which hidden unit changes its activation, and why?
 # 4. Add a second hidden layer, e.g. `sn.Dense(3, 2, activation="tanh")`, and fix the sizes so
 #    the layers chain. What shape does each `z` have now?
+# 5. Once `dense_forward` passes, break it on purpose: leave out `+ b`, or write `W @ x`. Read
+#    what the check says about each mistake.
 
 # %% [markdown]
 # ## Self-check

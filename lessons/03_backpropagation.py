@@ -106,8 +106,8 @@ for name, value in [("dL/dy_hat", dL_dyhat), ("dL/dz2", dL_dz2), ("dL/dw2", dL_d
 # \cdot \underbrace{a_1(1-a_1)}_{\partial a_1/\partial z_1}
 # \cdot \underbrace{x}_{\partial z_1/\partial w_1}$$
 #
-# **Exercises: local derivatives.** Each activation needs its derivative $a'(z)$ (its
-# **derivative function, 도함수**) for the backward pass. Write both for arrays of any shape:
+# **Exercises: local derivatives.** Each activation needs its **derivative (도함수)**, the
+# function $a'(z)$, for the backward pass. Write both for arrays of any shape:
 # ReLU's is 1 where $z > 0$ and 0 elsewhere (take 0 at $z = 0$, as Keras and PyTorch do); the
 # sigmoid's is $\sigma(z)(1 - \sigma(z))$ (`sn.activations.sigmoid(z)` gives $\sigma(z)$).
 
@@ -327,8 +327,11 @@ else:
 #    (Look at which local derivative became zero.)
 # 2. Make the hidden unit very sure of itself: `w1 = 5.0`. How small does
 #    $a_1(1 - a_1)$ get, and what does that do to `dL/dw1`? This is the *vanishing gradient*.
-# 3. Change `h` to `1e-2` and to `1e-12`. When does the finite difference stop agreeing, and why?
+# 3. In the finite-difference cell, change `h` to `1e-2` and to `1e-12`. When does the finite
+#    difference stop agreeing, and why?
 # 4. In `gradcheck`, replace `tanh` by `sigmoid`, or add a layer. The check should still agree.
+# 5. Once `dense_backward` passes, make `db` the mean of `dz` over the batch instead of its sum, or
+#    return `dz @ W` for `dx`. What does the check say, and why is each one wrong?
 
 # %% [markdown]
 # ## Self-check

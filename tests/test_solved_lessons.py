@@ -17,9 +17,18 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "lessons"))
-import build  # noqa: E402  (lessons/build.py)
 
+
+def load_module(name: str, path: Path):
+    """A module from a file outside the package (lessons/ is not installed)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+build = load_module("lesson_build", REPO_ROOT / "lessons" / "build.py")
 ex = pytest.importorskip("stepnn.exercises")
 
 LESSONS_WITH_EXERCISES = [p for p in build.lesson_sources() if build.exercises(build.read_lesson(p))]
@@ -27,10 +36,7 @@ RESULTS_MARKER = "CHECK RESULTS:"
 
 
 def reference_solutions():
-    spec = importlib.util.spec_from_file_location("lesson_solutions", build.SOLUTIONS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("lesson_solutions", build.SOLUTIONS)
 
 
 def all_exercises() -> list[str]:
