@@ -11,6 +11,7 @@ The core is numpy only; views (``stepnn.views``) and dashboards (``stepnn.widget
 on their own.
 """
 from . import activations, batching, chain, datasets, initializers, losses, optimizers, surface
+from . import exercises
 from .gradcheck import GradcheckReport, gradcheck
 from .layers import Dense
 from .model import Sequential
@@ -23,6 +24,7 @@ from .trainer import PHASES, PhaseError, Trainer
 __version__ = "0.1.0"
 
 __all__ = ["activations", "batching", "chain", "datasets", "initializers", "losses", "optimizers", "surface",
+           "exercises",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
            "UpdateRecord", "StopReason", "set_language", "get_language", "__version__"]

@@ -10,7 +10,10 @@ __all__ = ["Dense", "dense_forward", "dense_backward"]
 
 
 def dense_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The weighted sum plus bias z = x W + b: x (n, n_in), W (n_in, n_out), b (n_out,) -> z (n, n_out)."""
+    """The weighted sum plus bias, z = x W + b.
+
+    x (n, n_in), W (n_in, n_out), b (n_out,) -> z (n, n_out).
+    """
     return x @ W + b
 
 

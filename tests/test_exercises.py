@@ -4,13 +4,15 @@ printing) becomes feedback, never an exception; every message exists in English 
 import inspect
 import math
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import stepnn as sn
 from stepnn import exercises as ex
-from stepnn.exercises import checker
+from stepnn.exercises import messages, running
 from stepnn.exercises.result import _LABELS
 
 from tests.core.helpers import central_difference
@@ -438,7 +440,7 @@ def test_every_listed_mistake_is_recognised_by_its_own_message(name):
     exercise = checker_exercise(name)
     for mistake in exercise.mistakes:
         r = ex.check(name, mistake.function)
-        expected = checker.say(mistake.key, "en", (exercise.messages,))
+        expected = messages.say(mistake.key, "en", (exercise.messages,))
         assert not r.passed and expected in r.message, (mistake.key, repr(r))
 
 
@@ -522,7 +524,8 @@ def raises_system_exit(*args):
 
 
 HOSTILE = [raises, returns_none, returns_nan, returns_string, returns_dict, returns_generator,
-           returns_ragged, mutates_everything, prints_a_lot, recurses, takes_nothing, 42, "relu",
+           returns_ragged, mutates_everything, prints_a_lot, recurses, takes_nothing, raises_system_exit,
+           42, "relu",
            np.array([1.0]), lambda *a: a, lambda *a: [a[0]] * 5, lambda *a: (None,) * 3,
            lambda *a: np.zeros((0,)), lambda *a: 1e308 * 10, lambda *a: -1, lambda *a: True]
 
@@ -541,9 +544,9 @@ def test_the_students_own_traceback_is_kept_short():
     assert "RuntimeError" in r.message and "case 1 of 4" in r.message
     assert "my own bug" in r.details and "helper_that_fails" in r.details
     assert "test_exercises.py" in r.details
-    assert "checker.py" not in r.details and "numpy" not in r.details
+    assert "stepnn" not in r.details and "numpy" not in r.details
     deep = ex.check("relu", recurses)
-    assert "RecursionError" in deep.message and deep.details.count("File") <= checker.MAX_FRAMES
+    assert "RecursionError" in deep.message and deep.details.count("File") <= running.MAX_FRAMES
 
 
 def test_a_placeholder_body_says_not_written_yet_kindly():
@@ -555,6 +558,22 @@ def test_a_placeholder_body_says_not_written_yet_kindly():
             assert r.details == ""
     ko = ex.check("relu", returns_none, lang="ko")
     assert "아직 작성되지 않았습니다" in ko.message and "아직 작성하지 않음" in repr(ko)
+
+
+def test_raise_not_implemented_counts_as_not_written():
+    def placeholder(z):
+        raise NotImplementedError
+
+    assert ex.check("relu", placeholder).status == "not_written"
+
+
+def test_printing_to_stderr_is_captured_too(capsys):
+    def noisy(z):
+        print("warning!", file=sys.stderr)
+        return np.maximum(z, 0)
+
+    r = ex.check("relu", noisy)
+    assert r.passed and "warning!" in r.printed and capsys.readouterr().err == ""
 
 
 def test_an_array_like_answer_is_accepted():
@@ -596,7 +615,7 @@ def test_wrong_parameters_and_non_callables_are_named():
 def test_printing_is_captured_and_cut_short(capsys):
     r = ex.check("relu", prints_a_lot)
     assert capsys.readouterr().out == ""
-    assert r.printed.count("\n") <= checker.MAX_PRINTED_LINES and "lines in all" in r.printed
+    assert r.printed.count("\n") <= running.MAX_PRINTED_LINES and "lines in all" in r.printed
 
 
 def test_unknown_exercise_is_the_callers_error():
@@ -616,7 +635,7 @@ FIELD = re.compile(r"{(\w+)}")
 
 def all_tables():
     from stepnn.exercises import backward, batching, forward, losses, updates
-    return {"checker": checker.MESSAGES, "result": _LABELS,
+    return {"messages": messages.MESSAGES, "result": _LABELS,
             **{m.__name__: m.MESSAGES for m in (forward, backward, losses, updates, batching)}}
 
 
@@ -638,7 +657,7 @@ def test_every_key_an_exercise_uses_is_in_its_table():
         keys |= {exercise.on_error} - {None}
         for key in keys:
             for lang in ("en", "ko"):
-                assert checker.say(key, lang, (exercise.messages,))
+                assert messages.say(key, lang, (exercise.messages,))
 
 
 def test_set_language_chooses_korean_and_lang_overrides_it():
@@ -676,3 +695,17 @@ def test_result_shows_as_a_coloured_box_with_the_hint_on_failure():
     html = ex.check("relu", raises)._repr_html_()
     assert "&lt;" not in html or "<pre" in html
     assert "<script" not in ex.check("relu", lambda z: "<script>")._repr_html_()
+
+
+def test_the_exercises_are_numpy_only_and_reachable_from_the_package():
+    code = ("import sys, stepnn.exercises, stepnn as sn; assert sn.exercises is stepnn.exercises; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('matplotlib', 'ipywidgets', 'IPython')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_note_on_an_error_comes_only_with_shape_and_type_errors():
+    note = messages.say("elementwise_note", "en", ())
+    assert note in ex.check("relu", lambda z: max(z, 0)).message
+    assert note not in ex.check("relu", raises).message

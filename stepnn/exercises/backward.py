@@ -63,6 +63,10 @@ MESSAGES = {
                             "return s (1 - s).",
                             "z (1 - z)를 계산했습니다. 먼저 sigmoid를 적용해 s = sigmoid(z)를 "
                             "구하고 s (1 - s)를 반환하세요."),
+    "sigmoid_derivative_factors": ("The derivative is the product of two factors, s and 1 - s, "
+                                   "with s = sigmoid(z): s (1 - s).",
+                                   "도함수는 두 인수 s와 1 - s의 곱입니다(s = sigmoid(z)): "
+                                   "s (1 - s)."),
     "sigmoid_derivative_sign": ("Your derivative is negative, s (s - 1); the sigmoid only rises, so "
                                 "its derivative s (1 - s) is positive.",
                                 "도함수가 음수 s (s - 1)입니다. sigmoid는 증가하기만 하므로 도함수 "
@@ -102,6 +106,18 @@ MESSAGES = {
                       "batch: dz.sum(axis=0), shape (o,).",
                       "db가 dz 그대로입니다. 편향은 모든 샘플이 함께 쓰므로 dz를 배치에 대해 "
                       "더하세요: dz.sum(axis=0), 모양 (o,)."),
+    "db_keepdims": ("db has shape (1, o): b has shape (o,), so sum without keepdims: "
+                    "dz.sum(axis=0).",
+                    "db의 모양이 (1, o)입니다. b의 모양은 (o,)이므로 keepdims 없이 더하세요: "
+                    "dz.sum(axis=0)."),
+    "dense_backward_order": ("The three gradients are in the wrong order: return (dW, db, dx).",
+                             "세 기울기의 순서가 틀렸습니다. (dW, db, dx) 순서로 반환하세요."),
+    "dense_backward_shapes": ("Shapes: x (n, i), W (i, o), dz (n, o); dW must be (i, o), db (o,), "
+                              "dx (n, i). A matrix product needs the inner sizes to match: "
+                              "transpose where they do not.",
+                              "모양: x (n, i), W (i, o), dz (n, o); dW는 (i, o), db는 (o,), dx는 "
+                              "(n, i)여야 합니다. 행렬 곱은 안쪽 크기가 같아야 합니다. 맞지 않으면 "
+                              "전치(transpose)하세요."),
     "dx_W_not_transposed": ("dx uses W where W^T is meant: dx = dz W^T (dz @ W.T), shape (n, i).",
                             "dx에 W^T 대신 W를 썼습니다. dx = dz W^T (dz @ W.T), 모양 (n, i)."),
     "dx_transposed": ("dx is transposed: it has the shape of x, (n, i): dx = dz W^T.",
@@ -152,6 +168,10 @@ SIGMOID_DERIVATIVE = Exercise(
         Mistake("sigmoid_not_applied", lambda z: z * (1.0 - z)),
         Mistake("derivative_missing", np.ones_like),
         Mistake("sigmoid_derivative_sign", lambda z: -sigmoid_derivative(z)),
+        Mistake("sigmoid_derivative_factors", lambda z: 1.0 - _SIGMOID.forward(z)),
+        Mistake("sigmoid_derivative_factors", lambda z: _SIGMOID.forward(z) ** 2),
+        Mistake("sigmoid_derivative_factors",
+                lambda z: _SIGMOID.forward(z) * (1.0 + _SIGMOID.forward(z))),
     ),
     messages=MESSAGES, on_error="elementwise_note")
 
@@ -176,20 +196,27 @@ def _replace(part: int, wrong):
     return f
 
 
+def _pick(values: tuple, *order: int) -> tuple:
+    return tuple(values[i] for i in order)
+
+
 DW, DB, DX = 0, 1, 2
 
 DENSE_BACKWARD = Exercise(
     "dense_backward", ("x", "W", "dz"), ("dW", "db", "dx"), "array", dense_backward, _dense_cases,
     mistakes=(
+        Mistake("dense_backward_order", lambda x, W, dz: dense_backward(x, W, dz)[::-1]),
+        Mistake("dense_backward_order", lambda x, W, dz: _pick(dense_backward(x, W, dz), 0, 2, 1)),
         Mistake("dW_transposed", _replace(DW, lambda x, W, dz: dz.T @ x), DW),
         Mistake("dW_mean", _replace(DW, lambda x, W, dz: x.T @ dz / len(x)), DW),
         Mistake("db_mean", _replace(DB, lambda x, W, dz: dz.mean(axis=0)), DB),
         Mistake("db_sum_all", _replace(DB, lambda x, W, dz: dz.sum()), DB),
         Mistake("db_axis", _replace(DB, lambda x, W, dz: dz.sum(axis=1)), DB),
         Mistake("db_not_summed", _replace(DB, lambda x, W, dz: dz), DB),
+        Mistake("db_keepdims", _replace(DB, lambda x, W, dz: dz.sum(axis=0, keepdims=True)), DB),
         Mistake("dx_W_not_transposed", _replace(DX, lambda x, W, dz: dz @ W), DX),
         Mistake("dx_transposed", _replace(DX, lambda x, W, dz: W @ dz.T), DX),
     ),
-    messages=MESSAGES)
+    messages=MESSAGES, on_error="dense_backward_shapes")
 
 EXERCISES = (RELU_DERIVATIVE, SIGMOID_DERIVATIVE, DENSE_BACKWARD)

@@ -48,6 +48,10 @@ MESSAGES = {
                          "batch_size, rounded.",
                          "batch_size를 n_samples로 나눴습니다. 이터레이션 = n_samples / "
                          "batch_size를 반올림이 아니라 올림(또는 내림)한 값입니다."),
+    "iterations_multiply": ("You multiply: # of data = batch size x iterations, so the iterations "
+                            "are n_samples divided by batch_size.",
+                            "곱했습니다. 데이터 수 = 배치 사이즈 x 이터레이션이므로 이터레이션은 "
+                            "n_samples를 batch_size로 나눈 값입니다."),
     "case_remainder": ("a smaller last batch", "크기가 작은 마지막 배치"),
     "case_divides": ("a batch size that divides the data", "나누어떨어지는 배치 사이즈"),
     "case_sgd": ("batch size 1", "배치 사이즈 1"),
@@ -75,6 +79,10 @@ def _ceil(n, b):
     return math.ceil(n / b)
 
 
+def _round(n, b):
+    return round(n / b)
+
+
 ITERATIONS_PER_EPOCH = Exercise(
     "iterations_per_epoch", ("n_samples", "batch_size", "drop_last"), ("iterations",), "int",
     batching.iterations_per_epoch, _cases,
@@ -84,11 +92,12 @@ ITERATIONS_PER_EPOCH = Exercise(
         Mistake("drop_last_reversed", _by_drop_last(_floor, _ceil)),
         Mistake("true_division", _by_drop_last(lambda n, b: n / b, lambda n, b: n / b)),
         Mistake("true_division", _by_drop_last(lambda n, b: n / b, _floor)),
-        Mistake("round_not_ceil", _by_drop_last(lambda n, b: round(n / b), _floor)),
-        Mistake("round_not_ceil", _by_drop_last(lambda n, b: round(n / b), lambda n, b: round(n / b))),
+        Mistake("round_not_ceil", _by_drop_last(_round, _floor)),
+        Mistake("round_not_ceil", _by_drop_last(_round, _round)),
         Mistake("plus_one", _by_drop_last(lambda n, b: n // b + 1, _floor)),
         Mistake("plus_one", _by_drop_last(lambda n, b: n // b + 1, lambda n, b: n // b + 1)),
-        Mistake("swapped_division", _by_drop_last(lambda n, b: math.ceil(b / n), lambda n, b: b // n)),
+        Mistake("iterations_multiply", lambda n, b, drop_last=False: n * b),
+        Mistake("swapped_division", _by_drop_last(lambda n, b: _ceil(b, n), lambda n, b: _floor(b, n))),
     ),
     messages=MESSAGES)
 

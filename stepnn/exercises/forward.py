@@ -16,8 +16,8 @@ MESSAGES = {
     # dense_forward
     "dense_forward_signature": ("dense_forward(x, W, b) returns z = x W + b of shape (n, o)",
                         "dense_forward(x, W, b)는 모양 (n, o)인 z = x W + b를 반환"),
-    "dense_forward_hint": ("Each row of x is one sample. Which matrix product of x (n, i) and W (i, o) "
-                   "gives one row of o weighted sums per sample? And what is added to every row?",
+    "dense_forward_hint": ("Each row of x is one sample. Which matrix product of x (n, i) and "
+                   "W (i, o) gives one row of o weighted sums per sample? And what is added to every row?",
                    "x의 각 행이 샘플 하나입니다. x (n, i)와 W (i, o)의 어떤 행렬 곱이 샘플마다 "
                    "가중합 o개를 한 행으로 줄까요? 그리고 모든 행에 무엇을 더해야 할까요?"),
     "forgot_bias": ("The bias is missing: you return x W, but z = x W + b. Add b (shape (o,)); "
@@ -63,6 +63,10 @@ MESSAGES = {
                            "derivative. ReLU itself keeps the positive values: max(z, 0).",
                            "양수에서 1, 나머지에서 0을 반환했습니다. 이것은 ReLU의 도함수입니다. "
                            "ReLU 자체는 양수 값을 그대로 둡니다: max(z, 0)."),
+    "relu_leaky": ("Negative values are scaled down, not set to 0: that is leaky ReLU. ReLU is "
+                   "max(z, 0).",
+                   "음수를 0으로 만들지 않고 작게 줄였습니다. 그것은 leaky ReLU입니다. ReLU는 "
+                   "max(z, 0)입니다."),
     "relu_abs": ("You return |z|: negative values must become 0, not positive.",
                  "|z|를 반환했습니다. 음수는 양수가 아니라 0이 되어야 합니다."),
     # sigmoid
@@ -94,6 +98,14 @@ MESSAGES = {
                      "각 행이 샘플 하나이고, 합이 1인 확률이 되어야 합니다. 먼저 각 행의 최댓값"
                      "(z.max(axis=-1, keepdims=True))을 빼면 np.exp가 오버플로하지 않고, 결과는 "
                      "그대로입니다."),
+    "softmax_no_exp": ("e^z is missing: you divide z by its sum. Softmax divides e^z by the row's "
+                       "sum of e^z, so every output is positive.",
+                       "e^z가 빠졌습니다. z를 그 합으로 나눴습니다. softmax는 e^z를 그 행의 e^z 합으로 "
+                       "나누므로 모든 출력이 양수입니다."),
+    "softmax_is_sigmoid": ("That is the sigmoid of each value on its own: softmax divides e^z by "
+                           "the sum of e^z over the row, so each row sums to 1.",
+                           "각 값에 따로 sigmoid를 적용했습니다. softmax는 e^z를 그 행의 e^z 합으로 "
+                           "나누므로 각 행의 합이 1입니다."),
     "softmax_overflow": ("Overflow: without subtracting the max, np.exp(1000) is inf and inf / inf "
                          "is NaN. Subtract each row's maximum before np.exp: "
                          "np.exp(z - z.max(axis=-1, keepdims=True)). The result is the same.",
@@ -163,7 +175,8 @@ def _elementwise_cases() -> list:
     small[0, 0] = small[2, 1] = 0.0  # exactly 0: where ReLU bends
     large = np.array([[-1000.0, -50.0, 0.5, 50.0], [1000.0, 30.0, -30.0, -0.5]])
     return [Case("case_small", (small,)), Case("case_batch_of_one", (rng.normal(size=(1, 5)),)),
-            Case("case_vector", (rng.normal(size=6),)), Case("case_large", (large,), note="large_note")]
+            Case("case_vector", (rng.normal(size=6),)),
+            Case("case_large", (large,), note="large_note")]
 
 
 def _exp_over_sum(shift, axis):
@@ -185,6 +198,8 @@ RELU = Exercise(
         Mistake("relu_minimum", lambda z: np.minimum(z, 0.0)),
         Mistake("relu_is_derivative", lambda z: (z > 0) * 1.0),
         Mistake("relu_abs", np.abs),
+        Mistake("relu_leaky", lambda z: np.maximum(z, 0.01 * z)),
+        Mistake("relu_leaky", lambda z: np.where(z > 0, z, 0.01 * z)),
     ),
     messages=MESSAGES, on_error="elementwise_note")
 
@@ -209,8 +224,8 @@ def _softmax_cases() -> list:
             Case("case_logits", (logits,), note="overflow_note")]
 
 
-def _row_max(z):
-    return z.max(axis=-1, keepdims=True)
+def _exp(z):
+    return np.exp(z - z.max(axis=-1, keepdims=True))
 
 
 SOFTMAX = Exercise(
@@ -222,8 +237,10 @@ SOFTMAX = Exercise(
         Mistake("softmax_axis0", _exp_over_sum(_no_shift, 0)),
         Mistake("softmax_whole_sum", _exp_over_sum(np.max, None)),
         Mistake("softmax_whole_sum", _exp_over_sum(_no_shift, None)),
-        Mistake("softmax_keepdims", lambda z: np.exp(z - _row_max(z)) / np.exp(z - _row_max(z)).sum(axis=-1)),
-        Mistake("softmax_keepdims", lambda z: _exp_over_sum(lambda v: v.max(axis=-1), -1)(z)),
+        Mistake("softmax_keepdims", lambda z: _exp(z) / _exp(z).sum(axis=-1)),
+        Mistake("softmax_no_exp", lambda z: z / z.sum(axis=-1, keepdims=True)),
+        Mistake("softmax_is_sigmoid", activations.sigmoid),
+        Mistake("softmax_keepdims", _exp_over_sum(lambda v: v.max(axis=-1), -1)),
     ),
     messages=MESSAGES)
 

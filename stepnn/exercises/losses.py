@@ -95,6 +95,30 @@ MESSAGES = {
                  "the plain mean of the squared differences.",
                  "1/2을 곱했습니다(교과서의 오차제곱합 관례). Keras의 MSE는 제곱한 차이의 "
                  "평균 그대로입니다."),
+    "mse_square_of_mean": ("You square the mean difference: positive and negative errors cancel "
+                           "first. Square each difference, then take the mean.",
+                           "차이의 평균을 제곱했습니다. 양수와 음수 오차가 먼저 상쇄됩니다. 차이를 "
+                           "각각 제곱한 뒤 평균 내세요."),
+    "natural_log": ("Use the natural logarithm, np.log (base e), as Keras does; np.log10 and "
+                    "np.log2 change the loss by a constant factor.",
+                    "Keras처럼 자연로그 np.log(밑 e)를 쓰세요. np.log10과 np.log2는 손실을 일정한 "
+                    "배수만큼 바꿉니다."),
+    "swapped_arguments": ("The arguments are swapped: the order is (y_true, y_pred), targets "
+                          "first, as in Keras.",
+                          "인자의 순서가 바뀌었습니다. Keras처럼 (y_true, y_pred), 즉 실제값이 "
+                          "먼저입니다."),
+    "bce_term_sign": ("The (1 - y) log(1 - p) term has the wrong sign: both terms are added "
+                      "inside, -(y log p + (1 - y) log(1 - p)).",
+                      "(1 - y) log(1 - p) 항의 부호가 틀렸습니다. 두 항을 더한 뒤 마이너스를 "
+                      "붙입니다: -(y log p + (1 - y) log(1 - p))."),
+    "cce_sum_axis": ("You sum over the samples (axis=0) and average over the classes: sum "
+                     "-y log p over the classes (axis=-1), then average over the samples.",
+                     "샘플 축(axis=0)으로 더하고 클래스에 대해 평균을 냈습니다. 클래스 축"
+                     "(axis=-1)으로 -y log p를 더한 뒤 샘플에 대해 평균 내세요."),
+    "sparse_row_index": ("y_pred[y_true] picks whole rows (one per label), not one probability per "
+                         "sample. Use y_pred[np.arange(n), y_true].",
+                         "y_pred[y_true]는 (정답마다) 행 전체를 고릅니다. 샘플마다 확률 하나가 "
+                         "아닙니다. y_pred[np.arange(n), y_true]를 쓰세요."),
     "bce_one_term": ("Only the y log p term is there: samples with label 0 add nothing. Add "
                      "(1 - y) log(1 - p).",
                      "y log p 항만 있어서 정답이 0인 샘플은 손실에 아무것도 더하지 않습니다. "
@@ -217,6 +241,10 @@ def _sparse_cases() -> list:
 
 # --- mistaken cross-entropies ----------------------------------------------------------------
 
+def _clip(p):
+    return np.clip(p, losses.EPSILON, 1 - losses.EPSILON)
+
+
 def _unclipped_bce(y, p):
     with np.errstate(all="ignore"):
         return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -226,7 +254,8 @@ def _cross_entropy(rescale_axis=-1, clip=True, reduce=np.mean, sparse=False, pic
     """-log of the true class's probability, computed with the given choices (mistaken ones).
 
     ``pick``: "index" takes q[row, label]; "multiply" sums one-hot * log q over the classes
-    (0 * log 0 = NaN without clipping); "fancy" takes q[:, labels], an n x n block.
+    (0 * log 0 = NaN without clipping); "fancy" takes q[:, labels], an n x n block; "rows"
+    takes q[labels], whole rows; "columns" sums over the samples and averages over the classes.
     """
     def f(y, p):
         q = p / p.sum(axis=rescale_axis, keepdims=True) if rescale_axis is not None else p
@@ -236,6 +265,10 @@ def _cross_entropy(rescale_axis=-1, clip=True, reduce=np.mean, sparse=False, pic
         with np.errstate(all="ignore"):
             if pick == "fancy":
                 return float(np.mean(-np.log(q[:, labels])))
+            if pick == "rows":
+                return float(np.mean(-np.log(q[labels])))
+            if pick == "columns":  # sum over the samples, mean over the classes
+                return float(np.mean(-np.sum(np.eye(p.shape[-1])[labels] * np.log(q), axis=0)))
             if pick == "multiply":
                 per_sample = -np.sum(np.eye(p.shape[-1])[labels] * np.log(q), axis=-1)
             else:
@@ -252,9 +285,17 @@ def _categorical_mistakes(sparse: bool) -> tuple:
             Mistake("rescale_axis", ce(rescale_axis=0))]
     if sparse:
         out += [Mistake("sparse_fancy_index", ce(pick="fancy")),
-                Mistake("sparse_fancy_index", ce(pick="fancy", rescale_axis=None))]
+                Mistake("sparse_fancy_index", ce(pick="fancy", rescale_axis=None)),
+                Mistake("sparse_row_index", ce(pick="rows")),
+                Mistake("sparse_row_index", ce(pick="rows", rescale_axis=None))]
     else:
-        out.append(Mistake("cce_mean_classes", lambda y, p: ce()(y, p) / y.shape[-1]))
+        ref = _keras("categorical_crossentropy")
+        out += [Mistake("cce_mean_classes", lambda y, p: ce()(y, p) / y.shape[-1]),
+                Mistake("cce_sum_axis", ce(pick="columns")),
+                Mistake("cce_sum_axis", ce(pick="columns", rescale_axis=None)),
+                Mistake("natural_log", lambda y, p: ref(y, p) / np.log(10)),
+                Mistake("natural_log", lambda y, p: ref(y, p) / np.log(2)),
+                Mistake("swapped_arguments", lambda y, p: ref(p, y))]
     return tuple(out)
 
 
@@ -271,6 +312,7 @@ MSE = _exercise("mse", _regression_cases, (
     Mistake("mse_is_mae", lambda y, p: float(np.mean(np.abs(p - y)))),
     Mistake("mse_is_rmse", lambda y, p: float(np.sqrt(mse(y, p)))),
     Mistake("mse_half", lambda y, p: 0.5 * mse(y, p)),
+    Mistake("mse_square_of_mean", lambda y, p: float(np.mean(p - y) ** 2)),
     Mistake("sum_not_mean", lambda y, p: float(np.sum((p - y) ** 2))),
     Mistake("sum_not_mean", lambda y, p: 0.5 * float(np.sum((p - y) ** 2))),
     Mistake("per_sample", lambda y, p: np.mean((p - y) ** 2, axis=-1)),
@@ -279,8 +321,12 @@ MSE = _exercise("mse", _regression_cases, (
 BINARY_CROSSENTROPY = _exercise("binary_crossentropy", _binary_cases, (
     Mistake("no_clipping", _unclipped_bce),
     Mistake("no_clipping", lambda y, p: float(-np.mean(np.log(np.where(y == 1, p, 1 - p))))),
-    Mistake("bce_one_term", lambda y, p: float(-np.mean(y * np.log(np.clip(
-        p, losses.EPSILON, 1 - losses.EPSILON))))),
+    Mistake("bce_one_term", lambda y, p: float(-np.mean(y * np.log(_clip(p))))),
+    Mistake("bce_term_sign", lambda y, p: float(-np.mean(y * np.log(_clip(p))
+                                                         - (1 - y) * np.log(1 - _clip(p))))),
+    Mistake("natural_log", lambda y, p: binary_crossentropy(y, p) / np.log(10)),
+    Mistake("natural_log", lambda y, p: binary_crossentropy(y, p) / np.log(2)),
+    Mistake("swapped_arguments", lambda y, p: binary_crossentropy(p, y)),
 ))
 
 CATEGORICAL_CROSSENTROPY = _exercise("categorical_crossentropy", _categorical_cases,

@@ -42,6 +42,20 @@ MESSAGES = {
                       "(w - learning_rate * grad).",
                       "새 가중치가 아니라 움직인 양(스텝)을 반환했습니다. w에 반영하세요 "
                       "(w - learning_rate * grad)."),
+    "sgd_no_grad": ("You subtract the learning rate alone: the step is the learning rate times "
+                    "the gradient, w - learning_rate * grad.",
+                    "학습률만 뺐습니다. 스텝은 학습률 곱하기 기울기입니다: "
+                    "w - learning_rate * grad."),
+    "velocity_sign": ("The velocity subtracts the gradient: in torch's rule it adds it, "
+                      "v = momentum * velocity + grad, and the minus comes in the step "
+                      "w - learning_rate * v.",
+                      "velocity에서 기울기를 뺐습니다. torch 규칙에서는 더합니다: "
+                      "v = momentum * velocity + grad. 마이너스는 스텝 w - learning_rate * v에서 "
+                      "붙습니다."),
+    "momentum_on_grad": ("The momentum multiplies the gradient; it should shrink the old velocity: "
+                         "v = momentum * velocity + grad.",
+                         "momentum을 기울기에 곱했습니다. momentum은 이전 velocity를 줄여야 합니다: "
+                         "v = momentum * velocity + grad."),
     "lr_divides": ("You divide by the learning rate: multiply instead, w - learning_rate * grad.",
                    "학습률로 나눴습니다. 곱해야 합니다: w - learning_rate * grad."),
     "velocity_forgotten": ("The momentum forgets its velocity: your new velocity is just the "
@@ -113,6 +127,7 @@ SGD_UPDATE = Exercise(
         Mistake("returned_step", lambda w, g, lr: -lr * g),
         Mistake("returned_step", lambda w, g, lr: lr * g),
         Mistake("lr_divides", lambda w, g, lr: sgd_update(w, g, 1.0 / lr)),
+        Mistake("sgd_no_grad", lambda w, g, lr: w - lr),
     ),
     messages=MESSAGES)
 
@@ -157,10 +172,15 @@ MOMENTUM_UPDATE = Exercise(
         Mistake("velocity_not_updated", _wrong(V, lambda w, v, g, lr, mu: v), V),
         Mistake("momentum_not_applied", _wrong(V, lambda w, v, g, lr, mu: v + g), V),
         Mistake("velocity_ema", _wrong(V, lambda w, v, g, lr, mu: mu * v + (1 - mu) * g), V),
+        Mistake("velocity_sign", _wrong(V, lambda w, v, g, lr, mu: mu * v - g), V),
+        Mistake("momentum_on_grad", _wrong(V, lambda w, v, g, lr, mu: v + mu * g), V),
         Mistake("step_uses_grad", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, g, lr)), W),
         Mistake("step_uses_old_velocity", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, v, lr)), W),
         Mistake("uphill", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, -(mu * v + g), lr)), W),
         Mistake("forgot_lr", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, mu * v + g, 1.0)), W),
+        Mistake("velocity_sign", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, mu * v - g, lr)), W),
+        Mistake("momentum_on_grad", _wrong(W, lambda w, v, g, lr, mu: sgd_update(w, v + mu * g, lr)),
+                W),
     ),
     messages=MESSAGES)
 
