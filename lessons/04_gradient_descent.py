@@ -228,8 +228,8 @@ line
 # 1. On the parabola, find the largest learning rate that still converges. Check it against the
 #    rule $|1 - 2\eta| < 1$.
 # 2. Start the parabola at `w = 10` instead of 0. Does the number of steps to get close change?
-# 3. On the line, try `learning_rate=0.95` and `1.0`, just either side of $2/\lambda_{max} \approx 0.986$. What
-#    does the loss do in 30 iterations, and in 300?
+# 3. On the line, try `learning_rate=0.95` and `1.0`, just either side of
+#    $2/\lambda_{max} \approx 0.986$. What does the loss do in 30 iterations, and in 300?
 # 4. Change `batch_size=100` to `batch_size=10` in `line_trainer`. The path is no longer exact:
 #    why? (Lesson 5.)
 # 5. In the bowl, find by clicking a start point from which even the "too large" preset goes

@@ -79,7 +79,8 @@ import matplotlib.pyplot as plt
 
 model = line_model()
 plane = sn.surface.weight_plane(model, "W1[0,0]", "b1[0]")        # the (w, b) plane itself
-grid = sn.surface.surface(model, X, y, "mse", plane, np.linspace(-0.5, 3, 80), np.linspace(-2, 0.5, 80))
+grid = sn.surface.surface(model, X, y, "mse", plane,
+                          np.linspace(-0.5, 3, 80), np.linspace(-2, 0.5, 80))   # w values, b values
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
 left.contour(grid.alphas, grid.betas, grid.values, levels=np.geomspace(0.1, 8, 12), colors="0.75")
@@ -171,9 +172,9 @@ for name, optimizer in contestants.items():
     print(f"{name:<28} {losses[9]:>21.4f} {losses[49]:>7.4f} {losses[99]:>7.4f}  {first}")
 
 # %% [markdown]
-# The plain `sgd` rule is still crawling along the valley floor after 100 steps; the others reach the
-# bottom (the noise in the data keeps the loss at about 0.012). No optimizer wins everywhere:
-# on other problems the order changes, which is why trying a few is part of the job.
+# The plain `sgd` rule is still crawling along the valley floor after 100 steps; the others
+# reach the bottom (the noise in the data keeps the loss at about 0.012). No optimizer wins
+# everywhere: on other problems the order changes, which is why trying a few is part of the job.
 
 # %% [markdown]
 # ## Race them yourself: OptimizerRace
@@ -223,8 +224,8 @@ by_optimizer
 #
 # 1. In the first experiment, use `batch_size=32`. How many updates in 3 epochs, and how many of
 #    them made things worse?
-# 2. Give the plain `sgd` rule in the valley `learning_rate=0.04`. What happens, and why can it not simply
-#    take bigger steps?
+# 2. Give the plain `sgd` rule in the valley `learning_rate=0.04`. What happens, and why can it
+#    not simply take bigger steps?
 # 3. Set momentum to `0.5` and to `0.99`. Which is faster here, and what does 0.99 do to the
 #    first iterations?
 # 4. Give Adam the learning rate `0.01`. Is it still ahead of plain `sgd` after 100 iterations?

@@ -116,9 +116,10 @@ StepThrough(live, views=("curves", "boundary"))
 #
 # The course says the batch size is usually set to "2의 배수". It means the **powers of two
 # (2의 거듭제곱)**, $2^k$: 16, 32, 64, 128, ... (not every even number: 48 is a multiple of 2 but
-# not a power of two). And if memory allows, a larger batch size makes training more stable. Powers of two match how memory
-# and processors are organised (GPU work is split into groups of 32 or 64 threads), so such
-# batches tend to use the hardware fully; 32 is Keras' default. On a CPU with a data set this
+# not a power of two). And if memory allows, a larger batch size makes training more stable.
+#
+# Powers of two match how memory and processors are organised (GPU work is split into groups of
+# 32 or 64 threads), so such batches tend to use the hardware fully; 32 is Keras' default. On a CPU with a data set this
 # small, any size works: it is a convention with a reason, not a law.
 #
 # Memory grows with the batch: the batch's inputs and every layer's $z$ and $a$, for all its
