@@ -29,7 +29,9 @@
 # As a picture: one turn of the cycle is one **iteration**, and the loop keeps turning.
 
 # %%
+import stepnn as sn
 from stepnn.views import diagrams
+sn.set_language("en")
 
 diagrams.training_loop()
 

@@ -41,6 +41,7 @@ import numpy as np
 import stepnn as sn
 from stepnn import exercises as ex
 from stepnn.views import diagrams
+sn.set_language("en")
 
 W1 = np.array([[0.5, -0.3, 0.8],
                [0.2, 0.9, -0.4]])      # (2 inputs, 3 hidden units)

@@ -30,6 +30,7 @@
 import numpy as np
 import stepnn as sn
 from stepnn import exercises as ex
+sn.set_language("en")
 
 # %% [markdown]
 # ## MSE: mean squared error, for regression

@@ -52,6 +52,7 @@ import numpy as np
 import stepnn as sn
 from stepnn import exercises as ex
 from stepnn.views import diagrams
+sn.set_language("en")
 
 diagrams.chain_graph()
 

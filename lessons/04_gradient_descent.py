@@ -34,6 +34,7 @@
 import numpy as np
 import stepnn as sn
 from stepnn import exercises as ex
+sn.set_language("en")
 
 def cost(w):
     return (w - 3) ** 2

@@ -47,6 +47,7 @@ import numpy as np
 import stepnn as sn
 
 from stepnn import exercises as ex
+sn.set_language("en")
 
 X, y = sn.datasets.linear(n=100, noise=0.3, seed=0)
 

@@ -33,6 +33,7 @@ import numpy as np
 import stepnn as sn
 from stepnn import exercises as ex
 from stepnn.views import diagrams
+sn.set_language("en")
 
 diagrams.epoch_timeline(n_samples=10, batch_size=4, epochs=2)
 

@@ -28,6 +28,7 @@
 # %%
 import numpy as np
 import stepnn as sn
+sn.set_language("en")
 
 X, y = sn.datasets.linear(n=100, noise=0.1, seed=0)
 

@@ -24,6 +24,7 @@
 # %%
 import numpy as np
 import stepnn as sn
+sn.set_language("en")
 
 X, y = sn.datasets.iris()
 print("X:", X.shape, " y:", y.shape)
