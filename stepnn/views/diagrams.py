@@ -11,12 +11,14 @@ a 1280 px laptop's output area unscaled, with text of at least ``FONT_SIZE`` poi
 from __future__ import annotations
 
 import io
-from contextlib import nullcontext
+from functools import lru_cache
+from pathlib import Path
 
-import matplotlib
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.text import Text
 
 from ..terms import resolve_language, term
 from ._base import korean_font
@@ -87,19 +89,13 @@ class Diagram:
 
     def __init__(self, figure: Figure, description: str, lang: str):
         self.figure, self.description, self.lang = figure, description, lang
-
-    def _rc(self):
-        family = korean_font() if self.lang == "ko" else None
-        if family is None:
-            return nullcontext()
-        return matplotlib.rc_context({"font.family": ["DejaVu Sans", family],
-                                      "axes.unicode_minus": False})
+        if lang == "ko":
+            _hangul(figure)
 
     def to_bytes(self, fmt: str = "png") -> bytes:
         """The picture encoded as ``fmt`` ("png" or "svg")."""
         buffer = io.BytesIO()
-        with self._rc():
-            self.figure.savefig(buffer, format=fmt, dpi=DPI)
+        self.figure.savefig(buffer, format=fmt, dpi=DPI)
         return buffer.getvalue()
 
     def save(self, path) -> None:
@@ -115,6 +111,32 @@ class Diagram:
 
     def __repr__(self) -> str:
         return self.description
+
+
+@lru_cache(maxsize=1)
+def _hangul_family() -> str:
+    """The Hangul font's family name, with the other weights beside the regular file registered
+    too (NanumGothicBold.ttf is 600, NanumGothicExtraBold.ttf 700): bold text then finds its
+    weight instead of logging "Failed to find font weight bold"."""
+    hangul = korean_font()
+    if hangul is None:
+        raise RuntimeError("No Hangul font found for the Korean diagrams: install stepnn's dependency "
+                           "koreanize-matplotlib (pip) or the Debian package fonts-nanum.")
+    regular = Path(font_manager.findfont(font_manager.FontProperties(family=hangul)))
+    for face in sorted(regular.parent.glob(regular.stem + "?*" + regular.suffix)):
+        font_manager.fontManager.addfont(str(face))
+    return hangul
+
+
+def _hangul(figure: Figure) -> None:
+    """Give every text of ``figure`` the Hangul font after its own family: matplotlib falls back
+    to it glyph by glyph, so Latin letters, digits and symbols keep DejaVu Sans. A text's font is
+    fixed when the text is made, so this sets it on the texts themselves (nothing global changes)."""
+    hangul = _hangul_family()
+    for text in figure.findobj(Text):
+        family = list(text.get_fontfamily())
+        if hangul not in family:
+            text.set_fontfamily(family + [hangul])
 
 
 def _words(lang: "str | None") -> tuple[str, dict]:
