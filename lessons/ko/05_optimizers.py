@@ -66,7 +66,7 @@
 # **모멘텀(momentum)** 은 속도 $v$ 를 기억합니다. $v$ 는 지난 기울기들을 점점 잊어 가며 더한
 # 값으로(오래된 기울기일수록 $\mu$ 배씩 덜 반영), 언덕을 굴러 내려가는 공과 같습니다:
 #
-# $$v \leftarrow \mu v + g, \qquad w \leftarrow w - \eta v \qquad (\mu = 0.9 \text{ typically}).$$
+# $$v \leftarrow \mu v + g, \qquad w \leftarrow w - \eta v \qquad (\text{보통 } \mu = 0.9).$$
 #
 # 골짜기를 가로지르는 방향에서는 기울기의 부호가 번갈아 바뀌어 서로 상쇄되고, 골짜기를 따라가는
 # 방향에서는 부호가 같아서 차곡차곡 더해집니다.
