@@ -10,7 +10,8 @@ Each lesson has an English edition in ``notebooks/`` and a Korean one in ``noteb
 file names); the table of an edition has its titles, taken from each notebook's first heading,
 and its column names in that edition's language.
 
-Only the standard library is used, so ``stepnn links`` runs without numpy or Jupyter.
+Only the standard library is used (and ``stepnn.terms``, the words in both languages, which is
+standard library only too), so ``stepnn links`` runs without Jupyter.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class Lesson:
 
     def title_in(self, edition: str) -> str | None:
         """The title in ``edition`` ("en" or "ko"), or None if that edition has no notebook."""
-        edition_folder(edition)
+        edition_folder(edition)  # an unknown edition is an error, not None
         return self.title_ko if edition == "ko" else self.title
 
     def path_in(self, edition: str) -> str:
