@@ -260,8 +260,9 @@ def overlay_path(source: Path, lang: str) -> Path:
 def read_overlay(path: Path) -> Overlay:
     """Parse an overlay: Markdown cells, then one ``# %% [comments]`` cell of en/ko pairs."""
     if not path.exists():
-        raise OverlayError(f"{path.relative_to(ROOT)} is missing: the Korean edition of "
-                           f"lessons/{path.name} needs it (see KOREAN_FORMAT in lessons/build.py).")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        raise OverlayError(f"{shown} is missing: the edition in another language of lessons/{path.name} "
+                           f"needs it (its format is in the docstring of lessons/build.py).")
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     if lines.count(COMMENTS) != 1:

@@ -182,6 +182,98 @@ def test_korean_code_comments_are_korean(source: Path):
                     f"an English comment in the Korean edition: {token.string!r}"
 
 
+SOURCE = """# %% [markdown]
+# # Lesson 9 · Title
+#
+# Text.
+
+# %%
+import stepnn as sn
+sn.set_language("en")
+x = 1  # one sample
+print("# not a comment")  # one sample
+
+# %% [markdown]
+# More text.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# why: it varies
+y = 2
+"""
+
+OVERLAY = """# %% [markdown]
+# # 9강 · 제목
+#
+# 본문.
+
+# %% [markdown]
+# 본문 더.
+
+# %% [comments]
+# en: one sample
+# ko: 샘플 하나
+
+# en: why: it varies
+# ko: 이유: 달라진다
+"""
+
+
+def localized(tmp_path: Path, overlay: str = OVERLAY) -> list:
+    (tmp_path / "09_x.py").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "ko").mkdir(exist_ok=True)
+    (tmp_path / "ko" / "09_x.py").write_text(overlay, encoding="utf-8")
+    return build.localize(build.read_lesson(tmp_path / "09_x.py"), build.read_overlay(tmp_path / "ko" / "09_x.py"), "ko")
+
+
+def test_localize_swaps_markdown_comments_and_the_language_line(tmp_path):
+    cells = localized(tmp_path)
+    assert [c.kind for c in cells] == ["markdown", "code", "markdown", "code"]
+    assert cells[0].source.startswith("# 9강 · 제목") and cells[2].source == "본문 더."
+    assert cells[1].source.split("\n") == [
+        "import stepnn as sn", 'sn.set_language("ko")', "x = 1  # 샘플 하나",
+        'print("# not a comment")  # 샘플 하나']
+    assert cells[3].source.split("\n") == ["# NBVAL_IGNORE_OUTPUT", "# 이유: 달라진다", "y = 2"]
+
+
+@pytest.mark.parametrize("overlay, message", [
+    (OVERLAY.replace("# %% [markdown]\n# 본문 더.\n\n", ""), "has 2 Markdown cells, the overlay 1"),
+    (OVERLAY.replace("# en: one sample\n# ko: 샘플 하나\n", ""), "# en: one sample\n# ko: ..."),
+    (OVERLAY + "\n# en: gone\n# ko: 없어진 주석\n", "no longer has"),
+    (OVERLAY.replace("# ko: 샘플 하나", "# 샘플 하나"), "expected '# ko: ...'"),
+    (OVERLAY.replace("# %% [comments]\n", ""), "exactly one '# %% [comments]' cell"),
+    (OVERLAY.replace("# 본문 더.", "# 본문 더.\n\n# %%\nx = 2"), "only Markdown cells"),
+], ids=["markdown count", "missing comment", "unused comment", "bad pair", "no comments cell", "code cell"])
+def test_an_overlay_that_does_not_fit_stops_the_build_with_a_reason(tmp_path, overlay, message):
+    with pytest.raises(build.OverlayError, match=re.escape(message)):
+        localized(tmp_path, overlay)
+
+
+def test_a_missing_overlay_or_language_line_stops_the_build(tmp_path):
+    with pytest.raises(build.OverlayError, match="is missing"):
+        build.read_overlay(tmp_path / "ko" / "09_x.py")
+    (tmp_path / "09_x.py").write_text(SOURCE.replace('sn.set_language("en")\n', ""), encoding="utf-8")
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "09_x.py").write_text(OVERLAY, encoding="utf-8")
+    with pytest.raises(build.OverlayError, match=re.escape('sn.set_language("en")')):
+        build.localize(build.read_lesson(tmp_path / "09_x.py"), build.read_overlay(tmp_path / "ko" / "09_x.py"), "ko")
+
+
+def test_main_reports_an_overlay_error_without_running_anything(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(build.OVERLAYS, "ko", tmp_path)  # an empty folder: no overlays
+    assert build.main(["--lang", "ko", "00"]) == 1
+    assert "00_training_loop.py is missing" in capsys.readouterr().err
+
+
+def test_solved_korean_edition_goes_to_its_own_folder(tmp_path):
+    edition = build.solved_edition(tmp_path, "ko")
+    assert edition.out == tmp_path / "ko" and edition.lang == "ko"
+    source = [p for p in SOURCES if p.stem.startswith("01")][0]
+    cells = edition.cells(source)
+    assert not build.exercises(cells), "every exercise solved"
+    assert build.LANGUAGE_LINE.format("ko") in [c for c in cells if c.kind == "code"][0].source
+
+
 # ------------------------------------------------------------------------------- the prose
 @every_lesson
 def test_korean_lesson_prose_is_korean(source: Path):
