@@ -7,8 +7,8 @@
 # 2. MSE, CEE, `binary_crossentropy`, `categorical_crossentropy`,
 #    `sparse_categorical_crossentropy` 를 손으로 계산하고 stepnn의 값과 비교할 수 있습니다.
 # 3. 문제(회귀, 이진 분류, 다중 분류)에 맞는 손실함수를 고를 수 있습니다.
-# 4. LossExplorer 대시보드로, 자신만만하게 틀린 답이 크로스엔트로피에서 왜 그렇게 비싼지 설명할 수
-#    있습니다.
+# 4. LossExplorer 대시보드로, 자신만만하게 틀린 답이 크로스엔트로피 (cross-entropy) 에서 왜 그렇게
+#    비싼지 설명할 수 있습니다.
 
 # %% [markdown]
 # ## 손실이란

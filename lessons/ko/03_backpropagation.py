@@ -7,7 +7,7 @@
 # 2. 아주 작은 신경망에서 노드마다 **연쇄 법칙 (chain rule)** 을 적용할 수 있습니다. 국소 미분값에
 #    위에서 내려온 기울기를 곱하는 것입니다.
 # 3. 기울기를 세 가지 방법으로 확인할 수 있습니다. 손으로, stepnn의 `backward()` 로, 그리고 유한
-#    차분(`sn.gradcheck`)으로.
+#    차분 (finite differences, `sn.gradcheck`) 으로.
 # 4. ChainRule 대시보드에서 기울기가 노드를 하나씩 거슬러 가는 모습을 따라갈 수 있습니다.
 
 # %% [markdown]
@@ -89,7 +89,7 @@
 #
 # $$\frac{\partial L}{\partial w_1} \approx \frac{L(w_1 + h) - L(w_1 - h)}{2h}$$
 #
-# 입니다. 이것을 유한 차분 (finite differences) 이라고 합니다.
+# 입니다. 이것이 유한 차분입니다.
 
 # %% [markdown]
 # $h = 10^{-5}$ 이면 소수점 아래 10자리쯤까지 일치합니다. $h$ 가 너무 크면 접선이 아니라 할선의
