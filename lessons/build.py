@@ -6,6 +6,7 @@
     python lessons/build.py --lang ko 03         # only the Korean edition of lesson 03
     python lessons/build.py --check              # check the Korean overlays against the sources, no run
     python lessons/build.py --solved [--out DIR]  # the solved edition -> build/solved/ (or DIR)
+    python lessons/build.py --solved --lang ko    # its Korean edition -> build/solved/ko/
     python lessons/build.py --print-solutions     # the exercises' reference solutions, for instructors
 
 A lesson source is a Python file in the percent format: ``# %% [markdown]`` starts a Markdown
@@ -483,7 +484,8 @@ def build(path: Path, edition: "Edition | None" = None) -> float:
 
 def main(argv: "list[str] | None" = None) -> int:
     parser = argparse.ArgumentParser(description="Build notebooks/NN_name.ipynb from lessons/NN_name.py "
-                                                 "and run them to store their outputs.")
+                                                 "and notebooks/ko/NN_name.ipynb with the Korean overlay "
+                                                 "lessons/ko/NN_name.py, and run them to store their outputs.")
     parser.add_argument("lessons", nargs="*", help="lesson numbers or names (default: all)")
     parser.add_argument("--solved", action="store_true",
                         help="build the solved edition (every exercise filled in with its reference "
