@@ -24,8 +24,18 @@
 # 4. **Backward propagation (역전파)** and **gradient descent (경사하강법).** The loss is sent back
 #    from the output layer to the input layer; partial derivatives and the chain rule give each
 #    weight's gradient, and each weight moves a little against its gradient.
-# 5. Steps 1-4 repeat until a **stopping criterion** holds.
+# 5. Steps 1-4 repeat until a **stopping criterion (학습 중지 기준)** holds.
 #
+# As a picture: one turn of the cycle is one **iteration**, and the loop keeps turning.
+
+# %%
+import stepnn as sn
+from stepnn.views import diagrams
+sn.set_language("en")
+
+diagrams.training_loop()
+
+# %% [markdown]
 # In formulas, for one layer with input $x$, **weight (가중치)** matrix $W$ and **bias (편향)** $b$:
 #
 # $$z = xW + b, \qquad a = f(z), \qquad L = \text{loss}(y, \hat y), \qquad
@@ -67,6 +77,11 @@
 # | chain rule | 연쇄 법칙 |
 # | learning rate | 학습률 |
 # | weighted sum | 가중합 |
+# | cost function | 비용 함수 |
+# | derivative | 도함수 |
+# | binary classification / multi-class classification | 이진 분류 / 다중 분류 |
+# | stopping criterion | 학습 중지 기준 |
+# | power of two (2, 4, 8, 16, ...) | 2의 거듭제곱 |
 
 # %% [markdown]
 # ## A small task
@@ -87,9 +102,15 @@ print("points per class:", np.bincount(y))
 
 # %% [markdown]
 # The network: 2 inputs (the **input layer (입력층)**), 3 units in a **hidden layer (은닉층)**
-# with ReLU, and 1 unit in the **output layer (출력층)** with a sigmoid, so its output is a
-# probability. The `Trainer` holds the model, the data and where we are in the loop.
-# `seed=0` makes every run give the same numbers.
+# and 1 unit in the **output layer (출력층)**. Two activation functions (lesson 1 draws them):
+#
+# * **ReLU**, $\max(z, 0)$, in the hidden layer: a positive weighted sum passes unchanged, a
+#   negative one becomes 0;
+# * the **sigmoid**, $\sigma(z) = 1/(1 + e^{-z})$, in the output layer: it squeezes any number
+#   into $(0, 1)$, so the output reads as the probability of class 1.
+#
+# The `Trainer` holds the model, the data and where we are in the loop. `seed=0` makes every run
+# give the same numbers.
 
 # %%
 model = sn.Sequential([sn.Dense(2, 3, activation="relu"),
@@ -137,6 +158,12 @@ print("by hand:", round(by_hand, 6))
 # `backward()` sends the loss back from the output layer to the input layer and returns
 # $\partial L / \partial W$ and $\partial L / \partial b$ for every layer: how much the loss would
 # change if that weight grew a little. Lesson 3 shows how the chain rule computes them.
+#
+# The record's first line says **fused (a - y)/N**. For a sigmoid output scored with binary
+# cross-entropy, the chain rule through the loss and through the sigmoid simplifies to one short
+# formula for the output layer: $\partial L/\partial z = (a - y)/N$, the prediction minus the
+# target, divided by the batch size $N$. stepnn uses that simplified ("fused") form; lesson 8
+# checks it.
 
 # %%
 g = trainer.backward()
@@ -147,12 +174,13 @@ print(g)
 #
 # The optimizer moves every weight a small step against its gradient:
 # $W \leftarrow W - \eta\,\partial L/\partial W$ with $\eta = 0.1$ here. The cell checks that the
-# change of the first weight matrix is exactly $-0.1 \times$ its gradient.
+# change of the first weight matrix is exactly $-\eta \times$ its gradient, with the learning rate
+# the update record says it used (`u.learning_rate`).
 
 # %%
 u = trainer.update()
 print(u)
-assert np.allclose(u.delta[0], -0.1 * g.dW[0])
+assert np.allclose(u.delta[0], -u.learning_rate * g.dW[0])
 print()
 print(trainer.status())
 
@@ -172,14 +200,14 @@ except sn.PhaseError as error:
 #
 # `step()` runs the four phases of one iteration. 64 points in batches of 16 make 4 iterations
 # per **epoch (에포크)**, one pass over the data. Let us run three more epochs and watch the loss
-# of each batch.
+# of each batch: each batch is a different quarter of the data, so the loss jumps up and down
+# from batch to batch while it falls overall.
 
 # %%
 for _ in range(3 * trainer.iterations_per_epoch):
     trainer.step()
     entry = trainer.history.iterations[-1]
-    if entry.iteration == trainer.iterations_per_epoch:
-        print(f"epoch {entry.epoch}: last batch loss {entry.loss:.4f}")
+    print(f"epoch {entry.epoch}, iteration {entry.iteration}: batch loss {entry.loss:.4f}")
 print(trainer.status())
 
 # %% [markdown]

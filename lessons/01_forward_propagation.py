@@ -34,10 +34,14 @@
 #
 # 2 inputs, 3 hidden units with ReLU ($f(z) = \max(z, 0)$), 1 output unit with the sigmoid
 # $\sigma(z) = 1/(1 + e^{-z})$. The weights are chosen by hand so the arithmetic stays easy.
+# `stepnn.exercises` (imported as `ex`) checks the functions you write in this lesson.
 
 # %%
 import numpy as np
 import stepnn as sn
+from stepnn import exercises as ex
+from stepnn.views import diagrams
+sn.set_language("en")
 
 W1 = np.array([[0.5, -0.3, 0.8],
                [0.2, 0.9, -0.4]])      # (2 inputs, 3 hidden units)
@@ -45,6 +49,13 @@ b1 = np.array([0.1, 0.0, -0.2])        # (3,)
 W2 = np.array([[0.7], [-0.5], [0.3]])  # (3 hidden units, 1 output unit)
 b2 = np.array([0.25])                  # (1,)
 x = np.array([[1.0, 2.0]])             # one sample, shape (1, 2)
+
+# %% [markdown]
+# The same network as a picture: each weight $w_{ij}$ on the edge from input $i$ to unit $j$
+# (blue positive, red negative, thicker when larger), each bias under its unit.
+
+# %%
+diagrams.network([(W1, b1), (W2, b2)], activations=["ReLU", "σ"])
 
 # %% [markdown]
 # **Hidden layer.** The first unit's weighted sum is
@@ -106,6 +117,20 @@ assert np.allclose(record.a[-1], model.predict(batch))
 # The first row repeats the single sample above.
 
 # %% [markdown]
+# **Exercise: `dense_forward`.** Write the weighted sum of a whole batch, $z = xW + b$, in one
+# line of numpy (`@` multiplies matrices). Then run the cell after it: the check tries your
+# function on several inputs, compares it with stepnn's own, and says what is wrong, if anything.
+# Stuck? Run `ex.hint("dense_forward")` in a new cell.
+
+# %%
+def dense_forward(x, W, b):
+    """The weighted sum of a batch: x (n, i), W (i, o), b (o,) -> z (n, o)."""
+    ...
+
+# %%
+ex.check("dense_forward", dense_forward)
+
+# %% [markdown]
 # ## Activation functions (활성화 함수)
 #
 # Without an activation, two layers would collapse into one linear map
@@ -145,6 +170,53 @@ axes[0].set_ylabel("a = f(z)")
 plt.show()
 
 # %% [markdown]
+# **Exercise: `relu`.** ReLU for an array of any shape: negative entries become 0, the others
+# stay. Then run the cell after it: the check tries your function on several inputs, compares it
+# with stepnn's own, and says what is wrong, if anything. Stuck? Run `ex.hint("relu")` in a new
+# cell.
+
+# %%
+def relu(z):
+    """max(z, 0) elementwise; z of any shape, the result of the same shape."""
+    ...
+
+# %%
+ex.check("relu", relu)
+
+# %% [markdown]
+# **Exercise: `sigmoid`.** The sigmoid for an array of any shape. It must also work for large
+# $|z|$, such as $z = -1000$, without warnings. Then run the cell after it: the check tries your
+# function on several inputs, compares it with stepnn's own, and says what is wrong, if anything.
+# Stuck? Run `ex.hint("sigmoid")` in a new cell.
+
+# %%
+def sigmoid(z):
+    """1 / (1 + e^(-z)) elementwise; z of any shape."""
+    ...
+
+# %%
+ex.check("sigmoid", sigmoid)
+
+# %% [markdown]
+# **Softmax** turns a row of $K$ scores into $K$ probabilities. $e^{z}$ overflows for $z$ above
+# about 709, so subtract each row's largest score first: the result is the same, since
+# $e^{z_k - m}/\sum_j e^{z_j - m} = e^{z_k}/\sum_j e^{z_j}$.
+
+# %% [markdown]
+# **Exercise: `softmax`.** Softmax over the last axis of `z` (one row per sample); keep the sums
+# with `keepdims=True` so they broadcast back over each row. Then run the cell after it: the check
+# tries your function on several inputs, compares it with stepnn's own, and says what is wrong, if
+# anything. Stuck? Run `ex.hint("softmax")` in a new cell.
+
+# %%
+def softmax(z):
+    """e^z / sum(e^z) over the last axis: z (n, K) -> probabilities (n, K), each row summing to 1."""
+    ...
+
+# %%
+ex.check("softmax", softmax)
+
+# %% [markdown]
 # ## Forward propagation in the StepThrough dashboard
 #
 # The same hand-made network and the same four samples, now in a trainer (targets 1, 0, 0, 1).
@@ -172,6 +244,8 @@ StepThrough(trainer, views=("network", "heatmaps"))
 # 3. Set `b1` to zeros. Which hidden unit changes its activation, and why?
 # 4. Add a second hidden layer, e.g. `sn.Dense(3, 2, activation="tanh")`, and fix the sizes so
 #    the layers chain. What shape does each `z` have now?
+# 5. Once `dense_forward` passes, break it on purpose: leave out `+ b`, or write `W @ x`. Read
+#    what the check says about each mistake.
 
 # %% [markdown]
 # ## Self-check

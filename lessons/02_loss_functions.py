@@ -18,11 +18,19 @@
 # called the error: 0 for a perfect prediction, larger the further off it is. Over a batch of $N$
 # samples stepnn (like Keras) reports the **mean** of the per-sample losses.
 #
+# **Loss and cost.** The course uses two words. The loss is how wrong one prediction is; the
+# **cost function (비용 함수)** is the loss over the whole data (or the batch): the mean of the
+# per-sample losses, as a function of the weights. Gradient descent (lesson 4) goes down the cost.
+# stepnn, like Keras, calls that mean "the loss" too.
+#
 # Training only ever tries to make this number smaller, so the loss decides what "better" means.
+# You will write each loss yourself; `ex.check` tests your version against stepnn's.
 
 # %%
 import numpy as np
 import stepnn as sn
+from stepnn import exercises as ex
+sn.set_language("en")
 
 # %% [markdown]
 # ## MSE: mean squared error, for regression
@@ -38,12 +46,26 @@ y_true = np.array([3.0, -0.5, 2.0, 7.0])
 y_pred = np.array([2.5, 0.0, 2.0, 8.0])
 
 mse_by_hand = np.mean((y_pred - y_true) ** 2)
-mse = sn.losses.get("mse")
+mse_loss = sn.losses.get("mse")
 print("errors:          ", y_pred - y_true)
 print("squared errors:  ", (y_pred - y_true) ** 2)
 print("MSE by hand:     ", mse_by_hand)
-print("MSE from stepnn: ", mse(y_true, y_pred))
-assert np.isclose(mse_by_hand, mse(y_true, y_pred))
+print("MSE from stepnn: ", mse_loss(y_true, y_pred))
+assert np.isclose(mse_by_hand, mse_loss(y_true, y_pred))
+
+# %% [markdown]
+# **Exercise: `mse`.** The mean of the squared errors, as a Python float. Accept lists too:
+# `np.asarray(y_true, dtype=float)` turns anything into an array. Then run the cell after it: the
+# check tries your function on several inputs, compares it with stepnn's own, and says what is
+# wrong, if anything. Stuck? Run `ex.hint("mse")` in a new cell.
+
+# %%
+def mse(y_true, y_pred):
+    """Mean squared error: y_true and y_pred of the same shape -> a float."""
+    ...
+
+# %%
+ex.check("mse", mse)
 
 # %% [markdown]
 # ## CEE: cross-entropy error
@@ -114,8 +136,8 @@ except ValueError as error:
 # | task | output layer | targets | loss |
 # |---|---|---|---|
 # | regression (a number) | 1 unit, `linear` | numbers | `mse` (or `mae`) |
-# | two classes | 1 unit, `sigmoid` | 0 / 1 | `binary_crossentropy` |
-# | several classes | $K$ units, `softmax` | one-hot rows | `categorical_crossentropy` (= CEE) |
+# | two classes: **binary classification (이진 분류)** | 1 unit, `sigmoid` | 0 / 1 | `binary_crossentropy` |
+# | several classes: **multi-class classification (다중 분류)** | $K$ units, `softmax` | one-hot rows | `categorical_crossentropy` (= CEE) |
 # | several classes | $K$ units, `softmax` | class numbers | `sparse_categorical_crossentropy` |
 #
 # `sn.losses.fitting(output_activation, n_outputs, y)` lists the losses that fit an output layer
@@ -130,21 +152,46 @@ print("softmax, 3 units, class ids: ", sn.losses.fitting("softmax", 3, labels))
 # ## Why cross-entropy for classification?
 #
 # Take one sample of class 1 and let the predicted probability $p$ of class 1 go from right to
-# wrong. MSE can never exceed 1, however wrong; cross-entropy grows without bound as the
-# prediction becomes confidently wrong, so the network is pushed hard to fix such mistakes.
+# wrong. MSE can never exceed 1, however wrong; cross-entropy $-\log p$ grows without bound as the
+# prediction becomes confidently wrong, and its slope $-1/p$ grows with it, so the more confident
+# the mistake, the harder the network is pushed to fix it (up to a limit, below).
 
 # %%
 print(f"{'p':>6} {'MSE':>8} {'BCE':>8}")
 for p in [0.99, 0.9, 0.5, 0.1, 0.01]:
-    print(f"{p:>6} {mse([1.0], [p]):>8.4f} {bce([1.0], [p]):>8.4f}")
+    print(f"{p:>6} {mse_loss([1.0], [p]):>8.4f} {bce([1.0], [p]):>8.4f}")
 
 # %% [markdown]
-# A prediction of exactly 0 would give $-\log 0 = \infty$. Keras, and stepnn, clip probabilities
-# to $[10^{-7},\ 1 - 10^{-7}]$ first, so the worst loss of one sample is $-\log 10^{-7}$:
+# ## Clipping: the limit
+#
+# A prediction of exactly 0 would give $-\log 0 = \infty$. A loss function that is handed
+# probabilities clips them to $[10^{-7},\ 1 - 10^{-7}]$ first (Keras does, and stepnn does), so
+# the worst loss of one sample is $-\log 10^{-7} \approx 16.12$:
 
 # %%
 print("EPSILON =", sn.losses.EPSILON)
 print("bce(1, 0.0) =", round(bce([1.0], [0.0]), 4), " = -log(1e-7) =", round(-np.log(1e-7), 4))
+
+# %% [markdown]
+# The price: where a probability was clipped, the loss no longer changes with it, so its
+# **gradient is 0**. The cell prints the loss and its slope $\partial L/\partial p$ for a sample
+# of class 1: the slope grows as $p$ falls, until $p$ passes $10^{-7}$; there it drops to 0.
+
+# %%
+print(f"{'p':>7} {'loss':>8} {'slope dL/dp':>12}")
+for p in [0.1, 0.01, 1e-6, 1e-9]:
+    slope = bce.gradient(np.array([[1.0]]), np.array([[p]]))[0, 0]
+    print(f"{p:>7g} {bce([1.0], [p]):>8.4f} {slope:>12.4g}")
+
+# %% [markdown]
+# So the two statements hold together: cross-entropy pushes harder the more confident the
+# mistake, **until** the probability is beyond the clip; there stepnn gives that sample no push
+# at all (also in training, where it uses the short form $(a - y)/N$ of lesson 0 only for
+# predictions inside the clip). Keras does the same when it is handed probabilities, but when a
+# model ends in a `sigmoid` or `softmax` layer, Keras computes the loss from the weighted sums
+# $z$ of that layer (the **logits**) and does not clip: such a sample keeps its push of about
+# $(a - y)/N$. In practice a sigmoid output below $10^{-7}$ needs $z < -16$, which a sensible
+# learning rate rarely reaches.
 
 # %%
 import matplotlib.pyplot as plt
@@ -158,6 +205,54 @@ plt.ylabel("loss")
 plt.ylim(0, 5)
 plt.legend()
 plt.show()
+
+# %% [markdown]
+# **Exercises: the three cross-entropies, with Keras' rules.** Each returns the mean over the
+# samples as a float, and clips probabilities to $[10^{-7}, 1 - 10^{-7}]$ with `np.clip` so
+# that $\log 0$ never appears. For the two categorical losses, first rescale each row of `y_pred`
+# to sum to 1 (divide by its sum over the last axis), as Keras does, then clip.
+#
+# **Exercise: `binary_crossentropy`.** Binary cross-entropy, the formula above, with clipping.
+# Then run the cell after it: the check tries your function on several inputs, compares it with
+# stepnn's own, and says what is wrong, if anything. Stuck? Run `ex.hint("binary_crossentropy")`
+# in a new cell.
+
+# %%
+def binary_crossentropy(y_true, y_pred):
+    """Binary cross-entropy: y_true of 0s and 1s, y_pred probabilities of the same shape -> a float."""
+    ...
+
+# %%
+ex.check("binary_crossentropy", binary_crossentropy)
+
+# %% [markdown]
+# **Exercise: `categorical_crossentropy`.** Categorical cross-entropy (CEE) for one-hot targets:
+# rescale the rows, clip, then the sum over classes and the mean over samples. Then run the cell
+# after it: the check tries your function on several inputs, compares it with stepnn's own, and
+# says what is wrong, if anything. Stuck? Run `ex.hint("categorical_crossentropy")` in a new cell.
+
+# %%
+def categorical_crossentropy(y_true, y_pred):
+    """Categorical cross-entropy: y_true one-hot rows (n, K), y_pred probabilities (n, K) -> a float."""
+    ...
+
+# %%
+ex.check("categorical_crossentropy", categorical_crossentropy)
+
+# %% [markdown]
+# **Exercise: `sparse_categorical_crossentropy`.** The same loss with class numbers as targets:
+# pick each row's probability of its true class with `y_pred[np.arange(n), y_true]`. Then run the
+# cell after it: the check tries your function on several inputs, compares it with stepnn's own,
+# and says what is wrong, if anything. Stuck? Run `ex.hint("sparse_categorical_crossentropy")` in
+# a new cell.
+
+# %%
+def sparse_categorical_crossentropy(y_true, y_pred):
+    """Sparse categorical cross-entropy: y_true class numbers (n,), y_pred probabilities (n, K) -> a float."""
+    ...
+
+# %%
+ex.check("sparse_categorical_crossentropy", sparse_categorical_crossentropy)
 
 # %% [markdown]
 # ## Explore: LossExplorer
@@ -204,8 +299,10 @@ LossExplorer(loss="binary_crossentropy")
 # $-\log 0.5 \approx 0.6931$. At 0.9 it is about 0.1054, at 0.01 about 4.6052.
 # </details>
 #
-# <details><summary>4. Why is a cross-entropy loss never infinite in stepnn or Keras?</summary>
+# <details><summary>4. Why is a cross-entropy loss of probabilities never infinite, and what does that cost?</summary>
 #
 # Probabilities are clipped to $[10^{-7}, 1-10^{-7}]$, so the largest per-sample loss is
-# $-\log 10^{-7} \approx 16.12$.
+# $-\log 10^{-7} \approx 16.12$. The cost: beyond the clip the loss is flat, so its gradient is 0
+# and that sample stops pushing the weights. Keras avoids this for a model ending in a sigmoid or
+# softmax layer by computing the loss from the logits $z$, without clipping.
 # </details>

@@ -42,12 +42,24 @@
 # $$z_1 = w_1 x + b_1,\quad a_1 = \sigma(z_1),\quad z_2 = w_2 a_1 + b_2,\quad \hat y = z_2,\quad
 # L = (\hat y - y)^2 .$$
 #
-# Forward first, with $x = 2$, $y = 1$ and hand-picked weights:
+# (A number as the target, a linear output and squared error: a regression, as in lesson 2's
+# table.) As a **computation graph**: each box is one node; the values flow left to right
+# (forward), and each red arrow carries a **local derivative**, the derivative of a node's output
+# by its input, used right to left (backward).
 
 # %%
 import numpy as np
 import stepnn as sn
+from stepnn import exercises as ex
+from stepnn.views import diagrams
+sn.set_language("en")
 
+diagrams.chain_graph()
+
+# %% [markdown]
+# Forward first, with $x = 2$, $y = 1$ and hand-picked weights:
+
+# %%
 x, y = 2.0, 1.0
 w1, b1, w2, b2 = 0.5, 0.0, 1.5, 0.2
 
@@ -94,6 +106,27 @@ for name, value in [("dL/dy_hat", dL_dyhat), ("dL/dz2", dL_dz2), ("dL/dw2", dL_d
 # \cdot \underbrace{w_2}_{\partial z_2/\partial a_1}
 # \cdot \underbrace{a_1(1-a_1)}_{\partial a_1/\partial z_1}
 # \cdot \underbrace{x}_{\partial z_1/\partial w_1}$$
+#
+# **Exercises: local derivatives.** Each activation needs its **derivative (도함수)**, the
+# function $a'(z)$, for the backward pass. Write both for arrays of any shape:
+# ReLU's is 1 where $z > 0$ and 0 elsewhere (take 0 at $z = 0$, as Keras and PyTorch do); the
+# sigmoid's is $\sigma(z)(1 - \sigma(z))$ (`sn.activations.sigmoid(z)` gives $\sigma(z)$).
+
+# %%
+def relu_derivative(z):
+    """d relu(z) / dz elementwise: 1 where z > 0, else 0; same shape as z."""
+    ...
+
+# %%
+ex.check("relu_derivative", relu_derivative)
+
+# %%
+def sigmoid_derivative(z):
+    """d sigmoid(z) / dz elementwise; same shape as z."""
+    ...
+
+# %%
+ex.check("sigmoid_derivative", sigmoid_derivative)
 
 # %% [markdown]
 # ## The same numbers from stepnn
@@ -132,12 +165,18 @@ h = 1e-5
 numeric = (loss_at(w1 + h) - loss_at(w1 - h)) / (2 * h)
 print(f"finite difference: {numeric:.6f}")
 print(f"chain rule:        {dL_dw1:.6f}")
-assert abs(numeric - dL_dw1) < 1e-8
+print("they agree to 8 decimals:", abs(numeric - dL_dw1) < 1e-8)
+
+# %% [markdown]
+# With $h = 10^{-5}$ they agree to about 10 decimals. A much larger $h$ measures the slope of a
+# chord, not of the tangent; a much smaller one loses the difference to the rounding of
+# floating-point numbers (try 3 below): then the last line says `False`, and that is the lesson.
 
 # %% [markdown]
 # ## Node by node: the ChainRule dashboard
 #
-# A network one size up: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output, one sample. The
+# A network one size up: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output, one sample with a
+# target of 0 or 1: a binary classification, so the loss is `binary_crossentropy` (lesson 2). The
 # cell has already run the forward pass (as if you clicked **Forward all**): every node carries
 # its value and the loss is at the end. Now click **Backward (1 node)** again and again. At each
 # node the dashboard writes the chain rule with the numbers,
@@ -151,7 +190,7 @@ assert abs(numeric - dL_dw1) < 1e-8
 # %%
 from stepnn.widgets.chain_rule import ChainRule
 
-chain = ChainRule(seed=0)
+chain = ChainRule(seed=0, loss="binary_crossentropy")
 chain.forward_all()
 chain
 
@@ -162,24 +201,79 @@ chain
 # %%
 from stepnn.chain import ComputationGraph
 
-graph = ComputationGraph.example(seed=0)
+graph = ComputationGraph.example(seed=0, loss="binary_crossentropy")
 print(f"loss: {graph.forward():.6f}")
 graph.backward()
 print(graph.table())
 assert all(np.allclose(a, n) for a, n in zip(graph.gradients, graph.numeric_gradients))
 
 # %% [markdown]
+# ## The matrix form: a whole layer and a whole batch at once
+#
+# A real layer computes $z = xW + b$ for a batch: $x$ is $(N, i)$, $W$ is $(i, o)$, $z$ is
+# $(N, o)$. The chain rule, applied to every weight and summed over the samples, becomes three
+# matrix products. With $dz = \partial L/\partial z$ of shape $(N, o)$ arriving from above:
+#
+# $$dW = x^{\mathsf T}\, dz \;\; (i, o), \qquad db = \sum_{\text{samples}} dz \;\; (o,), \qquad
+# dx = dz\, W^{\mathsf T} \;\; (N, i).$$
+#
+# Each weight $w_{jk}$ touches every sample, so its gradient sums $x_{nj}\,dz_{nk}$ over the
+# samples $n$: that sum is the matrix product $x^{\mathsf T} dz$. The bias adds 1 times $dz$ for
+# every sample. And $dx$ is what the layer hands back to the layer before it (its $\partial
+# L/\partial a$).
+#
+# **Gradients add up where a value feeds two nodes.** Each input $x_j$ feeds all $o$ units of
+# the layer, so $dx_j$ is a sum over those units: $dx_{nj} = \sum_k dz_{nk}\, w_{jk}$. The
+# smallest case: $a$ feeds two nodes, $q = 3a$ and $r = a^2$, and $L = q + r$. Along each path
+# the chain rule gives one part, $\partial L/\partial a = 3 + 2a$: the parts **add**. A backward
+# pass that assigns the second part instead of adding it gets this wrong, the classic bug.
+
+# %%
+def loss_of(a):
+    q, r = 3 * a, a ** 2                     # a feeds two nodes
+    return q + r
+
+a = 1.5
+from_q, from_r = 3.0, 2 * a                  # the local derivatives dq/da and dr/da
+print("dL/da, the two paths added:", from_q + from_r)
+h = 1e-5
+print("finite difference:         ", round((loss_of(a + h) - loss_of(a - h)) / (2 * h), 6))
+print("only the last path kept:   ", from_r, " <- the bug")
+
+# %% [markdown]
+# Now the three formulas on the hidden layer of a real 2-4-1 network and a batch of 5: stepnn's
+# `backward()` against $x^{\mathsf T}dz$, $\sum dz$ and $dz\,W^{\mathsf T}$ (for the hidden layer,
+# $x$ is the network's input).
+
+# %%
+X5, y5 = sn.datasets.gauss(n=5, seed=0)
+small_net = sn.Sequential([sn.Dense(2, 4, activation="relu"),
+                           sn.Dense(4, 1, activation="sigmoid")], seed=0)
+batch_trainer = sn.Trainer(small_net, X5, y5, loss="binary_crossentropy", batch_size=5, shuffle=False)
+f = batch_trainer.forward()
+batch_trainer.loss()
+g = batch_trainer.backward()
+dz_out = g.dz[1]                             # (5, 1), arriving at the output layer
+W_out = small_net.layers[1].W                # (4, 1)
+print("dW of the output layer = a_hidden^T dz:", np.allclose(g.dW[1], f.a[0].T @ dz_out))
+print("db of the output layer = sum of dz:    ", np.allclose(g.db[1], dz_out.sum(axis=0)))
+print("dL/da of the hidden layer = dz W^T:    ", np.allclose(g.da[0], dz_out @ W_out.T))
+print("dW of the hidden layer = x^T dz:       ", np.allclose(g.dW[0], f.x.T @ g.dz[0]))
+
+# %% [markdown]
 # ## A real network: `sn.gradcheck`
 #
-# The same check, for every weight of a bigger network at once: a 2-6-2 network with `tanh` and
-# `softmax` on 20 points, with `sparse_categorical_crossentropy`. `gradcheck` compares backprop's
+# The same check, for every weight of a bigger network at once: a 4-6-3 network with `tanh` and
+# `softmax` on 21 iris flowers of 3 species (a multi-class classification with class numbers as
+# targets, so `sparse_categorical_crossentropy`, lesson 2). `gradcheck` compares backprop's
 # gradients with central finite differences and reports, per parameter array, the largest
 # relative error.
 
 # %%
-X, labels = sn.datasets.moons(n=20, noise=0.1, seed=0)
-net = sn.Sequential([sn.Dense(2, 6, activation="tanh"),
-                     sn.Dense(6, 2, activation="softmax")], seed=1)
+X_iris, species = sn.datasets.iris()
+X, labels = X_iris[::7], species[::7]         # 21 flowers, 7 of each species
+net = sn.Sequential([sn.Dense(4, 6, activation="tanh"),
+                     sn.Dense(6, 3, activation="softmax")], seed=1)
 report = sn.gradcheck(net, X, labels, loss="sparse_categorical_crossentropy")
 print("parameters checked:", report.names)
 print("backprop agrees with finite differences:", report.ok)
@@ -195,14 +289,50 @@ print("largest relative error below 1e-6:", report.max_error < 1e-6)
 report
 
 # %% [markdown]
+# ## Your backward pass on a real network
+#
+# **Exercise: `dense_backward`.** Write the three formulas of the matrix form. Given the layer's
+# input `x` $(N, i)$, its weights `W` $(i, o)$ and `dz` $(N, o)$, return `(dW, db, dx)`. Then run
+# the check.
+
+# %%
+def dense_backward(x, W, dz):
+    """Backward pass of z = xW + b: x (N, i), W (i, o), dz (N, o) -> dW (i, o), db (o,), dx (N, i)."""
+    ...
+
+# %%
+check = ex.check("dense_backward", dense_backward)
+check
+
+# %% [markdown]
+# Once it passes, your function can take over from stepnn on the 2-4-1 network above: the cell
+# feeds it the records of that batch, layer by layer from the output back, and compares every
+# array with stepnn's `backward()`.
+
+# %%
+if check.passed:
+    dW2, db2, da1 = dense_backward(f.a[0], small_net.layers[1].W, g.dz[1])
+    dz1 = da1 * (f.z[0] > 0)                 # ReLU's local derivative
+    dW1, db1, _ = dense_backward(f.x, small_net.layers[0].W, dz1)
+    print("output layer: your dW and db equal stepnn's:",
+          np.allclose(dW2, g.dW[1]) and np.allclose(db2, g.db[1]))
+    print("hidden layer: your dW and db equal stepnn's:",
+          np.allclose(dW1, g.dW[0]) and np.allclose(db1, g.db[0]))
+else:
+    print("Write dense_backward above until its check passes, then run this cell again.")
+
+# %% [markdown]
 # ## Try this
 #
 # 1. Change `w2` to `0.0` and rerun from the tiny network. What happens to `dL/dw1`, and why?
 #    (Look at which local derivative became zero.)
 # 2. Make the hidden unit very sure of itself: `w1 = 5.0`. How small does
 #    $a_1(1 - a_1)$ get, and what does that do to `dL/dw1`? This is the *vanishing gradient*.
-# 3. Change `h` to `1e-2` and to `1e-12`. When does the finite difference stop agreeing, and why?
+# 3. In the finite-difference cell, change `h` to `1e-2` and to `1e-12`. When does the finite
+#    difference stop agreeing, and why?
 # 4. In `gradcheck`, replace `tanh` by `sigmoid`, or add a layer. The check should still agree.
+# 5. Once `dense_backward` passes, make `db` the mean of `dz` over the batch instead of its sum, or
+#    return `dz @ W` for `dx`. What does the check say, and why is each one wrong?
 
 # %% [markdown]
 # ## Self-check

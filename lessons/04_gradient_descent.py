@@ -13,10 +13,11 @@
 # ## Down the slope
 #
 # Backpropagation (역전파) gives, for every weight, the derivative of the loss. **Gradient descent
-# (경사하강법)** uses it: the course says that updating the weights in the direction in which the
-# slope of the loss gets smaller makes the loss smaller, and that at every iteration the
-# derivative of the cost function at the current weights is computed and the weights are changed
-# accordingly. For a weight $w$ and learning rate $\eta$:
+# (경사하강법)** uses it: at every iteration it computes the derivative of the **cost function
+# (비용 함수)**, the mean loss of lesson 2, at the current weights, and moves each weight a small
+# step **against** its derivative, that is, downhill. That the slope gets smaller as the weights
+# approach a minimum is a result of these steps, not the rule. For a weight $w$ and learning rate
+# $\eta$:
 #
 # $$w \leftarrow w - \eta\,\frac{\partial L}{\partial w}.$$
 #
@@ -32,6 +33,8 @@
 # %%
 import numpy as np
 import stepnn as sn
+from stepnn import exercises as ex
+sn.set_language("en")
 
 def cost(w):
     return (w - 3) ** 2
@@ -44,6 +47,20 @@ for step in range(1, 6):
     slope = derivative(w)
     w = w - lr * slope
     print(f"step {step}: slope {slope:8.4f} -> w = {w:.4f}, cost {cost(w):.4f}")
+
+# %% [markdown]
+# **Exercise: `sgd_update`.** The update rule of one step, $w - \eta\,g$, for a number or an array
+# of weights. Return the new weights; do not change `w` in place. Then run the cell after it: the
+# check tries your function on several inputs, compares it with stepnn's own, and says what is
+# wrong, if anything. Stuck? Run `ex.hint("sgd_update")` in a new cell.
+
+# %%
+def sgd_update(w, grad, learning_rate):
+    """One gradient descent step: w and grad of the same shape (a number or an array) -> the new w."""
+    ...
+
+# %%
+ex.check("sgd_update", sgd_update)
 
 # %% [markdown]
 # Each step closes the same fraction of the gap: $w_{new} - 3 = (1 - 2\eta)(w - 3)$. So the
@@ -125,7 +142,12 @@ print(f"least squares: w = {w_best:.4f}, b = {b_best:.4f}")
 trainer.fit(epochs=50, verbose=False)
 w, b = trainer.model.get_flat()
 print(f"after {trainer.global_iteration} steps of gradient descent: w = {w:.4f}, b = {b:.4f}")
-assert np.allclose([w, b], [w_best, b_best], atol=1e-3)
+print("within 0.001 of least squares:", bool(np.allclose([w, b], [w_best, b_best], atol=1e-3)))
+
+# %% [markdown]
+# Full-batch steps follow the exact slope of this cost, so they end at its minimum: `True`. With
+# smaller batches (try 4 below) each step follows the slope of its batch only, and the weights
+# keep jiggling around the minimum: the last line may say `False`, and lesson 5 explains why.
 
 # %% [markdown]
 # ## The learning rate on the line
@@ -151,16 +173,24 @@ for lr in [0.05, 0.5, 1.5]:
 # With two weights the loss is a surface, and the rule for the learning rate becomes a rule
 # about its **steepest** direction. Near a minimum, a step multiplies the distance to it along
 # each direction by $(1 - \eta\,c)$, where $c$ is the curvature (second derivative) along that
-# direction. The steepest curvature is called $L$ (the largest eigenvalue of the Hessian, the
-# matrix of second derivatives). So:
+# direction.
 #
-# * $\eta < 1/L$: straight downhill; $1/L < \eta < 2/L$: zig-zag, but it converges;
-#   $\eta > 2/L$: every step overshoots more: divergence.
+# The **Hessian** is the table of all second derivatives of the loss,
+# $H_{ij} = \partial^2 L/\partial w_i\,\partial w_j$: for two weights, a $2 \times 2$ matrix. Its
+# eigenvectors are the directions of pure curvature (the axes of the bowl) and its eigenvalues the
+# curvatures along them. The steepest one, the largest eigenvalue, is called $\lambda_{max}$
+# (a Greek lambda; $L$ stays the loss). So:
 #
-# Our parabola $(w-3)^2$ has $L = 2$: the borders $1/L = 0.5$ and $2/L = 1$ are exactly the ones
-# found above. The dashboard's bowl $f(w_1, w_2) = w_1^2 + 2w_2^2$ is steeper along $w_2$
-# ($L = 4$). Its presets are learning rates computed from $L$. The cell takes 8 steps with the
-# "too large" preset before showing it: see the zig-zag across the steep direction.
+# * $\eta < 1/\lambda_{max}$: straight downhill; $1/\lambda_{max} < \eta < 2/\lambda_{max}$:
+#   zig-zag, but it converges; $\eta > 2/\lambda_{max}$: every step overshoots more: divergence.
+#
+# Our parabola $(w-3)^2$ has one weight and second derivative 2, so $\lambda_{max} = 2$: the
+# borders $1/\lambda_{max} = 0.5$ and $2/\lambda_{max} = 1$ are exactly the ones found above. The
+# dashboard's bowl $f(w_1, w_2) = w_1^2 + 2w_2^2$ has the Hessian
+# $\begin{pmatrix}2 & 0\\ 0 & 4\end{pmatrix}$: it is steeper along $w_2$ ($\lambda_{max} = 4$).
+# Its presets are learning rates computed from $\lambda_{max}$ (the dashboard's text calls it L).
+# The cell takes 8 steps with the "too large" preset before showing it: see the zig-zag across
+# the steep direction.
 #
 # Then try it yourself: pick a preset, click **Step** or **Play**, and click anywhere on the
 # surface to start from there. The yellow arrow is $-\nabla L$, the dotted line where the next
@@ -174,18 +204,20 @@ print("presets:", {name: round(rate, 4) for name, rate in bowl.rates.items()})
 bowl.use_preset("too large")
 for _ in range(8):
     bowl.step()
-print("after 8 steps: w =", np.round(bowl.path[-1], 4) + 0.0, " loss", round(bowl.losses[-1], 4))
+w1, w2 = bowl.path[-1]
+print(f"after 8 steps: w1 = {w1:.3g}, w2 = {w2:.4f}, loss {bowl.losses[-1]:.4f}")
 bowl
 
 # %% [markdown]
 # The same dashboard on the line-fitting problem above (the same 100 points): the surface of the
 # MSE over $(w, b)$, with a trainer taking full-batch gradient descent steps (5 of them with the
-# "good" rate before it is shown). Its border $2/L$ is just below 1, which is why 1.5 exploded.
+# "good" rate before it is shown). Its border $2/\lambda_{max}$ is just below 1, which is why 1.5
+# exploded.
 
 # %%
 line = DescentExplorer("linear_regression")
 print("presets:", {name: round(rate, 4) for name, rate in line.rates.items()})
-print("2/L =", round(2 * line.rates["good"], 4))
+print("2/λ_max =", round(2 * line.rates["good"], 4))
 for _ in range(5):
     line.step()
 print("loss after each step:", [round(value, 4) for value in line.losses])
@@ -197,8 +229,8 @@ line
 # 1. On the parabola, find the largest learning rate that still converges. Check it against the
 #    rule $|1 - 2\eta| < 1$.
 # 2. Start the parabola at `w = 10` instead of 0. Does the number of steps to get close change?
-# 3. On the line, try `learning_rate=0.95` and `1.0`, just either side of $2/L \approx 0.986$. What
-#    does the loss do in 30 iterations, and in 300?
+# 3. On the line, try `learning_rate=0.95` and `1.0`, just either side of
+#    $2/\lambda_{max} \approx 0.986$. What does the loss do in 30 iterations, and in 300?
 # 4. Change `batch_size=100` to `batch_size=10` in `line_trainer`. The path is no longer exact:
 #    why? (Lesson 5.)
 # 5. In the bowl, find by clicking a start point from which even the "too large" preset goes

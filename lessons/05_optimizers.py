@@ -29,8 +29,11 @@
 # | mini-batch gradient descent (미니 배치 경사 하강법) | $N$ = batch size | a blend of the two |
 # | full-batch gradient descent (배치 경사 하강법) | all | exact slope, one update per pass |
 #
-# (In code, stepnn and Keras call the plain update rule `sgd` whatever the batch size; the
-# batch size is set on the trainer.)
+# **Careful: "SGD" means two things.** In the course (and in this table) stochastic gradient
+# descent, 확률적 경사 하강법, means **batch size 1**. In code, stepnn, Keras and PyTorch call the
+# plain **update rule** $w \leftarrow w - \eta g$ `sgd` (`sn.SGD`, `optimizer="sgd"`), whatever
+# the batch size: the batch size is set on the trainer. In this lesson "stochastic" always means
+# batch size 1, and `sgd` always means the update rule.
 
 # %% [markdown]
 # ## One sample, ten samples, all of them
@@ -43,24 +46,21 @@
 import numpy as np
 import stepnn as sn
 
+from stepnn import exercises as ex
+sn.set_language("en")
+
 X, y = sn.datasets.linear(n=100, noise=0.3, seed=0)
 
 def line_model():
     return sn.Sequential([sn.Dense(1, 1, activation="linear", weights=([[0.0]], [0.0]))])
-
-probe = line_model()
-
-def loss_on_all_data(flat_weights):
-    probe.set_flat(flat_weights)
-    return float(np.mean((probe.predict(X)[:, 0] - y) ** 2))
 
 runs = {}
 for batch_size in [1, 10, 100]:
     trainer = sn.Trainer(line_model(), X, y, loss="mse", optimizer="sgd", learning_rate=0.1,
                          batch_size=batch_size, seed=0)
     trainer.fit(epochs=3, verbose=False)
-    path = trainer.history.weights                      # start, then after every update
-    full = np.array([loss_on_all_data(w) for w in path])
+    path = trainer.history.weights           # (w, b): at the start, then after every update
+    full = sn.surface.batch_losses(trainer.model, X, y, "mse", path)   # loss on all data, each row
     runs[trainer.mode] = (path, full)
     worse = np.mean(np.diff(full) > 0)
     print(f"{trainer.mode:<11} batch {batch_size:>3}: {trainer.global_iteration:>3} updates, "
@@ -78,11 +78,13 @@ for batch_size in [1, 10, 100]:
 # %%
 import matplotlib.pyplot as plt
 
-ws, bs = np.meshgrid(np.linspace(-0.5, 3, 80), np.linspace(-2, 0.5, 80))
-surface = np.mean((ws[..., None] * X[:, 0] + bs[..., None] - y) ** 2, axis=-1)
+model = line_model()
+plane = sn.surface.weight_plane(model, "W1[0,0]", "b1[0]")        # the (w, b) plane itself
+grid = sn.surface.surface(model, X, y, "mse", plane,
+                          np.linspace(-0.5, 3, 80), np.linspace(-2, 0.5, 80))   # w values, b values
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-left.contour(ws, bs, surface, levels=np.geomspace(0.1, 8, 12), colors="0.75")
+left.contour(grid.alphas, grid.betas, grid.values, levels=np.geomspace(0.1, 8, 12), colors="0.75")
 for mode, (path, full) in runs.items():
     left.plot(path[:, 0], path[:, 1], ".-", ms=3, lw=1, label=mode)
     right.plot(np.linspace(0, 3, len(full)), full, ".-", ms=3, lw=1, label=mode)
@@ -103,12 +105,26 @@ plt.show()
 # steep across, gentle along. A rate small enough not to bounce across the steep walls crawls
 # along the gentle floor. Three fixes (as in `torch.optim`; $g$ is the gradient at step $t$):
 #
-# **Momentum** keeps a running sum of the steps, like a ball rolling downhill:
+# **Momentum** keeps a velocity $v$, a decaying sum of the past gradients (each older gradient
+# counts $\mu$ times less), like a ball rolling downhill:
 #
 # $$v \leftarrow \mu v + g, \qquad w \leftarrow w - \eta v \qquad (\mu = 0.9 \text{ typically}).$$
 #
 # Across the valley the gradients alternate in sign and cancel; along it they agree and add up.
 #
+# **Exercise: `momentum_update`.** One step of this rule (PyTorch's `torch.optim.SGD` with
+# momentum): compute the new velocity from the old one and the gradient, then the new weights from
+# the new velocity. Return both: the caller keeps the velocity for the next step.
+
+# %%
+def momentum_update(w, velocity, grad, learning_rate, momentum):
+    """One momentum step: w, velocity and grad of the same shape -> (new w, new velocity)."""
+    ...
+
+# %%
+ex.check("momentum_update", momentum_update)
+
+# %% [markdown]
 # **RMSprop** divides each weight's step by the size of its recent gradients:
 #
 # $$s \leftarrow \alpha s + (1-\alpha) g^2, \qquad w \leftarrow w - \eta\,\frac{g}{\sqrt{s} + \epsilon}.$$
@@ -120,26 +136,32 @@ plt.show()
 #
 # $$m \leftarrow \beta_1 m + (1-\beta_1) g,\quad v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
 # w \leftarrow w - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}.$$
+#
+# **Defaults.** stepnn's optimizers follow `torch.optim`, rules and default settings alike, so
+# their numbers can be checked against PyTorch. Keras' defaults differ in two places: the
+# learning rate (`sn.SGD` 0.001 as in PyTorch, Keras' SGD 0.01; `sn.RMSprop` and `sn.Adagrad`
+# 0.01, Keras 0.001; Adam 0.001 in both) and RMSprop's decay, called $\alpha = 0.99$ in PyTorch
+# and $\rho = 0.9$ in Keras. The lessons always pass the learning rate explicitly.
 
 # %% [markdown]
 # ## A race in a valley
 #
 # A made-up regression where one input is measured in ones and the other in tens: the loss
 # surface is a long, narrow valley. Each optimizer runs 100 full-batch iterations with a learning
-# rate that suits it (plain SGD diverges above about 0.03 here).
+# rate that suits it (the plain `sgd` rule diverges above about 0.03 here).
 
 # %%
 rng = np.random.default_rng(0)
 X2 = rng.uniform(-1, 1, (100, 2)) * [1.0, 10.0]
 y2 = X2 @ np.array([2.0, 0.3]) - 1.0 + rng.normal(0, 0.1, 100)
 
-contestants = {
-    "sgd, learning rate 0.02": sn.SGD(learning_rate=0.02),
-    "momentum 0.9, lr 0.02": sn.SGD(learning_rate=0.02, momentum=0.9),
+contestants = {                               # all full batch: only the update rule differs
+    "plain rule sgd, lr 0.02": sn.SGD(learning_rate=0.02),
+    "sgd + momentum 0.9, lr 0.02": sn.SGD(learning_rate=0.02, momentum=0.9),
     "rmsprop, lr 0.05": sn.RMSprop(learning_rate=0.05),
     "adam, lr 0.1": sn.Adam(learning_rate=0.1),
 }
-print(f"{'optimizer':<24} {'loss at iteration 10':>21} {'50':>7} {'100':>7}  first below 0.02")
+print(f"{'optimizer':<28} {'loss at iteration 10':>21} {'50':>7} {'100':>7}  first below 0.02")
 for name, optimizer in contestants.items():
     model = sn.Sequential([sn.Dense(2, 1, weights=(np.zeros((2, 1)), np.zeros(1)))])
     trainer = sn.Trainer(model, X2, y2, loss="mse", optimizer=optimizer, batch_size=100,
@@ -148,12 +170,12 @@ for name, optimizer in contestants.items():
     losses = trainer.history.losses
     below = np.flatnonzero(losses < 0.02)
     first = f"iteration {below[0] + 1}" if below.size else "not within 100"
-    print(f"{name:<24} {losses[9]:>21.4f} {losses[49]:>7.4f} {losses[99]:>7.4f}  {first}")
+    print(f"{name:<28} {losses[9]:>21.4f} {losses[49]:>7.4f} {losses[99]:>7.4f}  {first}")
 
 # %% [markdown]
-# Plain SGD is still crawling along the valley floor after 100 steps; the others reach the
-# bottom (the noise in the data keeps the loss at about 0.012). No optimizer wins everywhere:
-# on other problems the order changes, which is why trying a few is part of the job.
+# The plain `sgd` rule is still crawling along the valley floor after 100 steps; the others
+# reach the bottom (the noise in the data keeps the loss at about 0.012). No optimizer wins
+# everywhere: on other problems the order changes, which is why trying a few is part of the job.
 
 # %% [markdown]
 # ## Race them yourself: OptimizerRace
@@ -180,7 +202,14 @@ by_batch
 # %% [markdown]
 # Then the optimizers, all with batch size 16, on the XOR data with a 2-4-1 network: a real
 # surface with a plateau and valleys. 10 epochs before showing it; press **Play** to go on, and
-# switch the runs on and off with their check boxes.
+# switch the runs on and off with their check boxes. (In this race's labels "SGD" is the update
+# rule `sgd`, with batch size 16.)
+#
+# This network has 17 weights, so its loss surface cannot be drawn over all of them. The race
+# draws it over the **PCA plane** of the paths: principal component analysis (PCA) finds the two
+# directions in which the weights moved most during training (PC1, PC2), and the surface is the
+# loss on the plane through the final weights spanned by those two. The title says how much of the
+# paths' movement the plane holds; the rest is off the picture.
 
 # %%
 by_optimizer = OptimizerRace("xor", runs="optimizers")
@@ -196,11 +225,11 @@ by_optimizer
 #
 # 1. In the first experiment, use `batch_size=32`. How many updates in 3 epochs, and how many of
 #    them made things worse?
-# 2. Give plain SGD in the valley `learning_rate=0.04`. What happens, and why can it not simply
-#    take bigger steps?
+# 2. Give the plain `sgd` rule in the valley `learning_rate=0.04`. What happens, and why can it
+#    not simply take bigger steps?
 # 3. Set momentum to `0.5` and to `0.99`. Which is faster here, and what does 0.99 do to the
 #    first iterations?
-# 4. Give Adam the learning rate `0.01`. Is it still ahead of SGD after 100 iterations?
+# 4. Give Adam the learning rate `0.01`. Is it still ahead of plain `sgd` after 100 iterations?
 # 5. In the optimizer race, press **Play** until epoch 50. Which run is ahead at the end? Is it
 #    the same one as in the valley above?
 

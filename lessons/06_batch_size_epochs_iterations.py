@@ -6,7 +6,7 @@
 # 1. define an **epoch (에포크)**, a **batch size (배치 사이즈)** and an **iteration (이터레이션)**,
 #    and use $\#\text{ of data} = \text{batch size} \times \text{iterations}$;
 # 2. follow the counters live while a trainer walks through an epoch;
-# 3. say why batch sizes are usually powers of two;
+# 3. say why batch sizes are usually powers of two (2의 거듭제곱);
 # 4. measure how a larger batch makes the descent steadier.
 
 # %% [markdown]
@@ -25,13 +25,22 @@
 # $$\#\text{ of data} = \text{batch size} \times \text{iterations (per epoch)}.$$
 #
 # When the batch size does not divide the number of samples, the last batch of the epoch is
-# smaller (or dropped, with `drop_last=True`). `trainer.explain()` writes the equation with the
-# trainer's own numbers.
+# smaller (or dropped, with `drop_last=True`). On a timeline: 10 samples in batches of 4, two
+# epochs. Each box is one iteration; the number under it is its batch's size.
 
 # %%
 import numpy as np
 import stepnn as sn
+from stepnn import exercises as ex
+from stepnn.views import diagrams
+sn.set_language("en")
 
+diagrams.epoch_timeline(n_samples=10, batch_size=4, epochs=2)
+
+# %% [markdown]
+# `trainer.explain()` writes the equation with the trainer's own numbers.
+
+# %%
 X, y = sn.datasets.moons(n=100, noise=0.2, seed=0)
 
 def make_trainer(batch_size, drop_last=False, data=(X, y)):
@@ -45,6 +54,21 @@ for batch_size in [1, 10, 25, 32, 100]:
     print(f"batch size {batch_size:>3} ({trainer.mode:<10}): iterations per epoch "
           f"{trainer.iterations_per_epoch:>3} | {trainer.explain()}")
 print(make_trainer(32, drop_last=True).explain())
+
+# %% [markdown]
+# **Exercise: `iterations_per_epoch`.** How many iterations make one epoch? A smaller last batch
+# still counts as an iteration, unless `drop_last=True` drops it. Return a Python `int`. Then run
+# the cell after it: the check tries your function on several inputs, compares it with stepnn's
+# own, and says what is wrong, if anything. Stuck? Run `ex.hint("iterations_per_epoch")` in a new
+# cell.
+
+# %%
+def iterations_per_epoch(n_samples, batch_size, drop_last=False):
+    """Iterations in one epoch of n_samples in batches of batch_size (whole numbers) -> an int."""
+    ...
+
+# %%
+ex.check("iterations_per_epoch", iterations_per_epoch)
 
 # %% [markdown]
 # ## Watching the counters
@@ -91,10 +115,12 @@ StepThrough(live, views=("curves", "boundary"))
 # %% [markdown]
 # ## Why powers of two?
 #
-# The course: the batch size is usually set to a power of two (16, 32, 64, 128, ...), and if
-# memory allows, a larger batch size makes training more stable. Powers of two match how memory
-# and processors are organised (GPU work is split into groups of 32 or 64 threads), so such
-# batches tend to use the hardware fully; 32 is Keras' default. On a CPU with a data set this
+# The course says the batch size is usually set to "2의 배수". It means the **powers of two
+# (2의 거듭제곱)**, $2^k$: 16, 32, 64, 128, ... (not every even number: 48 is a multiple of 2 but
+# not a power of two). And if memory allows, a larger batch size makes training more stable.
+#
+# Powers of two match how memory and processors are organised (GPU work is split into groups of
+# 32 or 64 threads), so such batches tend to use the hardware fully; 32 is Keras' default. On a CPU with a data set this
 # small, any size works: it is a convention with a reason, not a law.
 #
 # Memory grows with the batch: the batch's inputs and every layer's $z$ and $a$, for all its
@@ -117,16 +143,16 @@ for batch_size in [16, 32, 64, 128]:
 # drawn without replacement), so the last column should stay about constant.
 
 # %%
-from stepnn.backprop import backward_pass
-
 X256, y256 = sn.datasets.moons(n=256, noise=0.2, seed=0)
-model = make_trainer(1).model
-bce = sn.losses.get("binary_crossentropy")
-targets = bce.check_labels(y256, 1)                       # shape (256, 1)
+model = make_trainer(1).model                              # fixed weights, never updated here
 
 def gradient(rows):
-    record = backward_pass(model.layers, model.forward(X256[rows]), targets[rows], bce)
-    return np.concatenate([g.ravel() for g in record.grads])
+    """All weights' gradients of the loss on the samples `rows`, flattened into one vector."""
+    trainer = sn.Trainer(model, X256[rows], y256[rows], loss="binary_crossentropy",
+                         batch_size=len(rows), shuffle=False)
+    trainer.forward()
+    trainer.loss()
+    return np.concatenate([g.ravel() for g in trainer.backward().grads])
 
 full_gradient = gradient(np.arange(256))
 rng = np.random.default_rng(0)
@@ -200,7 +226,14 @@ plt.show()
 # By $\sqrt{64/16} = 2$: it halves (a little more, since the batch is a larger part of the data).
 # </details>
 #
-# <details><summary>4. Why not always use the whole data set as one batch?</summary>
+# <details><summary>4. Why are batch sizes usually powers of two, such as 32 or 64, and not 30 or 48?</summary>
+#
+# Memory and processors are organised in powers of two: a GPU runs threads in groups of 32 or 64,
+# so a batch of $2^k$ samples splits evenly and keeps the hardware busy. It is a convention with a
+# reason, not a law: on a CPU with small data, 30 works as well as 32.
+# </details>
+#
+# <details><summary>5. Why not always use the whole data set as one batch?</summary>
 #
 # It may not fit in memory, and each epoch gives only one update; smaller batches make many more
 # (if noisier) updates for the same amount of computation.

@@ -28,6 +28,7 @@
 # %%
 import numpy as np
 import stepnn as sn
+sn.set_language("en")
 
 X, y = sn.datasets.linear(n=100, noise=0.1, seed=0)
 
@@ -43,14 +44,21 @@ def line_trainer(learning_rate=0.5):
 # 0.5. Each `fit` starts from the same weights.
 
 # %%
-for criteria in [dict(epochs=5),
-                 dict(epochs=1000, target_loss=0.0095),
-                 dict(epochs=1000, min_grad_norm=1e-4)]:
-    trainer = line_trainer()
-    reason = trainer.fit(**criteria, verbose=False)
-    print(f"fit({', '.join(f'{k}={v}' for k, v in criteria.items())})")
+def report(trainer, reason):
     print(f"   -> stopped: {reason} ({reason.message}) after {trainer.epoch} epochs,"
           f" loss {trainer.evaluate():.4f}")
+
+print("fit(epochs=5)")
+trainer = line_trainer()
+report(trainer, trainer.fit(epochs=5, verbose=False))
+
+print("fit(epochs=1000, target_loss=0.0095)")
+trainer = line_trainer()
+report(trainer, trainer.fit(epochs=1000, target_loss=0.0095, verbose=False))
+
+print("fit(epochs=1000, min_grad_norm=0.0001)")
+trainer = line_trainer()
+report(trainer, trainer.fit(epochs=1000, min_grad_norm=1e-4, verbose=False))
 
 # %% [markdown]
 # A target loss needs to know what is reachable: this data has noise, and no line gets the MSE
@@ -85,19 +93,22 @@ print("weights still finite:", bool(np.all(np.isfinite(trainer.model.get_flat())
 # **Early stopping** watches the validation loss and stops when it has not improved for
 # `patience` epochs in a row.
 #
-# A small, noisy two-moons data set, a network much bigger than it needs (2-32-32-1), Adam, and
-# `validation_split=0.75`: the last 75 % of the rows are held back, so only 30 samples are left
-# to train on, easy to overfit.
+# A small, noisy two-moons data set of 120 points and a network much bigger than it needs
+# (2-32-32-1), with Adam. Usually 10-20 % of the data is held back for validation. Here it is the
+# other way round, on purpose: only the first 30 points are for training, so the big network
+# overfits them quickly, and the other 90 are for validation, so its loss is a steady measure.
 
 # %%
 X_moons, y_moons = sn.datasets.moons(n=120, noise=0.3, seed=1)
+X_train, y_train = X_moons[:30], y_moons[:30]
+X_val, y_val = X_moons[30:], y_moons[30:]
 
 def moons_trainer():
     model = sn.Sequential([sn.Dense(2, 32, activation="tanh"),
                            sn.Dense(32, 32, activation="tanh"),
                            sn.Dense(32, 1, activation="sigmoid")], seed=0)
-    return sn.Trainer(model, X_moons, y_moons, loss="binary_crossentropy", optimizer="adam",
-                      learning_rate=0.01, batch_size=20, seed=0, validation_split=0.75)
+    return sn.Trainer(model, X_train, y_train, loss="binary_crossentropy", optimizer="adam",
+                      learning_rate=0.01, batch_size=20, seed=0, validation_data=(X_val, y_val))
 
 long_run = moons_trainer()
 long_run.fit(epochs=200, verbose=False)

@@ -1,4 +1,5 @@
-"""Command line: ``stepnn links --repo OWNER/NAME`` prints Binder links for every lesson."""
+"""Command line: ``stepnn links --repo OWNER/NAME`` prints Binder links for every lesson, in
+English, in Korean or both (``--edition en|ko|all``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="repository whose binder/ folder builds the environment for the "
                           "nbgitpuller links (default: --repo)")
     cmd.add_argument("--env-branch", help="branch of --env-repo (default: --branch)")
+    cmd.add_argument("--edition", choices=links.EDITIONS + ("all",), default="all",
+                     help="which edition's lessons: en (notebooks/), ko (notebooks/ko/) or all, "
+                          "one table each (default: all)")
     return parser
 
 
@@ -54,7 +58,15 @@ def _links(args: argparse.Namespace) -> int:
         return _error(str(error), 2)
     if not lessons:
         return _error(f"no *.ipynb lessons in {args.notebooks}", 1)
-    sys.stdout.write(links.links_table(content, lessons, environment))
+    editions = links.EDITIONS if args.edition == "all" else (args.edition,)
+    for edition in editions:
+        if all(lesson.title_in(edition) is None for lesson in lessons):
+            folder = links.local_folder(args.notebooks, edition)
+            if args.edition != "all":
+                return _error(f"no *.ipynb lessons in {folder}", 1)
+            print(f"stepnn links: note: no {edition} lessons in {folder}; their table is left out",
+                  file=sys.stderr)
+    sys.stdout.write(links.links_markdown(content, lessons, environment, editions))
     return 0
 
 

@@ -5,7 +5,13 @@ their gradients and the optimizer's state (moments, step count) and returns new 
 new state, leaving its inputs untouched, so a trainer can keep and restore old states exactly.
 
 Update rules and default hyperparameters follow PyTorch's ``torch.optim`` (documented per class)
-so results can be cross-checked against it.
+so results can be cross-checked against it. Keras' defaults differ: its learning rates (SGD 0.01,
+RMSprop 0.001, Adagrad 0.001; here, as in torch, 1e-3, 0.01 and 0.01; Adam 1e-3 in both), and
+RMSprop's decay (torch's alpha=0.99, Keras' rho=0.9).
+
+"SGD" names two things in the course: stochastic gradient descent (확률적 경사 하강법), training
+with batch size 1, and the plain update rule ``sgd`` (``SGD`` here, as in torch and Keras). An
+optimizer is only the update rule; how many samples each step uses is the trainer's batch size.
 """
 from __future__ import annotations
 
@@ -56,11 +62,14 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent (확률적 경사 하강법), optionally with momentum, as ``torch.optim.SGD``.
+    """The plain update rule ``sgd`` (p <- p - lr g), optionally with momentum, as ``torch.optim.SGD``.
 
+    The rule only: with batch size 1 the trainer does stochastic gradient descent (확률적 경사
+    하강법), with a larger batch mini-batch or full-batch gradient descent, all with this rule.
     Without momentum: p <- p - lr g. With momentum m: buf <- g at the first step, then
     buf <- m buf + (1 - dampening) g; the step uses buf (or g + m buf with ``nesterov=True``).
-    Defaults as torch: learning_rate=1e-3, momentum=0, dampening=0, nesterov=False, weight_decay=0.
+    Defaults as torch: learning_rate=1e-3 (Keras: 0.01), momentum=0, dampening=0, nesterov=False,
+    weight_decay=0.
     """
 
     name = "sgd"
@@ -91,8 +100,9 @@ class RMSprop(Optimizer):
     """RMSprop as ``torch.optim.RMSprop``: v <- alpha v + (1 - alpha) g^2; p <- p - lr g / (sqrt(v) + eps).
 
     ``centered`` subtracts the squared running mean of g under the root; ``momentum`` keeps a buffer
-    buf <- momentum buf + g / (sqrt(v) + eps). Defaults as torch: learning_rate=0.01, alpha=0.99,
-    eps=1e-8, momentum=0, centered=False, weight_decay=0.
+    buf <- momentum buf + g / (sqrt(v) + eps). Defaults as torch: learning_rate=0.01 (Keras: 0.001),
+    alpha=0.99 (Keras calls it rho, default 0.9), eps=1e-8, momentum=0, centered=False,
+    weight_decay=0.
     """
 
     name = "rmsprop"
@@ -129,8 +139,8 @@ class RMSprop(Optimizer):
 
 class Adagrad(Optimizer):
     """Adagrad as ``torch.optim.Adagrad``: s <- s + g^2; p <- p - lr_t g / (sqrt(s) + eps),
-    lr_t = lr / (1 + (t - 1) lr_decay). Defaults as torch: learning_rate=0.01, lr_decay=0,
-    initial_accumulator_value=0, eps=1e-10, weight_decay=0.
+    lr_t = lr / (1 + (t - 1) lr_decay). Defaults as torch: learning_rate=0.01 (Keras: 0.001),
+    lr_decay=0, initial_accumulator_value=0 (Keras: 0.1), eps=1e-10, weight_decay=0.
     """
 
     name = "adagrad"
@@ -156,8 +166,8 @@ class Adagrad(Optimizer):
 class Adam(Optimizer):
     """Adam as ``torch.optim.Adam``: m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2;
     p <- p - lr m_hat / (sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t).
-    ``amsgrad`` uses the running maximum of v. Defaults as torch: learning_rate=1e-3,
-    beta_1=0.9, beta_2=0.999, eps=1e-8, amsgrad=False, weight_decay=0.
+    ``amsgrad`` uses the running maximum of v. Defaults as torch: learning_rate=1e-3 (as Keras),
+    beta_1=0.9, beta_2=0.999, eps=1e-8 (Keras: 1e-7), amsgrad=False, weight_decay=0.
     """
 
     name = "adam"

@@ -85,6 +85,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "train": ("Train", "학습"),
     "prediction": ("Prediction", "예측값"),
     "target": ("Target", "실제값"),
+    "lesson": ("Lesson", "강의"),
+    "title": ("Title", "제목"),
+    "open": ("open", "열기"),
+    "language": ("English", "한국어"),
 }
 
 

@@ -55,19 +55,31 @@ def lessons_folder() -> Path:
     return Path(override).resolve() if override else REPO_ROOT / "notebooks"
 
 
+# The editions of the lessons: folder under the lessons folder ("" for English, the original).
+EDITIONS = {"en": "", "ko": "ko"}
+
+
 def lesson_paths() -> list[Path]:
-    """Every lesson notebook (``*.ipynb`` directly in the lessons folder), sorted by name."""
-    return sorted(lessons_folder().glob("*.ipynb"))
+    """Every lesson notebook of every edition (``*.ipynb`` directly in the lessons folder, then in
+    its ko/ folder), sorted by name within each edition."""
+    folder = lessons_folder()
+    return [path for sub in EDITIONS.values() for path in sorted((folder / sub).glob("*.ipynb"))]
+
+
+def lesson_id(path: Path) -> str:
+    """"00_training_loop" for the English lesson, "ko/00_training_loop" for the Korean one."""
+    return path.relative_to(lessons_folder()).with_suffix("").as_posix()
 
 
 @pytest.fixture(scope="session")
 def lessons() -> list[Path]:
-    """Every lesson notebook, sorted by name."""
+    """Every lesson notebook of every edition, sorted by name within each."""
     return lesson_paths()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A test with a ``lesson_notebook`` argument runs once per lesson, with the lesson's path."""
+    """A test with a ``lesson_notebook`` argument runs once per lesson and edition, with the
+    lesson's path (ids ``00_training_loop`` and ``ko/00_training_loop``)."""
     if "lesson_notebook" in metafunc.fixturenames:
         paths = lesson_paths()
-        metafunc.parametrize("lesson_notebook", paths, ids=[path.stem for path in paths])
+        metafunc.parametrize("lesson_notebook", paths, ids=[lesson_id(path) for path in paths])

@@ -51,6 +51,10 @@ KOREAN_TERMS = [
     ("chain rule", "연쇄 법칙"),
     ("learning rate", "학습률"),
     ("weighted sum", "가중합"),
+    ("cost function", "비용 함수"),
+    ("derivative", "도함수"),
+    ("binary classification / multi-class classification", "이진 분류 / 다중 분류"),
+    ("stopping criterion", "학습 중지 기준"),
 ]
 
 

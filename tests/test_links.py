@@ -35,12 +35,19 @@ def notebooks(tmp_path: Path) -> Path:
     return folder
 
 
-def table_rows(markdown: str) -> list[list[str]]:
+def table_rows(markdown: str, first_column: str = "Lesson") -> list[list[str]]:
     """Cells of each body row of a Markdown table (header and separator dropped)."""
     lines = [line for line in markdown.splitlines() if line.startswith("|")]
-    assert lines[0].split("|")[1].strip() == "Lesson"
+    assert lines[0].split("|")[1].strip() == first_column
     assert set(lines[1].replace("|", "").split()) == {"---"}
     return [re.split(r"(?<!\\)\|", line)[1:-1] for line in lines[2:]]
+
+
+def tables_by_heading(markdown: str) -> dict[str, str]:
+    """The text under each ``## heading`` of the output."""
+    parts = re.split(r"^## (.+)$", markdown, flags=re.M)
+    assert not parts[0].strip(), f"text before the first heading: {parts[0]!r}"
+    return dict(zip(parts[1::2], parts[2::2]))
 
 
 def run_links(capsys, *args: str) -> str:
@@ -148,3 +155,83 @@ def test_reprs_name_what_they_hold():
     repo = links.parse_repo("acme/course", "dev")
     assert repr(repo) == "Repo('acme/course', branch='dev')"
     assert "00_loop" in repr(links.Lesson("00_loop", "The loop"))
+
+
+@pytest.fixture
+def both_editions(notebooks: Path) -> Path:
+    """The two lessons of ``notebooks`` in Korean too, in notebooks/ko, plus a Korean-only one."""
+    korean = notebooks / "ko"
+    korean.mkdir()
+    for name, heading in [("00_loop", "0강 · 학습 루프"), ("01_backward", "1강 · 역전파(Backward)"),
+                          ("02_only_korean", "2강 · 한국어판에만 있는 강의")]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {heading}\n\n본문")])
+        nbformat.write(nb, korean / f"{name}.ipynb")
+    return notebooks
+
+
+def test_both_editions_by_default_each_under_its_language(both_editions, capsys):
+    tables = tables_by_heading(run_links(capsys, "--repo", "acme/course", "--notebooks",
+                                         str(both_editions)))
+    assert list(tables) == ["English", "한국어"]
+    english = table_rows(tables["English"])
+    assert [row[0].strip() for row in english] == ["`00_loop`", "`01_backward`"]
+    korean = table_rows(tables["한국어"], first_column="강의")
+    assert [(row[0].strip(), row[1].strip()) for row in korean] == [
+        ("`00_loop`", "0강 · 학습 루프"), ("`01_backward`", "1강 · 역전파(Backward)"),
+        ("`02_only_korean`", "2강 · 한국어판에만 있는 강의")]
+    assert all(row[3].strip().startswith("[열기](") for row in korean)
+    assert all(row[3].strip().startswith("[open](") for row in english)
+
+
+def test_korean_links_open_the_korean_notebooks(both_editions, capsys):
+    out = run_links(capsys, "--repo", "acme/course", "--env-repo", "acme/course-env",
+                    "--notebooks", str(both_editions), "--edition", "ko")
+    rows = table_rows(out, first_column="강의")
+    assert "##" not in out and len(rows) == 3
+    for row, name in zip(rows, ["00_loop", "01_backward", "02_only_korean"]):
+        binder = urlsplit(LINK.findall(row[2])[1])
+        assert binder.path == "/v2/gh/acme/course/main"
+        assert parse_qs(binder.query) == {"urlpath": [f"lab/tree/notebooks/ko/{name}.ipynb"]}
+        (pull,) = LINK.findall(row[3])
+        assert urlsplit(pull).path == "/v2/gh/acme/course-env/main"
+        inner = urlsplit(parse_qs(urlsplit(pull).query)["urlpath"][0])
+        assert parse_qs(inner.query)["urlpath"] == [f"lab/tree/course/notebooks/ko/{name}.ipynb"]
+
+
+def test_edition_en_prints_only_the_english_table(both_editions, capsys):
+    out = run_links(capsys, "--repo", "acme/course", "--notebooks", str(both_editions),
+                    "--edition", "en")
+    assert "##" not in out and "notebooks/ko" not in out and "notebooks%252Fko" not in out
+    assert [row[0].strip() for row in table_rows(out)] == ["`00_loop`", "`01_backward`"]
+
+
+def test_no_korean_lessons(notebooks, capsys):
+    # all: the English table alone, and a note on stderr
+    out = run_links(capsys, "--repo", "a/b", "--notebooks", str(notebooks))
+    assert len(table_rows(out)) == 2 and "##" not in out
+    assert main(["links", "--repo", "a/b", "--notebooks", str(notebooks)]) == 0
+    assert "no ko lessons in" in capsys.readouterr().err
+    # ko asked for by name: an error naming the folder
+    assert main(["links", "--repo", "a/b", "--notebooks", str(notebooks), "--edition", "ko"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and str(notebooks / "ko") in captured.err
+
+
+def test_bad_edition_is_a_usage_error(notebooks, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["links", "--repo", "a/b", "--notebooks", str(notebooks), "--edition", "kr"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "'kr'" in err and "en" in err and "ko" in err and "all" in err
+
+
+def test_one_lesson_list_holds_both_titles(both_editions):
+    lessons = links.find_lessons(both_editions)
+    assert lessons == [links.Lesson("00_loop", "00_loop", "0강 · 학습 루프"),
+                       links.Lesson("01_backward", "역전파 | backward", "1강 · 역전파(Backward)"),
+                       links.Lesson("02_only_korean", None, "2강 · 한국어판에만 있는 강의")]
+    assert lessons[1].path_in("ko") == "notebooks/ko/01_backward.ipynb"
+    assert lessons[1].path == lessons[1].path_in("en") == "notebooks/01_backward.ipynb"
+    assert "title_ko='0강 · 학습 루프'" in repr(lessons[0])
+    with pytest.raises(ValueError, match="one of en, ko.*'fr'"):
+        lessons[0].title_in("fr")

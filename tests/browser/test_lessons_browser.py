@@ -1,8 +1,10 @@
-"""Every lesson runs in a real JupyterLab in Chromium, and lesson 00's dashboard answers its buttons.
+"""Every lesson, English and Korean, runs in a real JupyterLab in Chromium, and lesson 00's
+dashboard answers its buttons.
 
 A lesson passes when "Run All" executes every cell without an error, no widget fails to display,
 and (lesson 00) Forward, Loss, Backward, Update each change the status line and the figure.
-A screenshot of each lesson goes to test-artifacts/screenshots/NAME.png.
+A screenshot of each lesson goes to test-artifacts/screenshots/NAME.png (ko-NAME.png for the
+Korean edition, notebooks/ko/).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ STEP_TIMEOUT_MS = 30_000  # one dashboard button, from the click to the new stat
 WIDGET_ERROR = "Error displaying widget"
 BROKEN_WIDGET = ".jupyter-widgets-error-widget"  # ipywidgets' view of a widget that failed to render
 STEPS = ("forward", "loss", "backward", "update")
+# The status line after one step, in either language: "iteration 1/4" or "이터레이션 1/4".
+ONE_ITERATION = re.compile(r"(?:\biteration|이터레이션)\s*1\b")
 LOSS_NUMBER = re.compile(r"\d+\.\d+|\d(?:\.\d+)?e[-+]?\d+", re.IGNORECASE)
 
 # The open notebook as the front end sees it: kernel status and, per non-empty code cell, the
@@ -61,7 +65,8 @@ RUN_FINISHED = f"""(path) => {{
 }}"""
 
 # Tracebacks shown on stderr in the current notebook (error outputs, and exceptions printed by
-# a callback), except in cells tagged raises-exception, which show an error on purpose.
+# a callback), and matplotlib's missing-glyph and font warnings (a figure that would show empty
+# boxes for Hangul), except in cells tagged raises-exception, which show an error on purpose.
 SHOWN_TRACEBACKS = """
 () => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -73,7 +78,7 @@ SHOWN_TRACEBACKS = """
     for (const e of cell.node.querySelectorAll(
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
       const text = e.innerText;
-      if (/Traceback \\(most recent call last\\)|^\\s*\\w+(Error|Exception): /m.test(text)) found.push(text);
+      if (/Traceback \\(most recent call last\\)|^\\s*\\w+(Error|Exception): |missing from font|findfont: /m.test(text)) found.push(text);
     }
   }
   return found;
@@ -170,11 +175,18 @@ def test_there_are_lessons_to_run(lessons, lessons_dir):
     assert lessons, f"no lessons (*.ipynb) in {lessons_dir}"
 
 
-def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, page, lab_server, screenshots_dir):
+def test_both_editions_are_run(lessons, lessons_dir):
+    english = [p.name for p in lessons if p.parent == lessons_dir]
+    korean = [p.name for p in lessons if p.parent == lessons_dir / "ko"]
+    assert korean == english, "every lesson in both editions: notebooks/ and notebooks/ko/"
+
+
+def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, lessons_dir, page, lab_server, screenshots_dir):
     lesson = lesson_notebook
+    path = lesson.relative_to(lessons_dir).as_posix()  # "ko/00_training_loop.ipynb" for Korean
     started = time.perf_counter()
     try:
-        run_all_cells(page, lab_server, lesson.name)
+        run_all_cells(page, lab_server, path)
         assert_no_errors_shown(page, "after Run All")
         if lesson.name.startswith("00_"):
             classes = [f".stepnn-{step}" for step in STEPS] + [".stepnn-status"]
@@ -182,10 +194,11 @@ def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, page, lab_server, scre
             assert not missing, f"the dashboard has no element with class {missing}"
             before = poll_canvases(page, drawn, "the ipympl figure to be drawn")
             final = step_through_dashboard(page)
-            assert re.search(r"\biteration\s+1\b", final), f"status after one step: {final!r}"
+            assert ONE_ITERATION.search(final), f"status after one step: {final!r}"
             assert LOSS_NUMBER.search(final), f"status after one step shows no loss value: {final!r}"
             poll_canvases(page, lambda now: len(now) == len(before) and now != before,
                           "the figure to change after Update")
     finally:
-        page.screenshot(path=str(screenshots_dir / f"{lesson.stem}.png"), full_page=True)
-    print(f"\n{lesson.name}: {time.perf_counter() - started:.1f} s in the browser")
+        page.screenshot(path=str(screenshots_dir / f"{path[:-len('.ipynb')].replace('/', '-')}.png"),
+                        full_page=True)
+    print(f"\n{path}: {time.perf_counter() - started:.1f} s in the browser")
