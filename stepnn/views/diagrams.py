@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.text import Text
 
-from ..terms import resolve_language, term
+from ..terms import PHRASES, phrase, resolve_language, term
 from ._base import korean_font
 
 __all__ = ["Diagram", "training_loop", "network", "chain_graph", "epoch_timeline",
@@ -30,53 +30,6 @@ DPI = 100
 FONT_SIZE = 12       # points: 16.7 px at DPI 100
 SMALL = 12           # the smallest text in any diagram, also >= 12 px when scaled to 592 px
 MAX_WIDTH = 7.0      # inches: 700 px
-
-TEXT = {
-    "en": {
-        "loop_title": "The training loop",
-        "loop_repeat": "5. repeat\nuntil a stopping\ncriterion holds",
-        "loop_forward": "1-2. {forward}\nz = xW + b, a = f(z)",
-        "loop_loss": "3. {loss}\nL = loss(y, ŷ)",
-        "loop_backward": "4a. {backward}\n∂L/∂W by the chain rule",
-        "loop_update": "4b. {update}\nW ← W − η·∂L/∂W",
-        "loop_repr": "Diagram: the training loop as a cycle (forward, loss, backward, update, repeat)",
-        "bias": "b = {b:g}",
-        "network_repr": "Diagram: a {sizes} network with its weights on the edges and biases under the units",
-        "graph_forward": "forward: values",
-        "graph_backward": "backward: local derivatives",
-        "graph_repr": "Diagram: the computation graph of z1 = w1 x + b1, a1 = σ(z1), z2 = w2 a1 + b2, L = (z2 − y)²",
-        "timeline_epoch": "{epoch} {k}",
-        "timeline_samples": "{n} samples",
-        "timeline_iteration": "it. {i}",
-        "timeline_dropped": "dropped",
-        "timeline_caption": "{n} samples = {b} × {full} iterations{rest}",
-        "timeline_rest": " + a last batch of {r}",
-        "timeline_drop": " ({r} dropped)",
-        "timeline_repr": "Diagram: {epochs} epochs of {n} samples cut into batches of {b}: {k} iterations per epoch",
-    },
-    "ko": {
-        "loop_title": "신경망 학습 과정",
-        "loop_repeat": "5. 학습 중지 기준을\n만족할 때까지\n반복",
-        "loop_forward": "1-2. {forward}\nz = xW + b, a = f(z)",
-        "loop_loss": "3. {loss}\nL = loss(y, ŷ)",
-        "loop_backward": "4a. {backward}\n연쇄 법칙으로 ∂L/∂W",
-        "loop_update": "4b. {update}\nW ← W − η·∂L/∂W",
-        "loop_repr": "그림: 학습 과정의 순환 (순전파, 손실, 역전파, 가중치 갱신, 반복)",
-        "bias": "b = {b:g}",
-        "network_repr": "그림: 간선에 가중치, 유닛 아래에 편향을 적은 {sizes} 신경망",
-        "graph_forward": "순전파: 값",
-        "graph_backward": "역전파: 국소 미분",
-        "graph_repr": "그림: z1 = w1 x + b1, a1 = σ(z1), z2 = w2 a1 + b2, L = (z2 − y)²의 계산 그래프",
-        "timeline_epoch": "{epoch} {k}",
-        "timeline_samples": "샘플 {n}개",
-        "timeline_iteration": "이터 {i}",
-        "timeline_dropped": "버림",
-        "timeline_caption": "데이터 {n}개 = 배치 사이즈 {b} × 이터레이션 {full}{rest}",
-        "timeline_rest": " + 마지막 배치 {r}개",
-        "timeline_drop": " (마지막 {r}개는 버림)",
-        "timeline_repr": "그림: 데이터 {n}개를 배치 사이즈 {b}로 나눈 에포크 {epochs}번: 에포크마다 이터레이션 {k}번",
-    },
-}
 
 BLUE, RED, GREY, INK = "#1f77b4", "#d62728", "#9a9a9a", "#222222"
 
@@ -140,8 +93,10 @@ def _hangul(figure: Figure) -> None:
 
 
 def _words(lang: "str | None") -> tuple[str, dict]:
+    """The language, and the diagrams' words in it (``diagrams.*`` in ``stepnn.terms.PHRASES``)."""
     lang = resolve_language(lang)
-    return lang, TEXT[lang]
+    return lang, {key.split(".", 1)[1]: phrase(key, lang) for key in PHRASES
+                  if key.startswith("diagrams.")}
 
 
 def _canvas(width: float, height: float, xlim, ylim):
