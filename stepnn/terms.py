@@ -563,6 +563,22 @@ PHRASES: dict[str, tuple[str, str]] = {
         '에포크 {epochs}번 후: 학습 손실 {train:.4f}, 검증 손실 {val:.4f}'),
     'lessons.val_accuracy': ('validation accuracy {accuracy:.3f} (long run: {long_run:.3f})',
         '검증 정확도 {accuracy:.3f} (긴 학습: {long_run:.3f})'),
+    'lessons.batch_loss': ('epoch {epoch}, iteration {iteration}: batch loss {loss:.4f}',
+        '에포크 {epoch}, 이터레이션 {iteration}: 배치 손실 {loss:.4f}'),
+    'lessons.stopped_because_of': ('stopped because: {reason} - {message}',
+        '중지 이유: {reason} - {message}'),
+    'lessons.done': ('epochs done: {epochs}  iterations done: {iterations}',
+        '완료한 에포크: {epochs}  완료한 이터레이션: {iterations}'),
+    'lessons.loss_all_points': ('loss on all {n} points: {loss}',
+        '점 {n}개 전체의 손실: {loss}'),
+    'lessons.accuracy': ('accuracy: {accuracy}',
+        '정확도: {accuracy}'),
+    'lessons.counts': ('epochs {epochs}, iterations {iterations}, samples seen {samples}',
+        '에포크 {epochs}, 이터레이션 {iterations}, 처리한 샘플 수 {samples}'),
+    'lessons.final_losses': ('training loss {train:.4f}, validation loss {val:.4f}, validation accuracy {accuracy:.4f}',
+        '학습 손실 {train:.4f}, 검증 손실 {val:.4f}, 검증 정확도 {accuracy:.4f}'),
+    'lessons.correct': ('accuracy: {correct} / {total}',
+        '정확도: {correct} / {total}'),
 }
 
 

@@ -20,7 +20,7 @@ IDENTIFIERS = {
     "GradcheckReport", "StopReason", "sizes", "loss", "optimizer", "batch_size", "drop_last",
     "True", "False", "N", "sgd", "forward", "backward", "update", "trainer", "step", "undo", "SGD",
     "learning_rate", "lr", "binary_crossentropy", "mean_squared_error", "inf", "nan", "NaN",
-    "log", "x", "f", "a", "y", "z", "W", "b", "dL", "dW", "db", "e", "max_epochs",
+    "log", "x", "f", "a", "y", "z", "W", "w", "b", "sqrt", "n", "dL", "dW", "db", "e", "max_epochs",
     "target_loss", "min_grad_norm", "early_stopping", "momentum", "nesterov", "dampening",
 }
 
@@ -169,3 +169,19 @@ def test_stop_reason_still_compares_equal_to_its_code_in_korean():
         sn.set_language("en")
     assert reason == "max_epochs" and reason.code == "max_epochs"
     assert reason.message == "에포크 1번 완료"
+
+
+AREAS = ("core.", "records.", "fit.", "batching.", "lesson_plots.", "lessons.")
+
+
+def test_every_korean_phrase_of_the_core_and_lessons_is_korean():
+    checked = 0
+    for key, (english, korean) in sn.terms.PHRASES.items():
+        if not key.startswith(AREAS) or key.startswith(("core.repr", "batching.exact")):
+            continue  # the Trainer's repr is code; "= 8 x 2" holds only numbers
+        fields = re.findall(r"\{(\w+)[^}]*\}", english)
+        assert sorted(set(re.findall(r"\{(\w+)[^}]*\}", korean))) == sorted(set(fields)), key
+        words = english_words(re.sub(r"\{[^}]*\}", "", korean))
+        assert has_hangul(korean) and words == [], (key, korean, words)
+        checked += 1
+    assert checked > 50
