@@ -207,7 +207,8 @@ except sn.PhaseError as error:
 for _ in range(3 * trainer.iterations_per_epoch):
     trainer.step()
     entry = trainer.history.iterations[-1]
-    print(f"epoch {entry.epoch}, iteration {entry.iteration}: batch loss {entry.loss:.4f}")
+    print(sn.terms.phrase("lessons.batch_loss", epoch=entry.epoch, iteration=entry.iteration,
+                          loss=entry.loss))
 print(trainer.status())
 
 # %% [markdown]
@@ -217,11 +218,11 @@ print(trainer.status())
 
 # %%
 reason = trainer.fit(epochs=100, target_loss=0.05, verbose=False)
-print("stopped because:", reason, "-", reason.message)
-print("epochs done:", trainer.epoch, " iterations done:", trainer.global_iteration)
-print("loss on all 64 points:", round(trainer.evaluate(), 4))
+print(sn.terms.phrase("lessons.stopped_because_of", reason=reason, message=reason.message))
+print(sn.terms.phrase("lessons.done", epochs=trainer.epoch, iterations=trainer.global_iteration))
+print(sn.terms.phrase("lessons.loss_all_points", n=len(X), loss=round(trainer.evaluate(), 4)))
 accuracy = np.mean((model.predict(X)[:, 0] > 0.5) == y)
-print("accuracy:", accuracy)
+print(sn.terms.phrase("lessons.accuracy", accuracy=accuracy))
 
 # %% [markdown]
 # ## The same loop with buttons: StepThrough

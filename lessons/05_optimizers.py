@@ -63,8 +63,8 @@ for batch_size in [1, 10, 100]:
     full = sn.surface.batch_losses(trainer.model, X, y, "mse", path)   # loss on all data, each row
     runs[trainer.mode] = (path, full)
     worse = np.mean(np.diff(full) > 0)
-    print(f"{trainer.mode:<11} batch {batch_size:>3}: {trainer.global_iteration:>3} updates, "
-          f"loss on all data {full[-1]:.4f}, updates that made it worse: {worse:.0%}")
+    print(sn.terms.phrase("lessons.batch_run", mode=trainer.mode, b=batch_size,
+                          updates=trainer.global_iteration, loss=full[-1], worse=worse))
 
 # %% [markdown]
 # Read the three lines as the course does:
@@ -77,25 +77,14 @@ for batch_size in [1, 10, 100]:
 
 # %%
 import matplotlib.pyplot as plt
+from stepnn.views import lesson_plots
 
 model = line_model()
 plane = sn.surface.weight_plane(model, "W1[0,0]", "b1[0]")        # the (w, b) plane itself
 grid = sn.surface.surface(model, X, y, "mse", plane,
                           np.linspace(-0.5, 3, 80), np.linspace(-2, 0.5, 80))   # w values, b values
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-left.contour(grid.alphas, grid.betas, grid.values, levels=np.geomspace(0.1, 8, 12), colors="0.75")
-for mode, (path, full) in runs.items():
-    left.plot(path[:, 0], path[:, 1], ".-", ms=3, lw=1, label=mode)
-    right.plot(np.linspace(0, 3, len(full)), full, ".-", ms=3, lw=1, label=mode)
-left.set_xlabel("weight w")
-left.set_ylabel("bias b")
-left.set_title("paths on the loss surface")
-left.legend()
-right.set_xlabel("epochs")
-right.set_ylabel("loss on all data")
-right.set_title("loss after every update")
-right.set_yscale("log")
+lesson_plots.descent_paths(grid, runs, epochs=3)
 plt.show()
 
 # %% [markdown]
@@ -161,7 +150,7 @@ contestants = {                               # all full batch: only the update 
     "rmsprop, lr 0.05": sn.RMSprop(learning_rate=0.05),
     "adam, lr 0.1": sn.Adam(learning_rate=0.1),
 }
-print(f"{'optimizer':<28} {'loss at iteration 10':>21} {'50':>7} {'100':>7}  first below 0.02")
+print(sn.terms.phrase("lessons.optimizer_table"))
 for name, optimizer in contestants.items():
     model = sn.Sequential([sn.Dense(2, 1, weights=(np.zeros((2, 1)), np.zeros(1)))])
     trainer = sn.Trainer(model, X2, y2, loss="mse", optimizer=optimizer, batch_size=100,
@@ -169,7 +158,10 @@ for name, optimizer in contestants.items():
     trainer.fit(epochs=100, verbose=False)
     losses = trainer.history.losses
     below = np.flatnonzero(losses < 0.02)
-    first = f"iteration {below[0] + 1}" if below.size else "not within 100"
+    if below.size:
+        first = sn.terms.phrase("lessons.first_below", n=below[0] + 1)
+    else:
+        first = sn.terms.phrase("lessons.not_within", n=100)
     print(f"{name:<28} {losses[9]:>21.4f} {losses[49]:>7.4f} {losses[99]:>7.4f}  {first}")
 
 # %% [markdown]
@@ -195,8 +187,8 @@ by_batch = OptimizerRace("linear", sizes=(1, 1), runs="batch", directions="weigh
 for _ in range(3):
     by_batch.step()
 for spec, losses in zip(by_batch.specs, by_batch.epoch_losses):
-    print(f"{spec['name']:<27} loss on all data, epochs 0-3: "
-          + "  ".join(f"{value:.4f}" for value in losses))
+    values = "  ".join(f"{value:.4f}" for value in losses)
+    print(sn.terms.phrase("lessons.race_epochs_0_3", name=spec["name"], values=values))
 by_batch
 
 # %% [markdown]
@@ -216,8 +208,8 @@ by_optimizer = OptimizerRace("xor", runs="optimizers")
 for _ in range(10):
     by_optimizer.step()
 for spec, losses in zip(by_optimizer.specs, by_optimizer.epoch_losses):
-    print(f"{spec['name']:<20} loss on all data at epochs 0, 5, 10: "
-          + "  ".join(f"{losses[e]:.4f}" for e in (0, 5, 10)))
+    values = "  ".join(f"{losses[e]:.4f}" for e in (0, 5, 10))
+    print(sn.terms.phrase("lessons.race_epochs_0_5_10", name=spec["name"], values=values))
 by_optimizer
 
 # %% [markdown]

@@ -51,8 +51,8 @@ def make_trainer(batch_size, drop_last=False, data=(X, y)):
 
 for batch_size in [1, 10, 25, 32, 100]:
     trainer = make_trainer(batch_size)
-    print(f"batch size {batch_size:>3} ({trainer.mode:<10}): iterations per epoch "
-          f"{trainer.iterations_per_epoch:>3} | {trainer.explain()}")
+    print(sn.terms.phrase("lessons.iterations", b=batch_size, mode=trainer.mode,
+                          its=trainer.iterations_per_epoch, explain=trainer.explain()))
 print(make_trainer(32, drop_last=True).explain())
 
 # %% [markdown]
@@ -86,9 +86,10 @@ for _ in range(2 * trainer.iterations_per_epoch):
     trainer.loss()
     trainer.backward()
     trainer.update()
-    print(f"epoch {trainer.history.iterations[-1].epoch} iteration "
-          f"{trainer.history.iterations[-1].iteration}: samples {sorted(forward.indices.tolist())}"
-          f"  | samples seen {trainer.samples_seen:>2}, global iteration {trainer.global_iteration}")
+    last = trainer.history.iterations[-1]
+    print(sn.terms.phrase("lessons.counters", epoch=last.epoch, iteration=last.iteration,
+                          samples=sorted(forward.indices.tolist()), seen=trainer.samples_seen,
+                          global_iteration=trainer.global_iteration))
 
 first_epoch = np.concatenate([e.indices for e in trainer.history.iterations[:3]])
 assert sorted(first_epoch.tolist()) == list(range(12))
@@ -131,7 +132,7 @@ StepThrough(live, views=("curves", "boundary"))
 sizes = make_trainer(1).model.sizes                 # [2, 8, 1]
 for batch_size in [16, 32, 64, 128]:
     kept = batch_size * (sizes[0] + 2 * sum(sizes[1:]))
-    print(f"batch size {batch_size:>3}: {kept:>5} numbers kept for backpropagation")
+    print(sn.terms.phrase("lessons.kept", b=batch_size, kept=kept))
 
 # %% [markdown]
 # ## Larger batches, steadier descent: measured
@@ -156,7 +157,7 @@ def gradient(rows):
 
 full_gradient = gradient(np.arange(256))
 rng = np.random.default_rng(0)
-print(f"{'batch size':>10} {'gradient error':>15} {'error x sqrt(b) / sqrt((n-b)/(n-1))':>37}")
+print(sn.terms.phrase("lessons.gradient_error_header"))
 for b in [1, 4, 16, 64]:
     errors = [np.linalg.norm(gradient(rng.choice(256, b, replace=False)) - full_gradient)
               for _ in range(300)]
@@ -170,7 +171,7 @@ for b in [1, 4, 16, 64]:
 
 # %%
 curves = {}
-print(f"{'batch size':>10} {'iterations':>11} {'spread of the last 5 epochs':>28} {'final epoch loss':>17}")
+print(sn.terms.phrase("lessons.spread_header"))
 for b in [4, 16, 64]:
     trainer = make_trainer(b, data=(X256, y256))
     trainer.fit(epochs=20, verbose=False)
@@ -182,13 +183,9 @@ for b in [4, 16, 64]:
 
 # %%
 import matplotlib.pyplot as plt
+from stepnn.views import lesson_plots
 
-plt.figure(figsize=(7, 3))
-for b, losses in curves.items():
-    plt.plot(np.linspace(0, 20, len(losses)), losses, lw=1, label=f"batch size {b}")
-plt.xlabel("epochs")
-plt.ylabel("batch loss")
-plt.legend()
+lesson_plots.batch_loss_curves(curves, epochs=20)
 plt.show()
 
 # %% [markdown]

@@ -45,8 +45,8 @@ def line_trainer(learning_rate=0.5):
 
 # %%
 def report(trainer, reason):
-    print(f"   -> stopped: {reason} ({reason.message}) after {trainer.epoch} epochs,"
-          f" loss {trainer.evaluate():.4f}")
+    print(sn.terms.phrase("lessons.report", reason=reason, message=reason.message,
+                          epochs=trainer.epoch, loss=trainer.evaluate()))
 
 print("fit(epochs=5)")
 trainer = line_trainer()
@@ -75,11 +75,13 @@ report(trainer, trainer.fit(epochs=1000, min_grad_norm=1e-4, verbose=False))
 # %%
 trainer = line_trainer(learning_rate=3.0)
 reason = trainer.fit(epochs=1000, verbose=False)
-print("stopped:", reason)
+print(sn.terms.phrase("lessons.stopped", reason=reason))
 print(reason.message)
 print("trainer.diverged:", trainer.diverged)
-print("loss of the last three iterations:", [f"{v:.3g}" for v in trainer.history.losses[-3:]])
-print("weights still finite:", bool(np.all(np.isfinite(trainer.model.get_flat()))))
+last_three = [f"{v:.3g}" for v in trainer.history.losses[-3:]]
+print(sn.terms.phrase("lessons.last_losses", values=last_three))
+finite = bool(np.all(np.isfinite(trainer.model.get_flat())))
+print(sn.terms.phrase("lessons.weights_finite", finite=finite))
 
 # %% [markdown]
 # ## Early stopping
@@ -115,9 +117,9 @@ long_run.fit(epochs=200, verbose=False)
 val = long_run.history.val_losses
 train = long_run.history.epoch_losses
 best = int(np.argmin(val))
-print(f"training samples {long_run.n_samples}, validation samples {len(long_run.X_val)}")
-print(f"best validation loss {val[best]:.4f} at epoch {best + 1}")
-print(f"after 200 epochs: training loss {train[-1]:.4f}, validation loss {val[-1]:.4f}")
+print(sn.terms.phrase("lessons.split", train=long_run.n_samples, val=len(long_run.X_val)))
+print(sn.terms.phrase("lessons.best_validation", loss=val[best], epoch=best + 1))
+print(sn.terms.phrase("lessons.after_epochs", epochs=200, train=train[-1], val=val[-1]))
 
 # %% [markdown]
 # The training loss went down to a small number while the validation loss ended well above its
@@ -126,24 +128,18 @@ print(f"after 200 epochs: training loss {train[-1]:.4f}, validation loss {val[-1
 # %%
 early = moons_trainer()
 reason = early.fit(epochs=200, patience=10, verbose=False)
-print("stopped:", reason, "-", reason.message)
-print(f"after {early.epoch} epochs: training loss {early.history.epoch_losses[-1]:.4f}, "
-      f"validation loss {early.history.val_losses[-1]:.4f}")
-print(f"validation accuracy {early.history.epochs[-1].val_accuracy:.3f} "
-      f"(long run: {long_run.history.epochs[-1].val_accuracy:.3f})")
+print(sn.terms.phrase("lessons.stopped_because", reason=reason, message=reason.message))
+print(sn.terms.phrase("lessons.after_epochs", epochs=early.epoch,
+                      train=early.history.epoch_losses[-1], val=early.history.val_losses[-1]))
+print(sn.terms.phrase("lessons.val_accuracy", accuracy=early.history.epochs[-1].val_accuracy,
+                      long_run=long_run.history.epochs[-1].val_accuracy))
 
 # %%
 import matplotlib.pyplot as plt
 
-epochs = np.arange(1, len(val) + 1)
-plt.figure(figsize=(7, 3))
-plt.plot(epochs, train, label="training loss")
-plt.plot(epochs, val, label="validation loss")
-plt.axvline(best + 1, color="0.6", ls=":", label=f"best validation, epoch {best + 1}")
-plt.axvline(early.epoch, color="tab:red", ls="--", label=f"early stopping, epoch {early.epoch}")
-plt.xlabel("epoch")
-plt.ylabel("loss")
-plt.legend()
+from stepnn.views import lesson_plots
+
+lesson_plots.early_stopping_curves(train, val, best=best + 1, stopped=early.epoch)
 plt.show()
 
 # %% [markdown]

@@ -119,11 +119,11 @@ print(trainer.status())
 # %%
 reason = trainer.fit(epochs=100, patience=10, verbose=False)
 last = trainer.history.epochs[-1]
-print("stopped:", reason, "-", reason.message)
-print(f"epochs {trainer.epoch}, iterations {trainer.global_iteration}, "
-      f"samples seen {trainer.samples_seen}")
-print(f"training loss {last.loss:.4f}, validation loss {last.val_loss:.4f}, "
-      f"validation accuracy {last.val_accuracy:.4f}")
+print(sn.terms.phrase("lessons.stopped_because", reason=reason, message=reason.message))
+print(sn.terms.phrase("lessons.counts", epochs=trainer.epoch, iterations=trainer.global_iteration,
+                      samples=trainer.samples_seen))
+print(sn.terms.phrase("lessons.final_losses", train=last.loss, val=last.val_loss,
+                      accuracy=last.val_accuracy))
 
 # %% [markdown]
 # **Judge it on the validation flowers.** A confusion matrix counts, for each true species (row),
@@ -137,7 +137,7 @@ for true, guess in zip(y_val, predicted):
 print(f"{'':>12}" + "".join(f"{name:>12}" for name in sn.datasets.iris_class_names))
 for name, row in zip(sn.datasets.iris_class_names, confusion):
     print(f"{name:>12}" + "".join(f"{count:>12}" for count in row))
-print("accuracy:", np.trace(confusion), "/", len(y_val))
+print(sn.terms.phrase("lessons.correct", correct=np.trace(confusion), total=len(y_val)))
 
 # %% [markdown]
 # Setosa is easy (its petals are much smaller); the few mistakes, if any, are between

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from .terms import phrase
+
 __all__ = ["iterations_per_epoch", "mode_name", "explain", "epoch_order"]
 
 
@@ -24,18 +26,15 @@ def mode_name(batch_size: int, n_samples: int) -> str:
     return "stochastic" if batch_size == 1 else "mini-batch"
 
 
-def explain(n_samples: int, batch_size: int, drop_last: bool = False) -> str:
-    """One line: # of data = batch size x iterations, with the numbers of this run."""
+def explain(n_samples: int, batch_size: int, drop_last: bool = False,
+            lang: "str | None" = None) -> str:
+    """One line: # of data = batch size x iterations, with the numbers of this run, in ``lang``
+    (None: the language chosen by ``stepnn.set_language``)."""
     full, rest = divmod(n_samples, batch_size)
     its = iterations_per_epoch(n_samples, batch_size, drop_last)
-    line = f"# of data = batch size x iterations: {n_samples} "
-    if rest == 0:
-        return line + f"= {batch_size} x {its}"
-    if drop_last:
-        return (line + f"-> {batch_size} x {its} = {batch_size * its} used per epoch "
-                f"({rest} left over each epoch, drop_last=True)")
-    return (line + f"= {batch_size} x {full} + {rest}, so {its} iterations per epoch "
-            f"(the last batch has {rest} samples)")
+    key = "batching.exact" if rest == 0 else "batching.dropped" if drop_last else "batching.last"
+    return (phrase("batching.head", lang, n=n_samples)
+            + phrase(key, lang, bs=batch_size, its=its, full=full, rest=rest, used=batch_size * its))
 
 
 def epoch_order(rng: np.random.Generator, n_samples: int, shuffle: bool) -> np.ndarray:

@@ -10,6 +10,7 @@ from ._checks import as_float_matrix, positive_float
 from .backprop import backward_pass
 from .layers import dense_forward
 from .model import Sequential, forward_pass
+from .terms import phrase
 
 __all__ = ["gradcheck", "GradcheckReport", "numerical_gradient"]
 
@@ -41,9 +42,9 @@ class GradcheckReport:
         return self.errors[self.names.index(name)]
 
     def __repr__(self) -> str:
-        rows = "\n".join(f"  {n:<4} max relative error {e:.2e}" for n, e in zip(self.names, self.errors))
-        verdict = "agree" if self.ok else "DISAGREE"
-        return f"GradcheckReport(backprop and finite differences {verdict}, tolerance {self.tolerance:g})\n{rows}"
+        rows = [phrase("records.gradcheck_row", name=n, error=e) for n, e in zip(self.names, self.errors)]
+        verdict = phrase("records.agree" if self.ok else "records.disagree")
+        return "\n".join([phrase("records.gradcheck", verdict=verdict, tolerance=self.tolerance), *rows])
 
 
 def numerical_gradient(f, params: list, eps: float = 1e-6) -> list:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 import time
 
+from .terms import phrase
+
 __all__ = ["ProgressBar"]
 
 
@@ -29,8 +31,9 @@ class ProgressBar:
     """
 
     def __init__(self, total: "int | None", enabled: bool = True, min_interval: float = 0.1,
-                 label: str = "epoch"):
-        self.total, self.enabled, self.label = total, enabled, label
+                 label: "str | None" = None):
+        self.total, self.enabled = total, enabled
+        self.label = phrase("fit.epoch") if label is None else label
         self.min_interval = min_interval
         self._last = 0.0
         self._handle = None

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .terms import phrase
+
 __all__ = ["ForwardRecord", "LossRecord", "BackwardRecord", "UpdateRecord"]
 
 
@@ -34,13 +36,14 @@ class ForwardRecord:
         return self.a[-1]
 
     def __repr__(self) -> str:
-        lines = [f"ForwardRecord(batch of {len(self.x)} sample(s)"
-                 + (f", indices {_arr(self.indices, 6)})" if self.indices is not None else ")")]
+        indices = ")" if self.indices is None else phrase("records.indices",
+                                                          indices=_arr(self.indices, 6))
+        lines = [phrase("records.forward_head", n=len(self.x), indices=indices)]
         for i, (z, a) in enumerate(zip(self.z, self.a), 1):
             source = "x" if i == 1 else f"a{i - 1}"
-            lines.append(f"  layer {i}: z{i} = {source} W{i} + b{i} {z.shape}: {_arr(z[0])}   "
-                         f"a{i} = f(z{i}): {_arr(a[0])}")
-        lines.append("  (values shown for the first sample of the batch)")
+            lines.append(phrase("records.layer", i=i) + f"z{i} = {source} W{i} + b{i} {z.shape}: "
+                         f"{_arr(z[0])}   a{i} = f(z{i}): {_arr(a[0])}")
+        lines.append(phrase("records.first_sample"))
         return "\n".join(lines)
 
 
@@ -68,9 +71,9 @@ class LossRecord:
         return bool(np.isfinite(self.value))
 
     def __repr__(self) -> str:
-        warn = "" if self.finite else "  <- not finite: training diverged (try a smaller learning rate)"
-        return (f"LossRecord({self.name} = {self.value:.6g} over {len(self.per_sample)} sample(s); "
-                f"per sample {_arr(self.per_sample)}){warn}")
+        warn = "" if self.finite else phrase("records.loss_diverged")
+        return phrase("records.loss", name=self.name, value=self.value, n=len(self.per_sample),
+                      per_sample=_arr(self.per_sample), warn=warn)
 
 
 class BackwardRecord:
@@ -105,10 +108,10 @@ class BackwardRecord:
         return [g for pair in zip(self.dW, self.db) for g in pair]
 
     def __repr__(self) -> str:
-        rule = "fused (a - y)/N" if self.fused else "chain rule through the activation"
-        lines = [f"BackwardRecord(|grad| = {self.grad_norm:.6g}; output layer: {rule})"]
+        rule = phrase("records.fused" if self.fused else "records.chain")
+        lines = [phrase("records.backward_head", norm=self.grad_norm, rule=rule)]
         for i in range(len(self.dW), 0, -1):
-            lines.append(f"  layer {i}: dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
+            lines.append(phrase("records.layer", i=i) + f"dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
                          f"dL/db{i}: {_arr(self.db[i - 1])}")
         return "\n".join(lines)
 
@@ -138,8 +141,8 @@ class UpdateRecord:
     def __repr__(self) -> str:
         with np.errstate(over="ignore", invalid="ignore"):  # a diverged update shows inf/NaN
             size = float(np.sqrt(sum(np.sum(d * d) for d in self.delta)))
-        lines = [f"UpdateRecord({self.optimizer}, learning_rate={self.learning_rate:g}, "
-                 f"|change| = {size:.6g})"]
+        lines = [phrase("records.update_head", optimizer=self.optimizer, lr=self.learning_rate,
+                        size=size)]
         for i in range(0, len(self.old), 2):
             lines.append(f"  W{i // 2 + 1}: {_arr(self.old[i])} -> {_arr(self.new[i])}")
         return "\n".join(lines)

@@ -18,8 +18,10 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .terms import phrase
+
 __all__ = ["StopReason", "Criteria", "accuracy", "guarded_step", "run", "finish_epoch",
-           "divergence", "CODES", "WEIGHT_LIMIT"]
+           "divergence", "CODES", "WEIGHT_LIMIT", "stop_word"]
 
 CODES = ("max_epochs", "target_loss", "min_grad_norm", "early_stopping", "diverged", "interrupted")
 WEIGHT_LIMIT = 1e6  # a classifier's weights beyond this have exploded
@@ -45,6 +47,12 @@ class StopReason(str):
 
     def __repr__(self) -> str:
         return f"StopReason({self.code!r}: {self.message})"
+
+
+def stop_word(reason: str, lang: "str | None" = None) -> str:
+    """The stop reason's code in ``lang``: the code itself in English ("diverged"), its Korean
+    name in Korean ("발산")."""
+    return phrase(f"core.stop.{reason}", lang)
 
 
 def _optional(name: str, value, kind, minimum, strict: bool):
@@ -95,8 +103,8 @@ class Criteria:
     def before_run(self, trainer) -> "StopReason | None":
         """A reason not to start at all: the epoch limit is already reached."""
         if self.max_epochs is not None and trainer.epoch >= self.max_epochs:
-            return StopReason("max_epochs", f"{trainer.epoch} epochs done, the limit is "
-                                            f"{self.max_epochs}: raise max epochs to go on")
+            return StopReason("max_epochs", phrase("fit.limit_reached", done=trainer.epoch,
+                                                   limit=self.max_epochs))
         return None
 
     def after_iteration(self, trainer) -> "StopReason | None":
@@ -104,7 +112,8 @@ class Criteria:
         if self.min_grad_norm is not None and trainer.last_backward is not None:
             norm = trainer.last_backward.grad_norm
             if norm < self.min_grad_norm:
-                return StopReason("min_grad_norm", f"gradient norm {norm:.3g} < {self.min_grad_norm:g}")
+                return StopReason("min_grad_norm", phrase("fit.grad_norm", norm=norm,
+                                                          limit=self.min_grad_norm))
         return None
 
     def at_epoch_end(self, trainer) -> "StopReason | None":
@@ -114,14 +123,15 @@ class Criteria:
             return None
         loss = h.epochs[-1].loss
         if self.target_loss is not None and loss <= self.target_loss:
-            return StopReason("target_loss", f"epoch loss {loss:.4g} <= {self.target_loss:g}")
+            return StopReason("target_loss", phrase("fit.target_loss", loss=loss,
+                                                    target=self.target_loss))
         if self.patience is not None and trainer.X_val is not None:
             waited, best = epochs_without_improvement(h.val_losses, self.min_delta)
             if waited >= self.patience:
-                return StopReason("early_stopping", f"no improvement of the validation loss for "
-                                                    f"{self.patience} epochs (best {best:.4g})")
+                return StopReason("early_stopping", phrase("fit.early_stopping",
+                                                           patience=self.patience, best=best))
         if self.max_epochs is not None and trainer.epoch >= self.max_epochs:
-            return StopReason("max_epochs", f"{trainer.epoch} epoch(s) done")
+            return StopReason("max_epochs", phrase("fit.max_epochs", epochs=trainer.epoch))
         return None
 
 
@@ -138,8 +148,7 @@ def epochs_without_improvement(val_losses, min_delta: float = 0.0) -> tuple[int,
 
 
 def _advice(trainer) -> str:
-    return (f"learning rate {trainer.learning_rate:g}: the steps overshoot. Lower the learning "
-            f"rate, then undo, go back in the history, or reset")
+    return phrase("fit.advice", lr=trainer.learning_rate)
 
 
 def divergence(trainer) -> "StopReason | None":
@@ -147,21 +156,18 @@ def divergence(trainer) -> "StopReason | None":
     the run diverged (see the module's rules), else None."""
     params = trainer.model.params
     if not all(np.isfinite(p).all() for p in params):
-        return StopReason("diverged", f"an update made the weights overflow to inf or NaN with "
-                                      f"{_advice(trainer)}")
+        return StopReason("diverged", phrase("fit.overflow", advice=_advice(trainer)))
     if trainer.loss_fn.name not in _CROSS_ENTROPY:
         return None
     size = max(max(abs(float(p.max())), abs(float(p.min()))) for p in params)
     if size > WEIGHT_LIMIT:
-        return StopReason("diverged", f"the weights exploded to {size:.3g} (beyond "
-                                      f"{WEIGHT_LIMIT:g}) with {_advice(trainer)}")
+        return StopReason("diverged", phrase("fit.exploded", size=size, limit=WEIGHT_LIMIT,
+                                             advice=_advice(trainer)))
     loss, backward = trainer.last_loss, trainer.last_backward
     if (backward is not None and backward.grad_norm == 0.0 and loss is not None
             and float(np.max(loss.per_sample)) >= _CEILING * (1 - 1e-9)):
-        return StopReason("diverged", f"the loss is pinned at the clipping ceiling "
-                                      f"-log(1e-7) = {_CEILING:.4g} for some samples and the "
-                                      f"gradient is 0: every output is saturated, so training "
-                                      f"cannot move. {_advice(trainer)}")
+        return StopReason("diverged", phrase("fit.ceiling", ceiling=_CEILING,
+                                             advice=_advice(trainer)))
     return None
 
 
@@ -178,8 +184,10 @@ def guarded_step(trainer, criteria: "Criteria | None" = None) -> "StopReason | N
         trainer.loss()
     rec = trainer.last_loss
     if not rec.finite:
-        return StopReason("diverged", f"the loss became {rec.value} at epoch {trainer.epoch + 1}, "
-                                      f"iteration {trainer.iteration + 1} with {_advice(trainer)}")
+        return StopReason("diverged", phrase("fit.loss_not_finite", value=rec.value,
+                                             epoch=trainer.epoch + 1,
+                                             iteration=trainer.iteration + 1,
+                                             advice=_advice(trainer)))
     trainer.step()
     reason = divergence(trainer)
     if reason is not None:

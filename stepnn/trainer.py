@@ -23,7 +23,8 @@ from .losses import QUIET, raw_compute_loss
 from .model import Sequential, flatten, raw_forward_pass
 from .progress import ProgressBar
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
-from .stopping import StopReason, accuracy
+from .stopping import StopReason, accuracy, stop_word
+from .terms import phrase
 from .timeline import Timeline
 
 __all__ = ["Trainer", "LoopState", "PhaseError", "PHASES"]
@@ -96,11 +97,11 @@ class LoopState:
         return new
 
     def __repr__(self) -> str:
-        return (f"LoopState(epoch {self.epoch}, iteration {self.iteration}, global iteration "
-                f"{self.global_iteration}, samples seen {self.samples_seen}, next phase "
-                f"{PHASES[self.phase]}; {self.optimizer!r}, batch_size={self.batch_size}, "
-                f"loss={self.loss_fn.name}" + (f"; pending {self.pending}" if self.pending else "")
-                + ")")
+        pending = phrase("core.loop_state_pending", pending=self.pending) if self.pending else ""
+        return phrase("core.loop_state", epoch=self.epoch, iteration=self.iteration,
+                      global_iteration=self.global_iteration, samples=self.samples_seen,
+                      phase=phrase(f"core.phase.{PHASES[self.phase]}"), optimizer=self.optimizer,
+                      batch_size=self.batch_size, loss=self.loss_fn.name, pending=pending)
 
 
 class Trainer:
@@ -340,12 +341,8 @@ class Trainer:
     def _expect(self, phase: int) -> None:
         actual = self.state.phase
         if actual != phase:
-            called, nxt = PHASES[phase], PHASES[actual]
-            done = "was already run for this iteration" if phase < actual else "cannot run yet"
-            raise PhaseError(
-                f"{called}() {done}: the next phase is {nxt}(). Each iteration runs forward -> loss "
-                f"-> backward -> update, once each (so gradients are never counted twice). Call "
-                f"trainer.{nxt}(), or trainer.undo() to step back.")
+            key = "core.phase_done" if phase < actual else "core.phase_early"
+            raise PhaseError(phrase(key, called=PHASES[phase], next=PHASES[actual]))
 
     def forward(self) -> ForwardRecord:
         """Phase 1, forward propagation (순전파): draw the next batch and compute z and a per layer."""
@@ -577,9 +574,7 @@ class Trainer:
     def set_weights(self, weights) -> None:
         """Set the model's weights at an iteration boundary (a new start for the descent path)."""
         if self.state.phase != 0:
-            raise PhaseError(f"weights can only be set between iterations; this iteration is at "
-                             f"{PHASES[self.state.phase]}(). Finish it (trainer.step()) or step back "
-                             f"with trainer.undo() first.")
+            raise PhaseError(phrase("core.set_weights_mid", phase=PHASES[self.state.phase]))
         self._act(("set_weights", self.model.check_weights(weights)))
 
     def set_flat(self, vec) -> None:
@@ -642,15 +637,15 @@ class Trainer:
                 if self.state.epoch == epoch_before:
                     continue
                 entry = self.history.epochs[-1]
-                bar.update(epochs - (criteria.max_epochs - self.state.epoch), f"loss {entry.loss:.4f}"
-                           + (f"  val_loss {entry.val_loss:.4f}" if entry.val_loss is not None else ""))
+                bar.update(epochs - (criteria.max_epochs - self.state.epoch),
+                           phrase("fit.loss", loss=entry.loss) + ("" if entry.val_loss is None else
+                                                               phrase("fit.val_loss", loss=entry.val_loss)))
                 if reason is None:
                     reason = criteria.at_epoch_end(self)
         except KeyboardInterrupt:
-            reason = StopReason("interrupted", "stopped by hand; the trainer is consistent (an "
-                                               "interrupted phase was not applied)")
+            reason = StopReason("interrupted", phrase("fit.interrupted"))
         self.stop_reason = reason
-        bar.close(f"{bar.message}  stopped: {reason.code}")
+        bar.close(bar.message + phrase("fit.stopped", code=stop_word(reason)))
         return reason
 
     # ------------------------------------------------------------ read only
@@ -670,18 +665,22 @@ class Trainer:
         with np.errstate(**QUIET):
             return float(np.mean(s.loss_fn.per_sample(y, pred)))
 
-    def explain(self) -> str:
-        """# of data = batch size x iterations, with the live numbers."""
-        return batching.explain(len(self.X), self.state.batch_size, self.drop_last)
+    def explain(self, lang: "str | None" = None) -> str:
+        """# of data = batch size x iterations, with the live numbers, in ``lang`` (None: the
+        language chosen by ``stepnn.set_language``)."""
+        return batching.explain(len(self.X), self.state.batch_size, self.drop_last, lang)
 
-    def status(self) -> str:
-        """One line for a status bar: where the loop is and the current loss."""
+    def status(self, lang: "str | None" = None) -> str:
+        """One line for a status bar: where the loop is and the current loss, in ``lang`` (None:
+        the language chosen by ``stepnn.set_language``)."""
         s = self.state
-        loss = "" if s.loss is None else f" | loss {s.loss.value:.4f}"
-        stop = "" if self.stop_reason is None else f" | stopped: {self.stop_reason.code}"
-        return (f"epoch {s.epoch + 1} | iteration {s.iteration}/{self.iterations_per_epoch} "
-                f"| global iteration {s.global_iteration} | samples seen {s.samples_seen}"
-                f"{loss} | next: {self.next_phase}{stop}")
+        loss = "" if s.loss is None else phrase("core.status_loss", lang, value=s.loss.value)
+        stop = ("" if self.stop_reason is None else
+                phrase("core.status_stopped", lang, code=stop_word(self.stop_reason, lang)))
+        return phrase("core.status", lang, epoch=s.epoch + 1, iteration=s.iteration,
+                      per_epoch=self.iterations_per_epoch, global_iteration=s.global_iteration,
+                      samples=s.samples_seen, loss=loss, stop=stop,
+                      phase=phrase(f"core.phase.{self.next_phase}", lang))
 
     next_phase = property(lambda self: PHASES[self.state.phase],
                           doc='"forward", "loss", "backward" or "update": what may run next.')
@@ -723,9 +722,9 @@ class Trainer:
         return rec is not None and not rec.finite
 
     def __repr__(self) -> str:
-        return (f"Trainer(sizes={self.model.sizes}, loss={self.loss_fn.name!r}, "
-                f"optimizer={self.optimizer!r}, batch_size={self.batch_size} ({self.mode}), "
-                f"N={len(self.X)}; {self.status()})")
+        return phrase("core.repr", sizes=self.model.sizes, loss=self.loss_fn.name,
+                      optimizer=self.optimizer, batch_size=self.batch_size,
+                      mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
 
 
 def _check_seed(seed) -> int:
