@@ -39,8 +39,9 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
 
 
 def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
-                      fused: bool = True) -> BackwardRecord:
-    """``backward_pass`` under the caller's floating-point error settings."""
+                      fused: bool = True, dense=dense_backward) -> BackwardRecord:
+    """``backward_pass`` under the caller's floating-point error settings; ``dense`` is the chain
+    rule through each z = xW + b (a student's own ``dense_backward`` may stand in)."""
     n_layers = len(layers)
     dz, da = [None] * n_layers, [None] * n_layers
     dW, db = [None] * n_layers, [None] * n_layers
@@ -53,7 +54,7 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
         dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
     for i in range(n_layers - 1, -1, -1):
         a_prev = forward.a[i - 1] if i > 0 else forward.x
-        dW[i], db[i], dx = dense_backward(a_prev, layers[i].W, dz[i], need_dx=i > 0)
+        dW[i], db[i], dx = dense(a_prev, layers[i].W, dz[i], need_dx=i > 0)
         if i > 0:
             da[i - 1] = dx
             dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
