@@ -145,14 +145,15 @@ def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardReco
 
 
 def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices,
-                     dense=dense_forward) -> ForwardRecord:
-    """``forward_pass`` under the caller's floating-point error settings; ``dense`` computes
-    each weighted sum (a student's own ``dense_forward`` may stand in)."""
+                     dense=dense_forward, activate=None) -> ForwardRecord:
+    """``forward_pass`` under the caller's floating-point error settings. ``dense(x, W, b)``
+    computes each weighted sum and ``activate(layer, z)`` each activation (default: the layer's
+    own); a student's own functions may stand in (``stepnn.student``)."""
     zs, as_ = [], []
     a = x
     for layer in layers:
         z = dense(a, layer.W, layer.b)
-        a = layer.activation.forward(z)
+        a = layer.activation.forward(z) if activate is None else activate(layer, z)
         zs.append(z)
         as_.append(a)
     return ForwardRecord(x, indices, zs, as_)

@@ -32,8 +32,12 @@ from .terms import phrase, resolve_language
 
 __all__ = ["ACCEPTED", "TOLERANCE", "StudentCodeError", "check_use", "Plug"]
 
-ACCEPTED = {"dense_forward": "forward", "dense_backward": "backward"}
-"""The functions a student may plug in, and the phase that runs each."""
+ACCEPTED = {"dense_forward": "forward", "relu": "forward", "sigmoid": "forward", "softmax": "forward",
+            "dense_backward": "backward", "relu_derivative": "backward",
+            "sigmoid_derivative": "backward"}
+"""The functions a student may plug in, and the phase that runs each. An activation runs for the
+layers that have it; its derivative times dL/da gives dL/dz (the fused output rule of a
+cross-entropy loss needs neither)."""
 
 TOLERANCE = 1e-9
 """Largest difference from the reference, relative to its largest number (at least 1), that
@@ -94,18 +98,32 @@ class Plug:
             return own
 
         def plugged(*args, **_options):  # the package's own options (need_dx) do not apply
-            return self.call(name, args)
+            return self.call(name, args, self._layer(args[1]))
         return plugged
 
     def _layer(self, W: np.ndarray) -> int:
         return next((i for i, layer in enumerate(self.layers, 1) if layer.W is W), 0)
 
-    def call(self, name: str, args: tuple):
-        """Run the student's ``name`` on ``args`` (copies), compare with the reference; return
-        the student's result, as the package's function would."""
+    def activate(self, layer, z: np.ndarray) -> np.ndarray:
+        """a = f(z) for ``layer``: the student's activation of that name, or the layer's own."""
+        name = layer.activation.name
+        if name in self.use and ACCEPTED[name] == self.phase:
+            return self.call(name, (z,), self.layers.index(layer) + 1)
+        return layer.activation.forward(z)
+
+    def local(self, layer, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        """dL/dz = da/dz * dL/da for ``layer``: the student's derivative, or the layer's own rule."""
+        name = f"{layer.activation.name}_derivative"
+        if name in self.use and ACCEPTED[name] == self.phase:
+            return self.call(name, (z,), self.layers.index(layer) + 1) * da
+        return layer.activation.backward(z, a, da)
+
+    def call(self, name: str, args: tuple, layer: int):
+        """Run the student's ``name`` on ``args`` (copies) for layer number ``layer``, compare
+        with the reference; return the student's result, as the package's function would."""
         ex = _exercise(name)
         lang = resolve_language(None)
-        where = phrase("student.where", lang, layer=self._layer(args[1]), phase=f"{self.phase}()")
+        where = phrase("student.where", lang, layer=layer, phase=f"{self.phase}()")
         out = _run(self.use[name], args, ex.outputs)
         expected = ex.reference(*args)
         expected = expected if len(ex.outputs) > 1 else (expected,)

@@ -392,8 +392,6 @@ PHRASES: dict[str, tuple[str, str]] = {
         '학습하고, 기록마다 stepnn의 결과와의 차이를 보여 줍니다.'),
     'student.label': ('Your code',
         '내 코드'),
-    'student.mark': ('{phase} runs your {name}',
-        '{phase}: 내 {name} 함수로 계산'),
     'student.not_yet': ('{phase} runs your {name} (not run yet in this iteration)',
         '{phase}: 내 {name} 함수로 계산 (이번 이터레이션에서는 아직 실행 전)'),
     'student.difference': ('{phase} ran your {name}: largest difference from stepnn\'s own {diff}',

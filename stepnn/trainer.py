@@ -131,10 +131,12 @@ class Trainer:
             to the start). It limits undo only (``goto`` reaches any iteration); memory is
             bounded either way.
         use: your own functions in place of the package's, e.g.
-            ``use={"dense_backward": dense_backward}`` (the names are ``stepnn.student.ACCEPTED``:
-            "dense_forward", run by forward(), and "dense_backward", run by backward()). Training
-            goes on with what your function returns; each record's ``student`` field gives its
-            largest difference from the package's own (see ``stepnn.student``).
+            ``use={"dense_backward": dense_backward}``. The names (``stepnn.student.ACCEPTED``):
+            "dense_forward", "relu", "sigmoid" and "softmax", run by forward() (an activation for
+            the layers that have it); "dense_backward", "relu_derivative" and
+            "sigmoid_derivative", run by backward(). Training goes on with what your functions
+            return; each record's ``student`` field gives their largest difference from the
+            package's own (see ``stepnn.student``).
 
     Attributes:
         state: where the loop stands (a LoopState: phase, epoch, iteration, settings, records,
@@ -396,7 +398,7 @@ class Trainer:
         if self._use:
             plug = student.Plug(self._use, "forward", self.model.layers)
             rec = raw_forward_pass(self.model.layers, self.X[idx], idx,
-                                   plug.function("dense_forward", dense_forward))
+                                   plug.function("dense_forward", dense_forward), plug.activate)
             plug.mark(rec)
         else:
             rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
@@ -415,7 +417,7 @@ class Trainer:
         if self._use:
             plug = student.Plug(self._use, "backward", layers)
             rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
-                                    plug.function("dense_backward", dense_backward))
+                                    plug.function("dense_backward", dense_backward), plug.local)
             plug.mark(rec)
         else:
             rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused)

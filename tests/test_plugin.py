@@ -74,8 +74,10 @@ def assert_same_run(a, b):
 
 
 # -------------------------------------------------------------------------- construction
-def test_accepted_names_are_the_two_dense_functions():
-    assert ACCEPTED == {"dense_forward": "forward", "dense_backward": "backward"}
+def test_accepted_names_and_the_phase_that_runs_each():
+    assert ACCEPTED == {"dense_forward": "forward", "relu": "forward", "sigmoid": "forward",
+                        "softmax": "forward", "dense_backward": "backward",
+                        "relu_derivative": "backward", "sigmoid_derivative": "backward"}
 
 
 def test_unknown_name_is_refused_with_the_list_of_names():
@@ -136,6 +138,64 @@ def test_code_written_differently_agrees_within_rounding():
         np.testing.assert_allclose(wb, wa, rtol=0, atol=WRITTEN_DIFFERENTLY)
     assert tr.last_backward.student["dense_backward"] <= WRITTEN_DIFFERENTLY
     assert tr.last_backward.student_flagged == ()
+
+
+def my_relu(z):
+    return np.maximum(z, 0.0)
+
+
+def my_relu_derivative(z):
+    return (z > 0) * 1.0
+
+
+def my_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def my_sigmoid_derivative(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 - s)
+
+
+def test_correct_activations_and_derivatives_train_like_the_package():
+    use = {"relu": my_relu, "relu_derivative": my_relu_derivative, "sigmoid": my_sigmoid,
+           "dense_forward": my_dense_forward, "dense_backward": my_dense_backward}
+    ours = weights_after_each_step(make(fused=False))
+    tr = make(use, fused=False)
+    theirs = weights_after_each_step(tr)
+    for wa, wb in zip(ours, theirs):  # the sigmoid written another way rounds differently
+        np.testing.assert_allclose(wb, wa, rtol=0, atol=WRITTEN_DIFFERENTLY)
+    assert set(tr.last_forward.student) == {"relu", "sigmoid", "dense_forward"}
+    assert tr.last_forward.student["relu"] == 0.0
+    assert tr.last_forward.student["sigmoid"] <= WRITTEN_DIFFERENTLY
+    assert set(tr.last_backward.student) == {"relu_derivative", "dense_backward"}
+    assert tr.last_backward.student["relu_derivative"] == 0.0
+    assert tr.last_forward.student_flagged == () == tr.last_backward.student_flagged
+
+
+def test_relu_alone_is_bit_exact_and_only_the_relu_layer_runs_it():
+    calls = []
+
+    def counting_relu(z):
+        calls.append(z.shape)
+        return np.maximum(z, 0.0)
+
+    ours = weights_after_each_step(make())
+    tr = make({"relu": counting_relu, "relu_derivative": my_relu_derivative})
+    calls.clear()  # the check at construction ran it too
+    assert_same_run(ours, weights_after_each_step(tr))
+    assert calls == [(8, 4)] * STEPS  # layer 1 only: the others are tanh and sigmoid
+
+
+def test_a_missing_derivative_is_flagged_in_the_backward_record():
+    with pytest.warns(UserWarning):
+        tr = make({"sigmoid_derivative": np.ones_like}, fused=False)
+    tr.forward(), tr.loss()
+    rec = tr.backward()
+    assert rec.student_flagged == ("sigmoid_derivative",)
+    with pytest.raises(StudentCodeError, match="relu raised"), pytest.warns(UserWarning):
+        broken = make({"relu": lambda z: z.no_such_method()})
+        broken.forward()
 
 
 def test_student_code_changing_its_inputs_cannot_change_the_run():
