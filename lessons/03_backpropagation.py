@@ -322,6 +322,35 @@ else:
     print("Write dense_backward above until its check passes, then run this cell again.")
 
 # %% [markdown]
+# ## Your code drives the trainer
+#
+# A function that passed its check can take over from stepnn in real training. Give it to the
+# Trainer with `use={"dense_backward": dense_backward}`: every **Backward** then runs your function,
+# layer by layer, and the update moves the weights with the gradients *you* computed.
+#
+# StepThrough marks the Backward button with ✎ and shows, at each step, the largest difference
+# between your results and stepnn's own on the same numbers. Right code gives 0 (or about
+# $10^{-16}$, rounding). Wrong code is not refused: it trains, the difference turns red, and the
+# loss curve does not fall the way it should. Press **Step** a few times, then **Epoch**.
+
+# %%
+from stepnn.widgets.stepthrough import StepThrough
+
+X_train, y_train = sn.datasets.gauss(n=64, seed=0)
+your_net = sn.Sequential([sn.Dense(2, 4, activation="relu"),
+                          sn.Dense(4, 1, activation="sigmoid")], seed=0)
+my_code = {}
+if check.passed:
+    my_code = {"dense_backward": dense_backward}   # your function runs in every Backward
+    print("Backward runs your dense_backward.")
+else:
+    print("dense_backward is not written yet, so this dashboard runs stepnn's own backward.")
+    print("Write it above, run its check, then run this cell again.")
+your_trainer = sn.Trainer(your_net, X_train, y_train, loss="binary_crossentropy",
+                          learning_rate=0.5, batch_size=16, use=my_code)
+StepThrough(your_trainer, views=("network", "curves"))
+
+# %% [markdown]
 # ## Try this
 #
 # 1. Change `w2` to `0.0` and rerun from the tiny network. What happens to `dL/dw1`, and why?
@@ -333,6 +362,9 @@ else:
 # 4. In `gradcheck`, replace `tanh` by `sigmoid`, or add a layer. The check should still agree.
 # 5. Once `dense_backward` passes, make `db` the mean of `dz` over the batch instead of its sum, or
 #    return `dz @ W` for `dx`. What does the check say, and why is each one wrong?
+# 6. Plug the mean version into the trainer anyway (run the last cell again, with
+#    `my_code = {"dense_backward": dense_backward}` outside the `if`). Step through: where does
+#    the difference turn red, and how does the loss curve change?
 
 # %% [markdown]
 # ## Self-check

@@ -39,8 +39,14 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
 
 
 def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
-                      fused: bool = True) -> BackwardRecord:
-    """``backward_pass`` under the caller's floating-point error settings."""
+                      fused: bool = True, dense=dense_backward, local=None) -> BackwardRecord:
+    """``backward_pass`` under the caller's floating-point error settings. ``dense(x, W, dz)`` is
+    the chain rule through each z = xW + b and ``local(layer, z, a, da)`` through each activation
+    (default: the layer's own backward rule); a student's own functions may stand in
+    (``stepnn.student``)."""
+    if local is None:
+        def local(layer, z, a, da):
+            return layer.activation.backward(z, a, da)
     n_layers = len(layers)
     dz, da = [None] * n_layers, [None] * n_layers
     dW, db = [None] * n_layers, [None] * n_layers
@@ -50,14 +56,13 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
         dz[-1] = loss.fused_gradient(y, forward.a[-1])
     else:
         da[-1] = loss.gradient(y, forward.a[-1])
-        dz[-1] = out.backward(forward.z[-1], forward.a[-1], da[-1])
+        dz[-1] = local(layers[-1], forward.z[-1], forward.a[-1], da[-1])
     for i in range(n_layers - 1, -1, -1):
         a_prev = forward.a[i - 1] if i > 0 else forward.x
-        dW[i], db[i], dx = dense_backward(a_prev, layers[i].W, dz[i], need_dx=i > 0)
+        dW[i], db[i], dx = dense(a_prev, layers[i].W, dz[i], need_dx=i > 0)
         if i > 0:
             da[i - 1] = dx
-            dz[i - 1] = layers[i - 1].activation.backward(forward.z[i - 1], forward.a[i - 1],
-                                                          da[i - 1])
+            dz[i - 1] = local(layers[i - 1], forward.z[i - 1], forward.a[i - 1], da[i - 1])
     sq = sum(float(np.vdot(g, g)) for g in dW + db)
     return BackwardRecord(dz, da, dW, db, math.sqrt(sq), use_fused,
                           output_da=lambda: loss.gradient(y, forward.a[-1]))

@@ -144,13 +144,16 @@ def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardReco
         return raw_forward_pass(layers, x, indices)
 
 
-def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardRecord:
-    """``forward_pass`` under the caller's floating-point error settings."""
+def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices,
+                     dense=dense_forward, activate=None) -> ForwardRecord:
+    """``forward_pass`` under the caller's floating-point error settings. ``dense(x, W, b)``
+    computes each weighted sum and ``activate(layer, z)`` each activation (default: the layer's
+    own); a student's own functions may stand in (``stepnn.student``)."""
     zs, as_ = [], []
     a = x
     for layer in layers:
-        z = dense_forward(a, layer.W, layer.b)
-        a = layer.activation.forward(z)
+        z = dense(a, layer.W, layer.b)
+        a = layer.activation.forward(z) if activate is None else activate(layer, z)
         zs.append(z)
         as_.append(a)
     return ForwardRecord(x, indices, zs, as_)

@@ -1,7 +1,7 @@
 """Records: what each step computed, to print, plot and compare. Arrays are never modified later."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,13 @@ def _arr(a: np.ndarray, n: int = 4) -> str:
     return body[:-1] + ", ...]" if flat.size > n else body
 
 
+def _student_lines(record) -> list:
+    """The student's functions a phase ran, with their largest difference from the reference."""
+    return [f"  your {name}: largest difference from stepnn's own {diff:.3g}"
+            + ("  <- differs" if name in record.student_flagged else "")
+            for name, diff in record.student.items()]
+
+
 @dataclass(repr=False, eq=False)
 class ForwardRecord:
     """Forward propagation (순전파) of one batch.
@@ -25,11 +32,16 @@ class ForwardRecord:
         indices: the batch's row numbers in the training data, shape (b,), or None.
         z: per layer, the weighted sum z = x W + b, shape (b, n_out_l).
         a: per layer, the activation a = f(z), shape (b, n_out_l); ``a[-1]`` is the prediction.
+        student: the student's functions this phase ran (``Trainer(use=...)``), each with the
+            largest absolute difference of its results from the package's own ({} when none).
+        student_flagged: the names in ``student`` whose difference is beyond the tolerance.
     """
     x: np.ndarray
     indices: "np.ndarray | None"
     z: list
     a: list
+    student: dict = field(default_factory=dict)
+    student_flagged: tuple = ()
 
     @property
     def prediction(self) -> np.ndarray:
@@ -44,7 +56,7 @@ class ForwardRecord:
             lines.append(phrase("records.layer", i=i) + f"z{i} = {source} W{i} + b{i} {z.shape}: "
                          f"{_arr(z[0])}   a{i} = f(z{i}): {_arr(a[0])}")
         lines.append(phrase("records.first_sample"))
-        return "\n".join(lines)
+        return "\n".join(lines + _student_lines(self))
 
 
 @dataclass(repr=False, eq=False)
@@ -87,6 +99,8 @@ class BackwardRecord:
         db: dL/db per layer, shape (n_out_l,) = sum of dz over the batch.
         grad_norm: L2 norm of all dW and db together.
         fused: True when the output layer used the fused rule dz = (a - y) / N.
+        student, student_flagged: as in ForwardRecord: the student's functions this phase ran and
+            their largest difference from the package's own.
     """
 
     def __init__(self, dz: list, da: list, dW: list, db: list, grad_norm: float, fused: bool,
@@ -94,6 +108,8 @@ class BackwardRecord:
         self.dz, self._da, self.dW, self.db = dz, da, dW, db
         self.grad_norm, self.fused = grad_norm, fused
         self._output_da = output_da  # () -> dL/da of the output layer, when da[-1] is still None
+        self.student: dict = {}
+        self.student_flagged: tuple = ()
 
     @property
     def da(self) -> list:
@@ -113,7 +129,7 @@ class BackwardRecord:
         for i in range(len(self.dW), 0, -1):
             lines.append(phrase("records.layer", i=i) + f"dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
                          f"dL/db{i}: {_arr(self.db[i - 1])}")
-        return "\n".join(lines)
+        return "\n".join(lines + _student_lines(self))
 
 
 class UpdateRecord:

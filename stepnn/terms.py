@@ -620,6 +620,24 @@ PHRASES: dict[str, tuple[str, str]] = {
         '학습 손실 {train:.4f}, 검증 손실 {val:.4f}, 검증 정확도 {accuracy:.4f}'),
     'lessons.correct': ('accuracy: {correct} / {total}',
         '정확도: {correct} / {total}'),
+    # the student's own functions plugged into a Trainer (stepnn.student) and StepThrough's line
+    'student.where': ('layer {layer} in {phase}',
+        '{phase}의 {layer}번째 층'),
+    'student.not_run': ('The trainer did not run {phase}: its state is as it was. Fix {name}, check it '
+                        'with ex.check("{name}", {name}), then run {phase} again.',
+        '트레이너는 {phase}를 실행하지 않았습니다(상태는 그대로입니다). {name} 함수를 고치고 '
+        'ex.check("{name}", {name})로 확인한 뒤 {phase}를 다시 실행하세요.'),
+    'student.unchecked': ('your {name} does not pass its check ({message}); the trainer runs it '
+                          'anyway, and each record shows how far its results are from stepnn\'s own.',
+        '작성한 {name} 함수가 확인을 통과하지 못했습니다({message}). 트레이너는 그래도 이 함수로 '
+        '학습하고, 기록마다 stepnn의 결과와의 차이를 보여 줍니다.'),
+    'student.label': ('Your code',
+        '내 코드'),
+    'student.not_yet': ('{phase} runs your {name} (not run yet in this iteration)',
+        '{phase}: 내 {name} 함수로 계산 (이번 이터레이션에서는 아직 실행 전)'),
+    'student.difference': ('{phase} ran your {name}: largest difference from stepnn\'s own {diff}',
+        '{phase}: 내 {name} 함수로 계산, stepnn의 결과와 가장 큰 차이 {diff}'),
+    'student.differs': ('differs: check {name}', '차이가 큽니다: {name} 함수를 확인하세요'),
 }
 
 

@@ -15,10 +15,11 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from . import batching, losses, optimizers, stopping
+from . import batching, losses, optimizers, stopping, student
 from ._checks import as_float_matrix, positive_float, positive_int
 from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
+from .layers import dense_backward, dense_forward
 from .losses import QUIET, raw_compute_loss
 from .model import Sequential, flatten, raw_forward_pass
 from .progress import ProgressBar
@@ -130,6 +131,13 @@ class Trainer:
         max_undo: how many of the latest actions ``undo()`` may step back over (None: all, back
             to the start). It limits undo only (``goto`` reaches any iteration); memory is
             bounded either way.
+        use: your own functions in place of the package's, e.g.
+            ``use={"dense_backward": dense_backward}``. The names (``stepnn.student.ACCEPTED``):
+            "dense_forward", "relu", "sigmoid" and "softmax", run by forward() (an activation for
+            the layers that have it); "dense_backward", "relu_derivative" and
+            "sigmoid_derivative", run by backward(). Training goes on with what your functions
+            return; each record's ``student`` field gives their largest difference from the
+            package's own (see ``stepnn.student``).
 
     Attributes:
         state: where the loop stands (a LoopState: phase, epoch, iteration, settings, records,
@@ -147,7 +155,7 @@ class Trainer:
                  learning_rate: "float | None" = None, batch_size: "int | None" = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False,
                  validation_data=None, validation_split: float = 0.0, fused: bool = True,
-                 from_logits: bool = False, max_undo: "int | None" = None):
+                 from_logits: bool = False, max_undo: "int | None" = None, use: "dict | None" = None):
         if not isinstance(model, Sequential):
             raise TypeError(f"model must be a stepnn.Sequential; received {type(model).__name__}.")
         seed = _check_seed(seed)
@@ -156,6 +164,7 @@ class Trainer:
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"{name} must be True or False; received {flag!r}.")
         self.max_undo = None if max_undo is None else positive_int("max_undo", max_undo)
+        self._use = student.check_use(use)
         self.model = model
         loss_fn = losses.get(loss, from_logits=from_logits)
         X = as_float_matrix("X", X, n_features=model.sizes[0])
@@ -383,7 +392,13 @@ class Trainer:
             s.order = batching.epoch_order(generator, len(self.X), self.shuffle)
             s.rng_state = generator.bit_generator.state
         idx = s.order[s.cursor:s.cursor + s.batch_size]
-        rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
+        if self._use:
+            plug = student.Plug(self._use, "forward", self.model.layers)
+            rec = raw_forward_pass(self.model.layers, self.X[idx], idx,
+                                   plug.function("dense_forward", dense_forward), plug.activate)
+            plug.mark(rec)
+        else:
+            rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
         s.forward, s.loss, s.backward, s.update, s.phase = rec, None, None, None, 1
         return rec
 
@@ -395,7 +410,14 @@ class Trainer:
 
     def _backward(self) -> BackwardRecord:
         s = self.state
-        rec = raw_backward_pass(self.model.layers, s.forward, s.loss.y_true, s.loss_fn, self.fused)
+        layers = self.model.layers
+        if self._use:
+            plug = student.Plug(self._use, "backward", layers)
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
+                                    plug.function("dense_backward", dense_backward), plug.local)
+            plug.mark(rec)
+        else:
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused)
         s.backward, s.phase = rec, 3
         return rec
 
@@ -698,6 +720,8 @@ class Trainer:
     pending = property(lambda self: dict(self.state.pending),
                        doc="Changes waiting for the next iteration.")
     optimizer_state = property(lambda self: self.state.opt_state)
+    use = property(lambda self: dict(self._use),
+                   doc="Your functions the trainer runs in place of its own ({} when none).")
     n_samples = property(lambda self: len(self.X))
     X_val = property(lambda self: None if self._val_raw is None else self._val_raw[0])
     y_val = property(lambda self: self.state.y_val)

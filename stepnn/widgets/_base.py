@@ -147,7 +147,7 @@ class Dashboard:
         """Put an exception in the message area in plain words; keep the details for the curious."""
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         self.errors.append(detail)
-        self.message.value = (f"<div class='stepnn-error' style='color:#b00020'><b>{type(exc).__name__}"
+        self.message.value = (f"<div class='stepnn-error' style='color:#b00020;white-space:pre-wrap'><b>{type(exc).__name__}"
                               f"</b>: {html.escape(str(exc))}</div>")
 
     def show_info(self, text: str, tone: str = "info") -> None:

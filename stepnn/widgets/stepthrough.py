@@ -39,6 +39,7 @@ from ..views.surface import SurfaceView
 from ._base import Dashboard, guarded
 from .controller import (LOOP, Criteria, finish_epoch, guarded_step, move_to, phase_hint, run,
                          status_text, upcoming)
+from .student import MARK, student_html, student_phases
 
 __all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
 
@@ -74,8 +75,9 @@ class StepThrough(Dashboard):
     Attributes:
         trainer, views (dict name -> View), figure, buttons (dict: forward, loss, backward,
         update, step, epoch, undo, reset), play (ipywidgets.Play), controls (dict), status (HTML,
-        class ``stepnn-status``), message, criteria, stop_reason, errors, steps_per_tick, blitter
-        (the figure's ``stepnn.views.blit.Blitter``).
+        class ``stepnn-status``), student (HTML, class ``stepnn-student``: the student's own
+        functions and their difference from the package's), message, criteria, stop_reason,
+        errors, steps_per_tick, blitter (the figure's ``stepnn.views.blit.Blitter``).
     """
 
     title = "StepThrough: forward, loss, backward, update, one at a time"
@@ -110,8 +112,12 @@ class StepThrough(Dashboard):
         self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click)
         self.blitter = self.blit(self.figure, self._dynamic_artists)
         self._build_controls()
-        self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.message,
-                                    canvas])
+        self.student = widgets.HTML()  # the student's own functions, and their difference
+        self.student.add_class("stepnn-student")
+        for phase in student_phases(trainer):
+            self.buttons[phase].description += MARK
+        self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.student,
+                                    self.message, canvas])
         self.widget.add_class("stepnn-stepthrough")
         self.localize()
         self.refresh()
@@ -411,6 +417,7 @@ class StepThrough(Dashboard):
             view.update(tr)
         self._update_buttons()
         self.status.value = f"<span>{html.escape(status_text(tr, self.stop_reason, self.lang))}</span>"
+        self.student.value = student_html(tr, self.lang)
         if tr.diverged:
             rec = tr.last_loss
             value = rec.value if rec is not None else tr.history.iterations[-1].loss
