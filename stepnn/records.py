@@ -49,16 +49,25 @@ class LossRecord:
     """The loss (손실) of one batch. ``float(record)`` is the batch loss.
 
     Attributes:
-        value: mean of ``per_sample`` (float; inf or NaN when training diverged).
-        per_sample: each sample's loss, shape (b,).
+        value: the training loss, ``data_loss + penalty`` (float; inf or NaN when training
+            diverged), as Keras adds the regularisation losses to the loss it reports.
+        per_sample: each sample's data loss, shape (b,).
         y_true: the batch's labels; y_pred: the prediction, shape (b, k).
         name: the loss function's Keras name.
+        penalty: the regularizers' penalty on the kernels (규제), 0.0 without regularizers.
+        data_loss: the mean of ``per_sample`` (equal to ``value`` without regularizers).
     """
     value: float
     per_sample: np.ndarray
     y_true: np.ndarray
     y_pred: np.ndarray
     name: str
+    penalty: float = 0.0
+    data_loss: "float | None" = None
+
+    def __post_init__(self):
+        if self.data_loss is None:
+            self.data_loss = self.value - self.penalty if self.penalty else self.value
 
     def __float__(self) -> float:
         return self.value
@@ -69,8 +78,10 @@ class LossRecord:
 
     def __repr__(self) -> str:
         warn = "" if self.finite else "  <- not finite: training diverged (try a smaller learning rate)"
-        return (f"LossRecord({self.name} = {self.value:.6g} over {len(self.per_sample)} sample(s); "
-                f"per sample {_arr(self.per_sample)}){warn}")
+        parts = (f" (data {self.data_loss:.6g} + penalty {self.penalty:.6g})" if self.penalty
+                 else "")
+        return (f"LossRecord({self.name} = {self.value:.6g}{parts} over {len(self.per_sample)} "
+                f"sample(s); per sample {_arr(self.per_sample)}){warn}")
 
 
 class BackwardRecord:
@@ -84,12 +95,14 @@ class BackwardRecord:
         db: dL/db per layer, shape (n_out_l,) = sum of dz over the batch.
         grad_norm: L2 norm of all dW and db together.
         fused: True when the output layer used the fused rule dz = (a - y) / N.
+        penalty_dW: per layer, the regularizer's part of dW (d penalty / dW, already added to
+            dW), or None for a layer without regularizer; None when no layer has one.
     """
 
     def __init__(self, dz: list, da: list, dW: list, db: list, grad_norm: float, fused: bool,
-                 output_da=None):
+                 output_da=None, penalty_dW: "list | None" = None):
         self.dz, self._da, self.dW, self.db = dz, da, dW, db
-        self.grad_norm, self.fused = grad_norm, fused
+        self.grad_norm, self.fused, self.penalty_dW = grad_norm, fused, penalty_dW
         self._output_da = output_da  # () -> dL/da of the output layer, when da[-1] is still None
 
     @property
@@ -106,7 +119,8 @@ class BackwardRecord:
 
     def __repr__(self) -> str:
         rule = "fused (a - y)/N" if self.fused else "chain rule through the activation"
-        lines = [f"BackwardRecord(|grad| = {self.grad_norm:.6g}; output layer: {rule})"]
+        reg = "" if self.penalty_dW is None else "; dL/dW includes the penalty's gradient"
+        lines = [f"BackwardRecord(|grad| = {self.grad_norm:.6g}; output layer: {rule}{reg})"]
         for i in range(len(self.dW), 0, -1):
             lines.append(f"  layer {i}: dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
                          f"dL/db{i}: {_arr(self.db[i - 1])}")

@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from . import batching, losses, optimizers, stopping
+from . import batching, losses, optimizers, regularizers, stopping
 from ._checks import as_float_matrix, positive_float, positive_int
 from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
@@ -30,7 +30,7 @@ __all__ = ["Trainer", "LoopState", "PhaseError", "PHASES"]
 
 PHASES = ("forward", "loss", "backward", "update")
 _STEP = [tuple((p,) for p in PHASES[i:]) for i in range(4)]  # the actions step() does, by phase
-SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss")
+SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers")
 
 
 class PhaseError(RuntimeError):
@@ -52,6 +52,9 @@ class LoopState:
     """The optimizer in force, with its learning rate."""
     batch_size: int
     """Samples per iteration."""
+    regularizers: tuple
+    """Per layer, the kernel regularizer in force (a ``stepnn.regularizers.Regularizer`` or None);
+    the layers' ``kernel_regularizer`` hold the same."""
     rng_state: dict
     """The shuffling generator's state, before the next epoch's order is drawn."""
     weights: list
@@ -99,7 +102,9 @@ class LoopState:
         return (f"LoopState(epoch {self.epoch}, iteration {self.iteration}, global iteration "
                 f"{self.global_iteration}, samples seen {self.samples_seen}, next phase "
                 f"{PHASES[self.phase]}; {self.optimizer!r}, batch_size={self.batch_size}, "
-                f"loss={self.loss_fn.name}" + (f"; pending {self.pending}" if self.pending else "")
+                f"loss={self.loss_fn.name}"
+                + ("" if not any(self.regularizers) else f", regularizers={self.regularizers}")
+                + (f"; pending {self.pending}" if self.pending else "")
                 + ")")
 
 
@@ -187,7 +192,8 @@ class Trainer:
         n = len(X)
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
         self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
-        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs)
+        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
+                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers))
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -215,6 +221,7 @@ class Trainer:
             settings.update(self._settings_after(self.state.pending))
         self.state = LoopState(rng_state=np.random.default_rng(self.seed).bit_generator.state,
                                weights=self.model.params, **settings)
+        self._put_regularizers(self.state.regularizers)
         self.stop_reason: "StopReason | None" = None
         """Why the last ``fit`` stopped (None after any other action or move)."""
         self.history = History(self.model.get_flat())
@@ -224,11 +231,16 @@ class Trainer:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
         self.state = s = saved.copy()
         self._put_layers(s.weights)
+        self._put_regularizers(s.regularizers)
         self._show()
 
     def _put_layers(self, weights: list) -> None:
         for i, layer in enumerate(self.model.layers):
             layer.W, layer.b = weights[2 * i], weights[2 * i + 1]
+
+    def _put_regularizers(self, regs: tuple) -> None:
+        for layer, reg in zip(self.model.layers, regs):
+            layer.kernel_regularizer = reg
 
     def _show(self) -> None:
         """Let the history show the run up to here."""
@@ -392,7 +404,8 @@ class Trainer:
 
     def _loss(self) -> LossRecord:
         s = self.state
-        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward)
+        penalty = regularizers.total_penalty(self.model.layers) if any(s.regularizers) else 0.0
+        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward, penalty)
         s.loss, s.phase = rec, 2
         return rec
 
@@ -440,7 +453,7 @@ class Trainer:
         val_loss = val_acc = None
         if self._val_raw is not None:
             pred = self.model.predict(self._val_raw[0])
-            val_loss = float(np.mean(s.loss_fn.per_sample(s.y_val, pred)))
+            val_loss = float(np.mean(s.loss_fn.per_sample(s.y_val, pred))) + self.penalty
             val_acc = accuracy(s.loss_fn, s.y_val, pred)
         self.history.record_epoch(EpochEntry(s.epoch, s.epoch_loss_sum / s.epoch_count,
                                              val_loss, val_acc))
@@ -465,10 +478,11 @@ class Trainer:
             s.pending = waiting
 
     def _settings_after(self, changes: dict) -> dict:
-        """The settings (loss_fn, y, y_val, optimizer, batch_size) once ``changes`` are in force."""
+        """The settings (loss_fn, y, y_val, optimizer, batch_size, regularizers) once ``changes``
+        are in force."""
         s = self.state
         out = dict(loss_fn=s.loss_fn, y=s.y, y_val=s.y_val, optimizer=s.optimizer,
-                   batch_size=s.batch_size)
+                   batch_size=s.batch_size, regularizers=changes.get("regularizers", s.regularizers))
         out["optimizer"] = changes.get("optimizer", out["optimizer"])
         if "learning_rate" in changes:
             out["optimizer"] = out["optimizer"].copy(learning_rate=changes["learning_rate"])
@@ -492,6 +506,9 @@ class Trainer:
             events.append(("batch_size", s.batch_size, new["batch_size"]))
         if "loss" in changes:
             events.append(("loss", s.loss_fn.name, new["loss_fn"].name))
+        if "regularizers" in changes:
+            events.append(("regularizer", s.regularizers, new["regularizers"]))
+            self._put_regularizers(new["regularizers"])
         for what, old, value in events:
             self.history.record_event(s.n_events, Event(s.global_iteration, what, old, value))
             s.n_events += 1
@@ -501,10 +518,12 @@ class Trainer:
     @property
     def next_settings(self) -> dict:
         """What the next iteration will use: optimizer (the object), learning_rate, batch_size,
-        loss (its name). The one preview of the settings, for code and dashboards alike."""
+        loss (its name), regularizers (per layer, a Regularizer or None). The one preview of the
+        settings, for code and dashboards alike."""
         up = self._settings_after(self.state.pending)
         return {"optimizer": up["optimizer"], "learning_rate": up["optimizer"].learning_rate,
-                "batch_size": up["batch_size"], "loss": up["loss_fn"].name}
+                "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
+                "regularizers": up["regularizers"]}
 
     def _labels_for(self, loss_fn: losses.Loss):
         """(y, y_val) shaped for ``loss_fn``; made once per loss name, so that switching losses
@@ -574,6 +593,30 @@ class Trainer:
         self._check_fit(loss_fn)
         self._act(("settings", {"loss": (loss_fn, *labels)}))
 
+    def set_regularizer(self, regularizer, layer: "int | None" = None) -> None:
+        """Put a kernel regularizer (규제) on one layer's W, or on every layer's (``layer=None``).
+
+        Args:
+            regularizer: ``"l1"``, ``"l2"``, ``"l1_l2"`` (Keras' factors 0.01), a
+                ``stepnn.regularizers`` object such as ``L2(0.001)``, or None to remove it.
+            layer: the layer's index, 0 for the first Dense layer (negative counts from the end).
+
+        The training loss becomes the batch's data loss plus every kernel's penalty, as Keras.
+        Same rule as every setting: at once between iterations, else at the next forward().
+        ``trainer.kernel_regularizer = "l2"`` is ``set_regularizer("l2")``.
+        """
+        reg = regularizers.get(regularizer)
+        regs = list(self.next_settings["regularizers"])
+        if layer is None:
+            regs = [reg] * len(regs)
+        else:
+            n = len(regs)
+            if isinstance(layer, bool) or not isinstance(layer, Integral) or not -n <= layer < n:
+                raise ValueError(f"layer must be a layer index from 0 to {n - 1} (or None for "
+                                 f"every layer); received {layer!r}.")
+            regs[int(layer)] = reg
+        self._act(("settings", {"regularizers": tuple(regs)}))
+
     def set_weights(self, weights) -> None:
         """Set the model's weights at an iteration boundary (a new start for the descent path)."""
         if self.state.phase != 0:
@@ -610,6 +653,22 @@ class Trainer:
                        lambda self, value: self.set_loss(value),
                        doc="The loss function in force; assign a name or a Loss to change it "
                            "(``trainer.loss()`` is the loss phase).")
+
+    @property
+    def kernel_regularizer(self) -> "regularizers.Regularizer | None":
+        """The regularizer in force when every layer has the same one (else a tuple per layer);
+        assign ``"l1"``, ``"l2"``, ``"l1_l2"``, a Regularizer or None to put it on every layer."""
+        regs = self.state.regularizers
+        return regs[0] if all(r == regs[0] for r in regs) else regs
+
+    @kernel_regularizer.setter
+    def kernel_regularizer(self, value) -> None:
+        self.set_regularizer(value)
+
+    @property
+    def penalty(self) -> float:
+        """The regularizers' penalty at the current weights (0.0 without regularizers)."""
+        return regularizers.total_penalty(self.model.layers)
 
     # ------------------------------------------------------------------- fit
     def fit(self, epochs: int = 1, target_loss: "float | None" = None,
@@ -655,7 +714,8 @@ class Trainer:
 
     # ------------------------------------------------------------ read only
     def evaluate(self, X=None, y=None) -> float:
-        """The loss over a whole data set (default: all training data), with the current weights."""
+        """The loss over a whole data set (default: all training data), with the current weights:
+        the mean data loss plus the regularizers' penalty, as Keras' ``evaluate``."""
         s = self.state
         if X is None:
             if y is not None:
@@ -668,7 +728,7 @@ class Trainer:
             y = s.loss_fn.check_labels(_targets("y", y, len(X), "X"), self.model.sizes[-1])
         pred = self.model.predict(X)
         with np.errstate(**QUIET):
-            return float(np.mean(s.loss_fn.per_sample(y, pred)))
+            return float(np.mean(s.loss_fn.per_sample(y, pred))) + self.penalty
 
     def explain(self) -> str:
         """# of data = batch size x iterations, with the live numbers."""
