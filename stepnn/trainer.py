@@ -26,11 +26,11 @@ from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .stopping import StopReason, accuracy
 from .timeline import Timeline
 
-__all__ = ["Trainer", "LoopState", "PhaseError", "PHASES"]
+__all__ = ["Trainer", "LoopState", "PhaseError", "PHASES", "TrainingData", "make_data"]
 
 PHASES = ("forward", "loss", "backward", "update")
 _STEP = [tuple((p,) for p in PHASES[i:]) for i in range(4)]  # the actions step() does, by phase
-SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers")
+SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers", "data")
 
 
 class PhaseError(RuntimeError):
@@ -55,6 +55,8 @@ class LoopState:
     regularizers: tuple
     """Per layer, the kernel regularizer in force (a ``stepnn.regularizers.Regularizer`` or None);
     the layers' ``kernel_regularizer`` hold the same."""
+    data: "TrainingData"
+    """The training and validation data in force (their targets as given)."""
     rng_state: dict
     """The shuffling generator's state, before the next epoch's order is drawn."""
     weights: list
@@ -162,38 +164,16 @@ class Trainer:
         self.max_undo = None if max_undo is None else positive_int("max_undo", max_undo)
         self.model = model
         loss_fn = losses.get(loss, from_logits=from_logits)
-        X = as_float_matrix("X", X, n_features=model.sizes[0])
-        y_raw = _targets("y", y, len(X), "X")
-        if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
-                or not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
-                             f"received {validation_split!r}.")
-        if validation_split and validation_data is not None:
-            raise ValueError("pass either validation_split or validation_data, not both.")
-        if validation_split:
-            split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
-            if split_at < 1 or split_at >= len(X):
-                raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
-                                 f"{split_at} for training and {len(X) - split_at} for validation; "
-                                 f"both parts need at least one sample.")
-            validation_data = (X[split_at:], y_raw[split_at:])
-            X, y_raw = X[:split_at], y_raw[:split_at]
-        self.X, self._y_raw = X, y_raw
-        self._val_raw = None
-        self._labels: dict = {}  # loss name -> (y, y_val) shaped for it
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val).")
-            X_val = as_float_matrix("X_val", validation_data[0], n_features=model.sizes[0])
-            self._val_raw = (X_val, _targets("y_val", validation_data[1], len(X_val), "X_val"))
-        y, y_val = self._labels_for(loss_fn)
-        self._check_fit(loss_fn)
+        data = make_data(X, y, model.sizes[0], validation_split, validation_data)
+        y, y_val = data.labels_for(loss_fn, model.sizes[-1])
+        self._check_fit(loss_fn, data)
         opt = optimizers.get(optimizer, learning_rate)
-        n = len(X)
+        n = data.n
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
         self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
         self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
-                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers))
+                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers),
+                             data=data)
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -481,14 +461,15 @@ class Trainer:
         """The settings (loss_fn, y, y_val, optimizer, batch_size, regularizers) once ``changes``
         are in force."""
         s = self.state
-        out = dict(loss_fn=s.loss_fn, y=s.y, y_val=s.y_val, optimizer=s.optimizer,
-                   batch_size=s.batch_size, regularizers=changes.get("regularizers", s.regularizers))
-        out["optimizer"] = changes.get("optimizer", out["optimizer"])
+        data = changes.get("data", s.data)
+        out = dict(loss_fn=changes.get("loss", s.loss_fn), y=s.y, y_val=s.y_val,
+                   optimizer=changes.get("optimizer", s.optimizer),
+                   batch_size=min(changes.get("batch_size", s.batch_size), data.n),
+                   regularizers=changes.get("regularizers", s.regularizers), data=data)
         if "learning_rate" in changes:
             out["optimizer"] = out["optimizer"].copy(learning_rate=changes["learning_rate"])
-        out["batch_size"] = changes.get("batch_size", out["batch_size"])
-        if "loss" in changes:
-            out["loss_fn"], out["y"], out["y_val"] = changes["loss"]
+        if "loss" in changes or "data" in changes:
+            out["y"], out["y_val"] = data.labels_for(out["loss_fn"], self.model.sizes[-1])
         return out
 
     def _apply(self, changes: dict) -> None:
@@ -496,13 +477,17 @@ class Trainer:
         s = self.state
         new = self._settings_after(changes)
         events = []
+        if "data" in changes:
+            if s.order is not None:  # the epoch's order was of the old data: the epoch ends here
+                self._end_epoch()
+            events.append(("data", s.data.summary, new["data"].summary))
         if "optimizer" in changes:
             events.append(("optimizer", s.optimizer, changes["optimizer"]))
             s.opt_state = {}  # a new optimizer starts without moments
         if "learning_rate" in changes:
             before = changes.get("optimizer", s.optimizer).learning_rate
             events.append(("learning_rate", before, changes["learning_rate"]))
-        if "batch_size" in changes:
+        if "batch_size" in changes or new["batch_size"] != s.batch_size:
             events.append(("batch_size", s.batch_size, new["batch_size"]))
         if "loss" in changes:
             events.append(("loss", s.loss_fn.name, new["loss_fn"].name))
@@ -518,25 +503,15 @@ class Trainer:
     @property
     def next_settings(self) -> dict:
         """What the next iteration will use: optimizer (the object), learning_rate, batch_size,
-        loss (its name), regularizers (per layer, a Regularizer or None). The one preview of the
+        loss (its name), regularizers (per layer, a Regularizer or None), data (a TrainingData).
+        The one preview of the
         settings, for code and dashboards alike."""
         up = self._settings_after(self.state.pending)
         return {"optimizer": up["optimizer"], "learning_rate": up["optimizer"].learning_rate,
                 "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
-                "regularizers": up["regularizers"]}
+                "regularizers": up["regularizers"], "data": up["data"]}
 
-    def _labels_for(self, loss_fn: losses.Loss):
-        """(y, y_val) shaped for ``loss_fn``; made once per loss name, so that switching losses
-        back and forth does not keep a copy of the labels per switch in the timeline."""
-        cache = self._labels
-        if loss_fn.name not in cache:
-            n_out = self.model.sizes[-1]
-            y = loss_fn.check_labels(self._y_raw, n_out)
-            y_val = None if self._val_raw is None else loss_fn.check_labels(self._val_raw[1], n_out)
-            cache[loss_fn.name] = (y, y_val)
-        return cache[loss_fn.name]
-
-    def _check_fit(self, loss_fn: losses.Loss) -> None:
+    def _check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
         linear + cross-entropy without from_logits sits at the clipping ceiling)."""
         out = self.model.layers[-1].activation.name
@@ -550,7 +525,7 @@ class Trainer:
         if loss_fn.fuses_with in (None, out):
             return  # regression losses read any output; cross-entropy needs its partner
         try:
-            fits = losses.fitting(out, n_out, self._y_raw)
+            fits = losses.fitting(out, n_out, data.y)
         except (TypeError, ValueError):
             fits = []
         choice = f"use {' or '.join(repr(f) for f in fits)}" if fits else "choose another loss"
@@ -572,7 +547,8 @@ class Trainer:
 
     def set_batch_size(self, batch_size: int) -> None:
         """Change the batch size (배치 사이즈), 1..N; same as ``trainer.batch_size = ...``."""
-        self._act(("settings", {"batch_size": self._check_batch_size(batch_size, len(self.X))}))
+        n = self._settings_after(self.state.pending)["data"].n
+        self._act(("settings", {"batch_size": self._check_batch_size(batch_size, n)}))
 
     def set_optimizer(self, optimizer, **hyperparameters) -> None:
         """Switch optimizer; its state (moments) starts afresh. Same as ``trainer.optimizer = ...``.
@@ -589,9 +565,27 @@ class Trainer:
         """Switch loss function; it must fit the output layer and the labels are checked against
         it first. Same as ``trainer.loss_fn = ...``."""
         loss_fn = losses.get(loss, from_logits=from_logits)
-        labels = self._labels_for(loss_fn)
-        self._check_fit(loss_fn)
-        self._act(("settings", {"loss": (loss_fn, *labels)}))
+        data = self._settings_after(self.state.pending)["data"]
+        data.labels_for(loss_fn, self.model.sizes[-1])
+        self._check_fit(loss_fn, data)
+        self._act(("settings", {"loss": loss_fn}))
+
+    def set_data(self, X, y, validation_split: float = 0.0, validation_data=None) -> None:
+        """Train on another data set (X, y) from here on, as a setting change: at once between
+        iterations, else at the next forward(); undo, redo and goto see it.
+
+        Args:
+            X: inputs (n_samples, n_in), n_in the model's input size.
+            y: targets (n_samples,) or (n_samples, k), as the loss in force expects.
+            validation_split: the fraction of (X, y) held out for validation (the last rows, as
+                Keras); or ``validation_data=(X_val, y_val)``; neither: no validation.
+
+        A change in the middle of an epoch ends that epoch (its order was drawn for the old
+        data); a batch size larger than the new data set becomes the data set's size.
+        """
+        data = make_data(X, y, self.model.sizes[0], validation_split, validation_data)
+        data.labels_for(self._settings_after(self.state.pending)["loss_fn"], self.model.sizes[-1])
+        self._act(("settings", {"data": data}))
 
     def set_regularizer(self, regularizer, layer: "int | None" = None) -> None:
         """Put a kernel regularizer (규제) on one layer's W, or on every layer's (``layer=None``).
@@ -760,7 +754,12 @@ class Trainer:
                        doc="Changes waiting for the next iteration.")
     optimizer_state = property(lambda self: self.state.opt_state)
     n_samples = property(lambda self: len(self.X))
-    X_val = property(lambda self: None if self._val_raw is None else self._val_raw[0])
+    X = property(lambda self: self.state.data.X, doc="The training inputs in force (n, n_in).")
+    X_val = property(lambda self: self.state.data.X_val,
+                     doc="The validation inputs in force (n_val, n_in), or None.")
+    data = property(lambda self: self.state.data, doc="The data in force, a TrainingData.")
+    _val_raw = property(lambda self: None if self.state.data.X_val is None
+                        else (self.state.data.X_val, self.state.data.y_val))
     y_val = property(lambda self: self.state.y_val)
 
     @property
@@ -786,6 +785,74 @@ class Trainer:
         return (f"Trainer(sizes={self.model.sizes}, loss={self.loss_fn.name!r}, "
                 f"optimizer={self.optimizer!r}, batch_size={self.batch_size} ({self.mode}), "
                 f"N={len(self.X)}; {self.status()})")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TrainingData:
+    """The data a Trainer learns from, as given (targets not yet shaped for a loss).
+
+    Attributes:
+        X: training inputs (n, n_in); y: their targets (n,) or (n, k).
+        X_val: validation inputs (n_val, n_in) or None; y_val: their targets or None.
+        validation_split: the fraction held out when the data was split (0.0 otherwise).
+    """
+    X: np.ndarray
+    y: np.ndarray
+    X_val: "np.ndarray | None" = None
+    y_val: "np.ndarray | None" = None
+    validation_split: float = 0.0
+    _labels: dict = field(default_factory=dict)  # loss name -> (y, y_val) shaped for it
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def summary(self) -> str:
+        """E.g. "160 samples x 2 features + 40 for validation"."""
+        val = "" if self.X_val is None else f" + {len(self.X_val)} for validation"
+        return f"{self.n} samples x {self.X.shape[1]} features{val}"
+
+    def labels_for(self, loss_fn: losses.Loss, n_out: int) -> tuple:
+        """(y, y_val) shaped for ``loss_fn`` (checked by it: a clear error if they do not fit);
+        made once per loss name, so that switching losses back and forth does not keep a copy of
+        the labels per switch in the timeline."""
+        cache = self._labels
+        if loss_fn.name not in cache:
+            y = loss_fn.check_labels(self.y, n_out)
+            y_val = None if self.X_val is None else loss_fn.check_labels(self.y_val, n_out)
+            cache[loss_fn.name] = (y, y_val)
+        return cache[loss_fn.name]
+
+    def __repr__(self) -> str:
+        return f"TrainingData({self.summary})"
+
+
+def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=None) -> TrainingData:
+    """Check (X, y) against a model with ``n_in`` inputs and split off the validation part."""
+    X = as_float_matrix("X", X, n_features=n_in)
+    y_raw = _targets("y", y, len(X), "X")
+    if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
+            or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
+                         f"received {validation_split!r}.")
+    if validation_split and validation_data is not None:
+        raise ValueError("pass either validation_split or validation_data, not both.")
+    if validation_split:
+        split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
+        if split_at < 1 or split_at >= len(X):
+            raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
+                             f"{split_at} for training and {len(X) - split_at} for validation; "
+                             f"both parts need at least one sample.")
+        validation_data = (X[split_at:], y_raw[split_at:])
+        X, y_raw = X[:split_at], y_raw[:split_at]
+    if validation_data is None:
+        return TrainingData(X, y_raw)
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError("validation_data must be a pair (X_val, y_val).")
+    X_val = as_float_matrix("X_val", validation_data[0], n_features=n_in)
+    y_val = _targets("y_val", validation_data[1], len(X_val), "X_val")
+    return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
 
 
 def _check_seed(seed) -> int:

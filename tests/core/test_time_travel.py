@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import stepnn as sn
 
-from .helpers import binary_trainer
+from .helpers import binary_problem, binary_trainer
 
 
 def _trainer(**kwargs):
@@ -35,7 +35,7 @@ def observed(tr) -> dict:
                   s.epoch_loss_sum, s.epoch_count, s.n_events),
         order=s.order, rng=repr(s.rng_state), optimizer=repr(tr.optimizer),
         optimizer_state=tr.optimizer_state, batch_size=tr.batch_size, loss=tr.loss_fn.name,
-        regularizers=repr(tr.state.regularizers),
+        regularizers=repr(tr.state.regularizers), data=(tr.X, tr.state.data.y, tr.X_val, tr.y_val),
         layer_regularizers=repr([layer.kernel_regularizer for layer in tr.model.layers]),
         y=tr.y, pending=repr(tr.pending), records=_records(tr),
         losses=h.losses, grad_norms=h.grad_norms, learning_rates=h.learning_rates,
@@ -78,6 +78,10 @@ def do(tr, action) -> None:
             tr.kernel_regularizer = action[1]
         else:
             tr.set_regularizer(action[1], layer=action[2])
+    elif name == "data":
+        _, n, seed, split = action
+        X, y = binary_problem(n, seed)
+        tr.set_data(X, y, validation_split=split)
     elif name == "weights":
         tr.set_flat(np.random.default_rng(action[1]).normal(size=tr.model.n_params))
     else:
@@ -102,6 +106,8 @@ MOVES = st.one_of(
               st.sampled_from([None, "l1", "l2", "l1_l2", sn.regularizers.L1(0.3),
                                sn.regularizers.L2(0.2)]),
               st.sampled_from([None, 0, 1, -1])),
+    st.tuples(st.just("data"), st.sampled_from([4, 11, 16]), st.integers(0, 2),
+              st.sampled_from([0.0, 0.25])),
 )
 
 
@@ -122,6 +128,8 @@ def play(tr, moves):
             at = start_of(log, k)
         else:
             if kind == "weights" and tr.next_phase != "forward":
+                continue
+            if kind == "batch_size" and move[1] > tr.next_settings["data"].n:
                 continue
             phases = ([tr.next_phase] if kind == "phase" else
                       list(sn.PHASES[sn.PHASES.index(tr.next_phase):]) if kind == "step" else [])
