@@ -206,6 +206,9 @@ class Trainer:
         """Why the last ``fit`` stopped (None after any other action or move)."""
         self.history = History(self.model.get_flat())
         self._timeline = Timeline(self.state.copy())
+        # (completed iterations where the timeline starts, the first one goto reaches): (0, 0)
+        # but for a trainer loaded from a session file (``stepnn.load``)
+        self._loaded_at = (0, 0)
 
     def _restore(self, saved: LoopState) -> None:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
@@ -306,11 +309,17 @@ class Trainer:
         reached, also ones undone (until a new action drops them). Stepping from there goes on
         from that moment."""
         last = self.recorded_iterations
+        first = self._loaded_at[1]
         if isinstance(iteration, bool) or not isinstance(iteration, Integral) \
-                or not 0 <= iteration <= last:
-            raise ValueError(f"goto needs an iteration from 0 (the start) to {last} (the last "
-                             f"one recorded); received {iteration!r}.")
-        self._seek(self._timeline.iteration_start(int(iteration)))
+                or not first <= iteration <= last:
+            if first and isinstance(iteration, Integral) and 0 <= iteration < first:
+                raise ValueError(f"this trainer was loaded from a session file saved at iteration "
+                                 f"{self._loaded_at[0]}{' (mid-iteration)' if first > self._loaded_at[0] else ''}; "
+                                 f"the iterations before it are not in the file, so goto reaches "
+                                 f"{first} to {last}; received {iteration}.")
+            raise ValueError(f"goto needs an iteration from {first} ({'the start' if not first else 'the first after loading'}) "
+                             f"to {last} (the last one recorded); received {iteration!r}.")
+        self._seek(self._timeline.iteration_start(int(iteration) - first))
 
     @property
     def can_undo(self) -> bool:
@@ -326,7 +335,7 @@ class Trainer:
     @property
     def recorded_iterations(self) -> int:
         """Iterations recorded in the run, including those undone and not yet dropped."""
-        return self._timeline.n_updates
+        return self._loaded_at[0] + self._timeline.n_updates
 
     # ---------------------------------------------------------------- phases
     def _expect(self, phase: int) -> None:
