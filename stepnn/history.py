@@ -290,20 +290,22 @@ class History:
             raise ValueError(f"the history's sample indices must be {used} whole numbers; found "
                              f"shape {samples.shape}.")
         history = cls(path[0])
-        if len(path) > history._path_capacity:
-            raise ValueError(f"the descent path holds {len(path)} rows; at most "
-                             f"{history._path_capacity} fit.")
-        history._numbers = array("d", numbers.ravel().tolist())
-        history._samples = _grown(samples.astype(np.int32), used, max(used, 1024))
-        history._stored = history._n = n
-        history._epochs, history._events = list(epochs), list(events)
-        history._n_epochs, history._n_events = len(epochs), len(events)
-        history._path = path.copy()
-        history._path_at = path_at.astype(np.int64)
-        history._path_rows = len(path)
-        history._stride = stride
-        history._last_row = int(path_at[-1])
+        history._take_parts(numbers, samples.astype(np.int32), epochs, events, path,
+                            path_at.astype(np.int64), stride)
         return history
+
+    def _take_parts(self, numbers, samples, epochs, events, path, path_at, stride) -> None:
+        if len(path) > self._path_capacity:
+            raise ValueError(f"the descent path holds {len(path)} rows; at most "
+                             f"{self._path_capacity} fit.")
+        self._numbers = array("d", numbers.ravel().tolist())
+        self._samples = _grown(samples, len(samples), max(len(samples), 1024))
+        self._stored = self._n = len(numbers)
+        self._epochs, self._events = list(epochs), list(events)
+        self._n_epochs, self._n_events = len(epochs), len(events)
+        self._path, self._path_at, self._path_rows = path.copy(), path_at, len(path)
+        self._stride = stride
+        self._last_row = int(path_at[-1])
 
     # -------------------------------------------------------------- reading
     def _column(self, name: str) -> np.ndarray:

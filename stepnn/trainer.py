@@ -145,8 +145,13 @@ class Trainer:
 
     Settings are plain attributes: ``trainer.learning_rate = 0.01``, ``trainer.batch_size = 32``,
     ``trainer.optimizer = "adam"``, ``trainer.loss_fn = "mse"`` (``trainer.loss`` is the loss
-    phase). Each is checked on assignment (a bad value raises and changes nothing) and, like the
-    ``set_*`` methods, applies at once between iterations or, mid-iteration, at the next forward().
+    phase), ``trainer.kernel_regularizer = "l2"`` (every layer; ``set_regularizer(reg, layer=i)``
+    for one). ``set_data(X, y, validation_split=...)`` changes the data. Each is checked on
+    assignment (a bad value raises and changes nothing) and, like the ``set_*`` methods, applies
+    at once between iterations or, mid-iteration, at the next forward().
+
+    A run is saved with ``stepnn.save(trainer, path)`` and continued with ``stepnn.load(path)``
+    (see ``stepnn.sessions``).
     """
 
     def __init__(self, model: Sequential, X, y, loss="mse", optimizer="sgd",
