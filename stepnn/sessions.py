@@ -33,7 +33,6 @@ from .packing import (_array, _fail, _rebuild, expect, pack_loss, pack_model, pa
                       unpack_optimizer_state, unpack_rng)
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .saving import SessionFileError, read_archive, write_archive
-from .timeline import Timeline
 from .trainer import PHASES, LoopState, Trainer, TrainingData, make_data
 
 __all__ = ["save", "load", "SESSION_VERSION", "SessionFileError"]
@@ -279,7 +278,6 @@ def load(path: "str | os.PathLike") -> Trainer:
                        shuffle=shuffle, seed=seed, drop_last=drop_last,
                        validation_data=None if data0.X_val is None else (data0.X_val, data0.y_val),
                        fused=fused, max_undo=max_undo)
-    trainer._initial["data"] = data0
     nxt_data, nxt_loss = pending.get("data", now["data"]), pending.get("loss", now["loss"])
     for where, data, loss in (("in force", now["data"], now["loss"]), ("waiting", nxt_data, nxt_loss)):
         _rebuild(f"loss {where}", data.labels_for, loss, n_out)
@@ -316,13 +314,7 @@ def load(path: "str | os.PathLike") -> Trainer:
         raise _fail(f"the history ({len(history)} iterations, {len(history.epochs)} epochs, "
                     f"{len(history.events)} events) does not match the state (global iteration "
                     f"{state.global_iteration}, epoch {state.epoch}, {state.n_events} events).")
-    trainer.state = state
-    trainer.history = history
-    trainer._put_layers(weights)
-    trainer._put_regularizers(state.regularizers)
-    trainer._timeline = Timeline(state.copy())
-    trainer._loaded_at = (state.global_iteration, state.global_iteration + (1 if state.phase else 0))
-    trainer._show()
+    trainer._resume(state, history, data0)
     return trainer
 
 

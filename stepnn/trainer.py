@@ -215,6 +215,15 @@ class Trainer:
         # but for a trainer loaded from a session file (``stepnn.load``)
         self._loaded_at = (0, 0)
 
+    def _resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
+        """Stand at a moment read from a session file (``stepnn.load``): its state and history;
+        the timeline starts there."""
+        self._initial["data"] = initial_data
+        self.history = history
+        self._restore(state)
+        self._timeline = Timeline(state.copy())
+        self._loaded_at = (state.global_iteration, state.global_iteration + (1 if state.phase else 0))
+
     def _restore(self, saved: LoopState) -> None:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
         self.state = s = saved.copy()
@@ -317,6 +326,9 @@ class Trainer:
         first = self._loaded_at[1]
         if isinstance(iteration, bool) or not isinstance(iteration, Integral) \
                 or not first <= iteration <= last:
+            if last < first:
+                raise ValueError(f"no iteration has ended since this trainer was loaded "
+                                 f"mid-iteration; finish it (trainer.step()) first.")
             if first and isinstance(iteration, Integral) and 0 <= iteration < first:
                 raise ValueError(f"this trainer was loaded from a session file saved at iteration "
                                  f"{self._loaded_at[0]}{' (mid-iteration)' if first > self._loaded_at[0] else ''}; "

@@ -71,6 +71,8 @@ def test_the_timeline_starts_at_the_loaded_moment(tmp_path):
     sn.save(tr, tmp_path / "run.stepnn")
     loaded = sn.load(tmp_path / "run.stepnn")
     assert not loaded.can_undo and loaded.undo() is None
+    with pytest.raises(ValueError, match="no iteration has ended since this trainer was loaded"):
+        loaded.goto(5)
     loaded.backward(), loaded.update(), loaded.step()
     assert loaded.recorded_iterations == 7
     with pytest.raises(ValueError, match="loaded from a session file saved at iteration 5 "
