@@ -17,6 +17,8 @@ from .layers import Dense
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
+from .saving import SessionFileError
+from .sessions import load, save
 from .stopping import StopReason
 from .terms import get_language, set_language
 from .trainer import PHASES, PhaseError, Trainer
@@ -27,4 +29,5 @@ __all__ = ["activations", "batching", "chain", "datasets", "initializers", "loss
            "regularizers", "surface", "exercises",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
-           "UpdateRecord", "StopReason", "set_language", "get_language", "__version__"]
+           "UpdateRecord", "StopReason", "set_language", "get_language", "save", "load",
+           "SessionFileError", "__version__"]

@@ -23,6 +23,9 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
                   fused: bool = True) -> BackwardRecord:
     """Gradients of the batch-mean loss for every layer, by the chain rule.
 
+    A layer with a ``kernel_regularizer`` adds its penalty's gradient to dL/dW (the training
+    loss is the data loss plus the penalties, as Keras); ``record.penalty_dW`` keeps that part.
+
     Args:
         layers: the model's layers, whose weights produced ``forward``.
         forward: the forward record of the batch x (b, n_in).
@@ -63,6 +66,14 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
         if i > 0:
             da[i - 1] = dx
             dz[i - 1] = local(layers[i - 1], forward.z[i - 1], forward.a[i - 1], da[i - 1])
+    penalty_dW = None
+    for i, layer in enumerate(layers):
+        reg = getattr(layer, "kernel_regularizer", None)
+        if reg is not None:
+            if penalty_dW is None:
+                penalty_dW = [None] * n_layers
+            penalty_dW[i] = reg.gradient(layer.W)
+            dW[i] = dW[i] + penalty_dW[i]
     sq = sum(float(np.vdot(g, g)) for g in dW + db)
     return BackwardRecord(dz, da, dW, db, math.sqrt(sq), use_fused,
-                          output_da=lambda: loss.gradient(y, forward.a[-1]))
+                          output_da=lambda: loss.gradient(y, forward.a[-1]), penalty_dW=penalty_dW)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import losses
+from . import losses, regularizers
 from ._checks import as_float_matrix, positive_float
 from .backprop import backward_pass
 from .layers import dense_forward
@@ -79,11 +79,12 @@ def gradcheck(model: Sequential, X, y, loss="mse", eps: float = 1e-6, fused: boo
     y = loss_fn.check_labels(y, model.sizes[-1])
     eps = positive_float("eps", eps)
     params = [p.copy() for p in model.params]
-    layers = [_Layer(params[2 * i], params[2 * i + 1], layer.activation)
+    layers = [_Layer(params[2 * i], params[2 * i + 1], layer.activation, layer.kernel_regularizer)
               for i, layer in enumerate(model.layers)]
 
-    def f() -> float:
-        return float(np.mean(loss_fn.per_sample(y, forward_pass(layers, X, None).a[-1])))
+    def f() -> float:  # the training loss: data loss plus the regularizers' penalty, as Keras
+        data = float(np.mean(loss_fn.per_sample(y, forward_pass(layers, X, None).a[-1])))
+        return data + regularizers.total_penalty(layers)
 
     analytic = backward_pass(layers, forward_pass(layers, X, None), y, loss_fn, fused).grads
     numeric = numerical_gradient(f, params, eps)
@@ -95,8 +96,9 @@ def gradcheck(model: Sequential, X, y, loss="mse", eps: float = 1e-6, fused: boo
 class _Layer:
     """A private copy of a Dense layer's weights, perturbed in place by the check."""
 
-    def __init__(self, W, b, activation):
+    def __init__(self, W, b, activation, kernel_regularizer=None):
         self.W, self.b, self.activation = W, b, activation
+        self.kernel_regularizer = kernel_regularizer
 
     def forward(self, x):
         z = dense_forward(x, self.W, self.b)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .model import flatten
 
-__all__ = ["IterationEntry", "EpochEntry", "Event", "History", "PATH_BYTES"]
+__all__ = ["IterationEntry", "EpochEntry", "Event", "History", "PATH_BYTES", "COLUMNS"]
 
 PATH_BYTES = 8 * 2 ** 20  # the descent path's weight rows take at most this much memory
 # ... and grow by about this much per iteration at most: a large net keeps every k-th iteration
@@ -34,6 +34,7 @@ PATH_BYTES_PER_ITERATION = 4096
 _COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm", "learning_rate",
             "batch_size", "first_sample", "n_samples")
 _WIDTH = len(_COLUMNS)
+COLUMNS = _COLUMNS
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,64 @@ class History:
         self._path_rows = max(1, int(np.searchsorted(self._path_at[:self._path_rows], self._n,
                                                      side="right")))
         self._last_row = int(self._path_at[self._path_rows - 1])
+
+    # ------------------------------------------------------ saved sessions
+    def parts(self) -> dict:
+        """The run shown (up to where the trainer stands; the redo tail is left out) as plain
+        parts, for a session file: ``numbers`` (n, 9) float64, one row per iteration (the columns
+        ``COLUMNS``); ``samples`` (m,) int32, every batch's indices one after another; ``epochs``
+        and ``events``, lists of EpochEntry and Event; ``path`` (k, n_params) and ``path_at``
+        (k,) int64, the descent path's rows kept and their iterations; ``stride``."""
+        self._flush()
+        n = self._n
+        numbers = np.frombuffer(self._numbers, dtype=np.float64).reshape(-1, _WIDTH)[:n].copy()
+        used = int(numbers[-1, 7] + numbers[-1, 8]) if n else 0
+        rows = max(1, int(np.searchsorted(self._path_at[:self._path_rows], n, side="right")))
+        return dict(numbers=numbers, samples=self._samples[:used].copy(),
+                    epochs=list(self._epochs[:self._n_epochs]), events=list(self._events[:self._n_events]),
+                    path=self._path[:rows].copy(), path_at=self._path_at[:rows].copy(),
+                    stride=self._stride)
+
+    @classmethod
+    def from_parts(cls, numbers, samples, epochs: list, events: list, path, path_at,
+                   stride: int) -> "History":
+        """The History that ``parts()`` described; a ValueError names what does not fit."""
+        numbers = np.asarray(numbers, dtype=np.float64)
+        path, path_at = np.asarray(path, dtype=np.float64), np.asarray(path_at)
+        if numbers.ndim != 2 or numbers.shape[1] != _WIDTH:
+            raise ValueError(f"the history's numbers must have shape (n, {_WIDTH}); found {numbers.shape}.")
+        n = len(numbers)
+        if path.ndim != 2 or len(path) < 1 or path_at.shape != (len(path),) \
+                or path_at.dtype.kind not in "iu" or path_at[0] != 0 \
+                or np.any(np.diff(path_at) <= 0) or path_at[-1] > n:
+            raise ValueError("the descent path must be rows (k, n_params) with increasing "
+                             "iterations from 0 to at most the number of iterations.")
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1 or stride & (stride - 1):
+            raise ValueError(f"the path's stride must be a power of two; found {stride!r}.")
+        if not np.array_equal(numbers[:, 2], np.arange(1, n + 1)):
+            raise ValueError("the history's iterations must be numbered 1, 2, ... in order.")
+        used = int(numbers[-1, 7] + numbers[-1, 8]) if n else 0
+        samples = np.asarray(samples)
+        if samples.shape != (used,) or samples.dtype.kind not in "iu":
+            raise ValueError(f"the history's sample indices must be {used} whole numbers; found "
+                             f"shape {samples.shape}.")
+        history = cls(path[0])
+        history._take_parts(numbers, samples.astype(np.int32), epochs, events, path,
+                            path_at.astype(np.int64), stride)
+        return history
+
+    def _take_parts(self, numbers, samples, epochs, events, path, path_at, stride) -> None:
+        if len(path) > self._path_capacity:
+            raise ValueError(f"the descent path holds {len(path)} rows; at most "
+                             f"{self._path_capacity} fit.")
+        self._numbers = array("d", numbers.ravel().tolist())
+        self._samples = _grown(samples, len(samples), max(len(samples), 1024))
+        self._stored = self._n = len(numbers)
+        self._epochs, self._events = list(epochs), list(events)
+        self._n_epochs, self._n_events = len(epochs), len(events)
+        self._path, self._path_at, self._path_rows = path.copy(), path_at, len(path)
+        self._stride = stride
+        self._last_row = int(path_at[-1])
 
     # -------------------------------------------------------------- reading
     def _column(self, name: str) -> np.ndarray:

@@ -64,16 +64,25 @@ class LossRecord:
     """The loss (손실) of one batch. ``float(record)`` is the batch loss.
 
     Attributes:
-        value: mean of ``per_sample`` (float; inf or NaN when training diverged).
-        per_sample: each sample's loss, shape (b,).
+        value: the training loss, ``data_loss + penalty`` (float; inf or NaN when training
+            diverged), as Keras adds the regularisation losses to the loss it reports.
+        per_sample: each sample's data loss, shape (b,).
         y_true: the batch's labels; y_pred: the prediction, shape (b, k).
         name: the loss function's Keras name.
+        penalty: the regularizers' penalty on the kernels (규제), 0.0 without regularizers.
+        data_loss: the mean of ``per_sample`` (equal to ``value`` without regularizers).
     """
     value: float
     per_sample: np.ndarray
     y_true: np.ndarray
     y_pred: np.ndarray
     name: str
+    penalty: float = 0.0
+    data_loss: "float | None" = None
+
+    def __post_init__(self):
+        if self.data_loss is None:
+            self.data_loss = self.value - self.penalty if self.penalty else self.value
 
     def __float__(self) -> float:
         return self.value
@@ -84,8 +93,10 @@ class LossRecord:
 
     def __repr__(self) -> str:
         warn = "" if self.finite else phrase("records.loss_diverged")
-        return phrase("records.loss", name=self.name, value=self.value, n=len(self.per_sample),
-                      per_sample=_arr(self.per_sample), warn=warn)
+        parts = (phrase("records.loss_parts", data=self.data_loss, penalty=self.penalty)
+                 if self.penalty else "")
+        return phrase("records.loss", name=self.name, value=self.value, parts=parts,
+                      n=len(self.per_sample), per_sample=_arr(self.per_sample), warn=warn)
 
 
 class BackwardRecord:
@@ -99,14 +110,16 @@ class BackwardRecord:
         db: dL/db per layer, shape (n_out_l,) = sum of dz over the batch.
         grad_norm: L2 norm of all dW and db together.
         fused: True when the output layer used the fused rule dz = (a - y) / N.
+        penalty_dW: per layer, the regularizer's part of dW (d penalty / dW, already added to
+            dW), or None for a layer without regularizer; None when no layer has one.
         student, student_flagged: as in ForwardRecord: the student's functions this phase ran and
             their largest difference from the package's own.
     """
 
     def __init__(self, dz: list, da: list, dW: list, db: list, grad_norm: float, fused: bool,
-                 output_da=None):
+                 output_da=None, penalty_dW: "list | None" = None):
         self.dz, self._da, self.dW, self.db = dz, da, dW, db
-        self.grad_norm, self.fused = grad_norm, fused
+        self.grad_norm, self.fused, self.penalty_dW = grad_norm, fused, penalty_dW
         self._output_da = output_da  # () -> dL/da of the output layer, when da[-1] is still None
         self.student: dict = {}
         self.student_flagged: tuple = ()
@@ -125,7 +138,8 @@ class BackwardRecord:
 
     def __repr__(self) -> str:
         rule = phrase("records.fused" if self.fused else "records.chain")
-        lines = [phrase("records.backward_head", norm=self.grad_norm, rule=rule)]
+        reg = "" if self.penalty_dW is None else phrase("records.penalty_grad")
+        lines = [phrase("records.backward_head", norm=self.grad_norm, rule=rule, reg=reg)]
         for i in range(len(self.dW), 0, -1):
             lines.append(phrase("records.layer", i=i) + f"dL/dW{i} {self.dW[i - 1].shape}: {_arr(self.dW[i - 1])}   "
                          f"dL/db{i}: {_arr(self.db[i - 1])}")

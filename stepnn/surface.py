@@ -21,6 +21,10 @@ gets the steps of setting its weights and calling ``model.predict`` (only the bi
 the product rather than after it), so the losses agree with that point-by-point loop to rounding,
 about 1e-15 relative. Points go through in chunks so that memory stays bounded (see
 ``MEMORY_BUDGET``); the numbers depend neither on the chunks nor on the threads.
+
+The loss drawn is the loss being descended: when the model's layers have kernel regularizers,
+each point's loss is its mean data loss plus the penalty of its kernels
+(``stepnn.regularizers.flat_penalties``), as the training loss is.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from numbers import Integral
 
 import numpy as np
 
-from . import activations, losses
+from . import activations, losses, regularizers
 from .activations import Activation
 from ._checks import as_float_matrix, positive_int
 
@@ -219,7 +223,8 @@ def batch_losses(model, X, y, loss, weights, chunk_size: "int | None" = None,
         workers: threads; default ``WORKERS``.
 
     Returns:
-        (G,) the mean loss over the samples at each point (inf/NaN where the loss overflows).
+        (G,) the mean loss over the samples at each point, plus the kernels' penalty when the
+        model's layers have regularizers (inf/NaN where the loss overflows).
     """
     x, y, loss_fn = _data(model, X, y, loss)
     P = np.asarray(weights, dtype=np.float64)
@@ -230,8 +235,11 @@ def batch_losses(model, X, y, loss, weights, chunk_size: "int | None" = None,
                          f"received {np.shape(weights)}.")
     varies = [bool(np.any(P[:, s] != P[:1, s])) for s in _layer_slices(model)]
     plan = _plan(model, x, y, loss_fn, P[0], varies)
-    return _run_chunks(plan, len(P), _chunk_size(model, len(x), chunk_size), workers,
-                       lambda i, start, stop, workspace: P[start:stop, plan.layers[i].index])
+    out = _run_chunks(plan, len(P), _chunk_size(model, len(x), chunk_size), workers,
+                      lambda i, start, stop, workspace: P[start:stop, plan.layers[i].index])
+    if _regularized(model):
+        out += regularizers.flat_penalties(model.layers, P)
+    return out
 
 
 def loss_grid(model, X, y, loss, center, d1, d2, alphas, betas,
@@ -260,7 +268,17 @@ def loss_grid(model, X, y, loss, center, d1, d2, alphas, betas,
     plan = _plan(model, x, y, loss_fn, center, varies)
     out = _run_chunks(plan, A.size, _chunk_size(model, len(x), chunk_size), workers,
                       _plane_weights(plan, center, d1, d2, A, B))
+    if _regularized(model):
+        step = max(1, MEMORY_BUDGET // model.n_params)
+        for start in range(0, A.size, step):  # the points in chunks: memory stays bounded
+            a, b = A[start:start + step, None], B[start:start + step, None]
+            out[start:start + step] += regularizers.flat_penalties(model.layers,
+                                                                   center + a * d1 + b * d2)
     return out.reshape(betas.size, alphas.size)
+
+
+def _regularized(model) -> bool:
+    return any(layer.kernel_regularizer is not None for layer in model.layers)
 
 
 def _plane_weights(plan: "_Plan", center: np.ndarray, d1: np.ndarray, d2: np.ndarray,

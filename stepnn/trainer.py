@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from . import batching, losses, optimizers, stopping, student
+from . import batching, losses, optimizers, regularizers, stopping, student
 from ._checks import as_float_matrix, positive_float, positive_int
 from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
@@ -28,11 +28,11 @@ from .stopping import StopReason, accuracy, stop_word
 from .terms import phrase
 from .timeline import Timeline
 
-__all__ = ["Trainer", "LoopState", "PhaseError", "PHASES"]
+__all__ = ["Trainer", "LoopState", "PhaseError", "PHASES", "TrainingData", "make_data"]
 
 PHASES = ("forward", "loss", "backward", "update")
 _STEP = [tuple((p,) for p in PHASES[i:]) for i in range(4)]  # the actions step() does, by phase
-SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss")
+SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers", "data")
 
 
 class PhaseError(RuntimeError):
@@ -54,6 +54,11 @@ class LoopState:
     """The optimizer in force, with its learning rate."""
     batch_size: int
     """Samples per iteration."""
+    regularizers: tuple
+    """Per layer, the kernel regularizer in force (a ``stepnn.regularizers.Regularizer`` or None);
+    the layers' ``kernel_regularizer`` hold the same."""
+    data: "TrainingData"
+    """The training and validation data in force (their targets as given)."""
     rng_state: dict
     """The shuffling generator's state, before the next epoch's order is drawn."""
     weights: list
@@ -99,10 +104,11 @@ class LoopState:
 
     def __repr__(self) -> str:
         pending = phrase("core.loop_state_pending", pending=self.pending) if self.pending else ""
+        regs = phrase("core.loop_state_regularizers", regs=self.regularizers) if any(self.regularizers) else ""
         return phrase("core.loop_state", epoch=self.epoch, iteration=self.iteration,
                       global_iteration=self.global_iteration, samples=self.samples_seen,
                       phase=phrase(f"core.phase.{PHASES[self.phase]}"), optimizer=self.optimizer,
-                      batch_size=self.batch_size, loss=self.loss_fn.name, pending=pending)
+                      batch_size=self.batch_size, loss=self.loss_fn.name + regs, pending=pending)
 
 
 class Trainer:
@@ -147,8 +153,13 @@ class Trainer:
 
     Settings are plain attributes: ``trainer.learning_rate = 0.01``, ``trainer.batch_size = 32``,
     ``trainer.optimizer = "adam"``, ``trainer.loss_fn = "mse"`` (``trainer.loss`` is the loss
-    phase). Each is checked on assignment (a bad value raises and changes nothing) and, like the
-    ``set_*`` methods, applies at once between iterations or, mid-iteration, at the next forward().
+    phase), ``trainer.kernel_regularizer = "l2"`` (every layer; ``set_regularizer(reg, layer=i)``
+    for one). ``set_data(X, y, validation_split=...)`` changes the data. Each is checked on
+    assignment (a bad value raises and changes nothing) and, like the ``set_*`` methods, applies
+    at once between iterations or, mid-iteration, at the next forward().
+
+    A run is saved with ``stepnn.save(trainer, path)`` and continued with ``stepnn.load(path)``
+    (see ``stepnn.sessions``).
     """
 
     def __init__(self, model: Sequential, X, y, loss="mse", optimizer="sgd",
@@ -167,37 +178,16 @@ class Trainer:
         self._use = student.check_use(use)
         self.model = model
         loss_fn = losses.get(loss, from_logits=from_logits)
-        X = as_float_matrix("X", X, n_features=model.sizes[0])
-        y_raw = _targets("y", y, len(X), "X")
-        if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
-                or not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
-                             f"received {validation_split!r}.")
-        if validation_split and validation_data is not None:
-            raise ValueError("pass either validation_split or validation_data, not both.")
-        if validation_split:
-            split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
-            if split_at < 1 or split_at >= len(X):
-                raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
-                                 f"{split_at} for training and {len(X) - split_at} for validation; "
-                                 f"both parts need at least one sample.")
-            validation_data = (X[split_at:], y_raw[split_at:])
-            X, y_raw = X[:split_at], y_raw[:split_at]
-        self.X, self._y_raw = X, y_raw
-        self._val_raw = None
-        self._labels: dict = {}  # loss name -> (y, y_val) shaped for it
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val).")
-            X_val = as_float_matrix("X_val", validation_data[0], n_features=model.sizes[0])
-            self._val_raw = (X_val, _targets("y_val", validation_data[1], len(X_val), "X_val"))
-        y, y_val = self._labels_for(loss_fn)
-        self._check_fit(loss_fn)
+        data = make_data(X, y, model.sizes[0], validation_split, validation_data)
+        y, y_val = data.labels_for(loss_fn, model.sizes[-1])
+        self._check_fit(loss_fn, data)
         opt = optimizers.get(optimizer, learning_rate)
-        n = len(X)
+        n = data.n
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
         self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
-        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs)
+        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
+                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers),
+                             data=data)
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -225,20 +215,38 @@ class Trainer:
             settings.update(self._settings_after(self.state.pending))
         self.state = LoopState(rng_state=np.random.default_rng(self.seed).bit_generator.state,
                                weights=self.model.params, **settings)
+        self._put_regularizers(self.state.regularizers)
         self.stop_reason: "StopReason | None" = None
         """Why the last ``fit`` stopped (None after any other action or move)."""
         self.history = History(self.model.get_flat())
         self._timeline = Timeline(self.state.copy())
+        # (completed iterations where the timeline starts, the first one goto reaches): (0, 0)
+        # but for a trainer loaded from a session file (``stepnn.load``)
+        self._loaded_at = (0, 0)
+
+    def _resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
+        """Stand at a moment read from a session file (``stepnn.load``): its state and history;
+        the timeline starts there."""
+        self._initial["data"] = initial_data
+        self.history = history
+        self._restore(state)
+        self._timeline = Timeline(state.copy())
+        self._loaded_at = (state.global_iteration, state.global_iteration + (1 if state.phase else 0))
 
     def _restore(self, saved: LoopState) -> None:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
         self.state = s = saved.copy()
         self._put_layers(s.weights)
+        self._put_regularizers(s.regularizers)
         self._show()
 
     def _put_layers(self, weights: list) -> None:
         for i, layer in enumerate(self.model.layers):
             layer.W, layer.b = weights[2 * i], weights[2 * i + 1]
+
+    def _put_regularizers(self, regs: tuple) -> None:
+        for layer, reg in zip(self.model.layers, regs):
+            layer.kernel_regularizer = reg
 
     def _show(self) -> None:
         """Let the history show the run up to here."""
@@ -324,11 +332,20 @@ class Trainer:
         reached, also ones undone (until a new action drops them). Stepping from there goes on
         from that moment."""
         last = self.recorded_iterations
+        first = self._loaded_at[1]
         if isinstance(iteration, bool) or not isinstance(iteration, Integral) \
-                or not 0 <= iteration <= last:
-            raise ValueError(f"goto needs an iteration from 0 (the start) to {last} (the last "
-                             f"one recorded); received {iteration!r}.")
-        self._seek(self._timeline.iteration_start(int(iteration)))
+                or not first <= iteration <= last:
+            if last < first:
+                raise ValueError(f"no iteration has ended since this trainer was loaded "
+                                 f"mid-iteration; finish it (trainer.step()) first.")
+            if first and isinstance(iteration, Integral) and 0 <= iteration < first:
+                raise ValueError(f"this trainer was loaded from a session file saved at iteration "
+                                 f"{self._loaded_at[0]}{' (mid-iteration)' if first > self._loaded_at[0] else ''}; "
+                                 f"the iterations before it are not in the file, so goto reaches "
+                                 f"{first} to {last}; received {iteration}.")
+            raise ValueError(f"goto needs an iteration from {first} ({'the start' if not first else 'the first after loading'}) "
+                             f"to {last} (the last one recorded); received {iteration!r}.")
+        self._seek(self._timeline.iteration_start(int(iteration) - first))
 
     @property
     def can_undo(self) -> bool:
@@ -344,7 +361,7 @@ class Trainer:
     @property
     def recorded_iterations(self) -> int:
         """Iterations recorded in the run, including those undone and not yet dropped."""
-        return self._timeline.n_updates
+        return self._loaded_at[0] + self._timeline.n_updates
 
     # ---------------------------------------------------------------- phases
     def _expect(self, phase: int) -> None:
@@ -404,7 +421,8 @@ class Trainer:
 
     def _loss(self) -> LossRecord:
         s = self.state
-        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward)
+        penalty = regularizers.total_penalty(self.model.layers) if any(s.regularizers) else 0.0
+        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward, penalty)
         s.loss, s.phase = rec, 2
         return rec
 
@@ -459,7 +477,7 @@ class Trainer:
         val_loss = val_acc = None
         if self._val_raw is not None:
             pred = self.model.predict(self._val_raw[0])
-            val_loss = float(np.mean(s.loss_fn.per_sample(s.y_val, pred)))
+            val_loss = float(np.mean(s.loss_fn.per_sample(s.y_val, pred))) + self.penalty
             val_acc = accuracy(s.loss_fn, s.y_val, pred)
         self.history.record_epoch(EpochEntry(s.epoch, s.epoch_loss_sum / s.epoch_count,
                                              val_loss, val_acc))
@@ -484,16 +502,18 @@ class Trainer:
             s.pending = waiting
 
     def _settings_after(self, changes: dict) -> dict:
-        """The settings (loss_fn, y, y_val, optimizer, batch_size) once ``changes`` are in force."""
+        """The settings (loss_fn, y, y_val, optimizer, batch_size, regularizers) once ``changes``
+        are in force."""
         s = self.state
-        out = dict(loss_fn=s.loss_fn, y=s.y, y_val=s.y_val, optimizer=s.optimizer,
-                   batch_size=s.batch_size)
-        out["optimizer"] = changes.get("optimizer", out["optimizer"])
+        data = changes.get("data", s.data)
+        out = dict(loss_fn=changes.get("loss", s.loss_fn), y=s.y, y_val=s.y_val,
+                   optimizer=changes.get("optimizer", s.optimizer),
+                   batch_size=min(changes.get("batch_size", s.batch_size), data.n),
+                   regularizers=changes.get("regularizers", s.regularizers), data=data)
         if "learning_rate" in changes:
             out["optimizer"] = out["optimizer"].copy(learning_rate=changes["learning_rate"])
-        out["batch_size"] = changes.get("batch_size", out["batch_size"])
-        if "loss" in changes:
-            out["loss_fn"], out["y"], out["y_val"] = changes["loss"]
+        if "loss" in changes or "data" in changes:
+            out["y"], out["y_val"] = data.labels_for(out["loss_fn"], self.model.sizes[-1])
         return out
 
     def _apply(self, changes: dict) -> None:
@@ -501,16 +521,23 @@ class Trainer:
         s = self.state
         new = self._settings_after(changes)
         events = []
+        if "data" in changes:
+            if s.order is not None:  # the epoch's order was of the old data: the epoch ends here
+                self._end_epoch()
+            events.append(("data", s.data.summary, new["data"].summary))
         if "optimizer" in changes:
             events.append(("optimizer", s.optimizer, changes["optimizer"]))
             s.opt_state = {}  # a new optimizer starts without moments
         if "learning_rate" in changes:
             before = changes.get("optimizer", s.optimizer).learning_rate
             events.append(("learning_rate", before, changes["learning_rate"]))
-        if "batch_size" in changes:
+        if "batch_size" in changes or new["batch_size"] != s.batch_size:
             events.append(("batch_size", s.batch_size, new["batch_size"]))
         if "loss" in changes:
             events.append(("loss", s.loss_fn.name, new["loss_fn"].name))
+        if "regularizers" in changes:
+            events.append(("regularizer", s.regularizers, new["regularizers"]))
+            self._put_regularizers(new["regularizers"])
         for what, old, value in events:
             self.history.record_event(s.n_events, Event(s.global_iteration, what, old, value))
             s.n_events += 1
@@ -520,23 +547,15 @@ class Trainer:
     @property
     def next_settings(self) -> dict:
         """What the next iteration will use: optimizer (the object), learning_rate, batch_size,
-        loss (its name). The one preview of the settings, for code and dashboards alike."""
+        loss (its name), regularizers (per layer, a Regularizer or None), data (a TrainingData).
+        The one preview of the
+        settings, for code and dashboards alike."""
         up = self._settings_after(self.state.pending)
         return {"optimizer": up["optimizer"], "learning_rate": up["optimizer"].learning_rate,
-                "batch_size": up["batch_size"], "loss": up["loss_fn"].name}
+                "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
+                "regularizers": up["regularizers"], "data": up["data"]}
 
-    def _labels_for(self, loss_fn: losses.Loss):
-        """(y, y_val) shaped for ``loss_fn``; made once per loss name, so that switching losses
-        back and forth does not keep a copy of the labels per switch in the timeline."""
-        cache = self._labels
-        if loss_fn.name not in cache:
-            n_out = self.model.sizes[-1]
-            y = loss_fn.check_labels(self._y_raw, n_out)
-            y_val = None if self._val_raw is None else loss_fn.check_labels(self._val_raw[1], n_out)
-            cache[loss_fn.name] = (y, y_val)
-        return cache[loss_fn.name]
-
-    def _check_fit(self, loss_fn: losses.Loss) -> None:
+    def _check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
         linear + cross-entropy without from_logits sits at the clipping ceiling)."""
         out = self.model.layers[-1].activation.name
@@ -550,7 +569,7 @@ class Trainer:
         if loss_fn.fuses_with in (None, out):
             return  # regression losses read any output; cross-entropy needs its partner
         try:
-            fits = losses.fitting(out, n_out, self._y_raw)
+            fits = losses.fitting(out, n_out, data.y)
         except (TypeError, ValueError):
             fits = []
         choice = f"use {' or '.join(repr(f) for f in fits)}" if fits else "choose another loss"
@@ -572,7 +591,8 @@ class Trainer:
 
     def set_batch_size(self, batch_size: int) -> None:
         """Change the batch size (배치 사이즈), 1..N; same as ``trainer.batch_size = ...``."""
-        self._act(("settings", {"batch_size": self._check_batch_size(batch_size, len(self.X))}))
+        n = self._settings_after(self.state.pending)["data"].n
+        self._act(("settings", {"batch_size": self._check_batch_size(batch_size, n)}))
 
     def set_optimizer(self, optimizer, **hyperparameters) -> None:
         """Switch optimizer; its state (moments) starts afresh. Same as ``trainer.optimizer = ...``.
@@ -589,9 +609,51 @@ class Trainer:
         """Switch loss function; it must fit the output layer and the labels are checked against
         it first. Same as ``trainer.loss_fn = ...``."""
         loss_fn = losses.get(loss, from_logits=from_logits)
-        labels = self._labels_for(loss_fn)
-        self._check_fit(loss_fn)
-        self._act(("settings", {"loss": (loss_fn, *labels)}))
+        data = self._settings_after(self.state.pending)["data"]
+        data.labels_for(loss_fn, self.model.sizes[-1])
+        self._check_fit(loss_fn, data)
+        self._act(("settings", {"loss": loss_fn}))
+
+    def set_data(self, X, y, validation_split: float = 0.0, validation_data=None) -> None:
+        """Train on another data set (X, y) from here on, as a setting change: at once between
+        iterations, else at the next forward(); undo, redo and goto see it.
+
+        Args:
+            X: inputs (n_samples, n_in), n_in the model's input size.
+            y: targets (n_samples,) or (n_samples, k), as the loss in force expects.
+            validation_split: the fraction of (X, y) held out for validation (the last rows, as
+                Keras); or ``validation_data=(X_val, y_val)``; neither: no validation.
+
+        A change in the middle of an epoch ends that epoch (its order was drawn for the old
+        data); a batch size larger than the new data set becomes the data set's size.
+        """
+        data = make_data(X, y, self.model.sizes[0], validation_split, validation_data)
+        data.labels_for(self._settings_after(self.state.pending)["loss_fn"], self.model.sizes[-1])
+        self._act(("settings", {"data": data}))
+
+    def set_regularizer(self, regularizer, layer: "int | None" = None) -> None:
+        """Put a kernel regularizer (규제) on one layer's W, or on every layer's (``layer=None``).
+
+        Args:
+            regularizer: ``"l1"``, ``"l2"``, ``"l1_l2"`` (Keras' factors 0.01), a
+                ``stepnn.regularizers`` object such as ``L2(0.001)``, or None to remove it.
+            layer: the layer's index, 0 for the first Dense layer (negative counts from the end).
+
+        The training loss becomes the batch's data loss plus every kernel's penalty, as Keras.
+        Same rule as every setting: at once between iterations, else at the next forward().
+        ``trainer.kernel_regularizer = "l2"`` is ``set_regularizer("l2")``.
+        """
+        reg = regularizers.get(regularizer)
+        regs = list(self.next_settings["regularizers"])
+        if layer is None:
+            regs = [reg] * len(regs)
+        else:
+            n = len(regs)
+            if isinstance(layer, bool) or not isinstance(layer, Integral) or not -n <= layer < n:
+                raise ValueError(f"layer must be a layer index from 0 to {n - 1} (or None for "
+                                 f"every layer); received {layer!r}.")
+            regs[int(layer)] = reg
+        self._act(("settings", {"regularizers": tuple(regs)}))
 
     def set_weights(self, weights) -> None:
         """Set the model's weights at an iteration boundary (a new start for the descent path)."""
@@ -627,6 +689,22 @@ class Trainer:
                        lambda self, value: self.set_loss(value),
                        doc="The loss function in force; assign a name or a Loss to change it "
                            "(``trainer.loss()`` is the loss phase).")
+
+    @property
+    def kernel_regularizer(self) -> "regularizers.Regularizer | None":
+        """The regularizer in force when every layer has the same one (else a tuple per layer);
+        assign ``"l1"``, ``"l2"``, ``"l1_l2"``, a Regularizer or None to put it on every layer."""
+        regs = self.state.regularizers
+        return regs[0] if all(r == regs[0] for r in regs) else regs
+
+    @kernel_regularizer.setter
+    def kernel_regularizer(self, value) -> None:
+        self.set_regularizer(value)
+
+    @property
+    def penalty(self) -> float:
+        """The regularizers' penalty at the current weights (0.0 without regularizers)."""
+        return regularizers.total_penalty(self.model.layers)
 
     # ------------------------------------------------------------------- fit
     def fit(self, epochs: int = 1, target_loss: "float | None" = None,
@@ -672,7 +750,8 @@ class Trainer:
 
     # ------------------------------------------------------------ read only
     def evaluate(self, X=None, y=None) -> float:
-        """The loss over a whole data set (default: all training data), with the current weights."""
+        """The loss over a whole data set (default: all training data), with the current weights:
+        the mean data loss plus the regularizers' penalty, as Keras' ``evaluate``."""
         s = self.state
         if X is None:
             if y is not None:
@@ -685,7 +764,7 @@ class Trainer:
             y = s.loss_fn.check_labels(_targets("y", y, len(X), "X"), self.model.sizes[-1])
         pred = self.model.predict(X)
         with np.errstate(**QUIET):
-            return float(np.mean(s.loss_fn.per_sample(y, pred)))
+            return float(np.mean(s.loss_fn.per_sample(y, pred))) + self.penalty
 
     def explain(self, lang: "str | None" = None) -> str:
         """# of data = batch size x iterations, with the live numbers, in ``lang`` (None: the
@@ -723,7 +802,12 @@ class Trainer:
     use = property(lambda self: dict(self._use),
                    doc="Your functions the trainer runs in place of its own ({} when none).")
     n_samples = property(lambda self: len(self.X))
-    X_val = property(lambda self: None if self._val_raw is None else self._val_raw[0])
+    X = property(lambda self: self.state.data.X, doc="The training inputs in force (n, n_in).")
+    X_val = property(lambda self: self.state.data.X_val,
+                     doc="The validation inputs in force (n_val, n_in), or None.")
+    data = property(lambda self: self.state.data, doc="The data in force, a TrainingData.")
+    _val_raw = property(lambda self: None if self.state.data.X_val is None
+                        else (self.state.data.X_val, self.state.data.y_val))
     y_val = property(lambda self: self.state.y_val)
 
     @property
@@ -749,6 +833,74 @@ class Trainer:
         return phrase("core.repr", sizes=self.model.sizes, loss=self.loss_fn.name,
                       optimizer=self.optimizer, batch_size=self.batch_size,
                       mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TrainingData:
+    """The data a Trainer learns from, as given (targets not yet shaped for a loss).
+
+    Attributes:
+        X: training inputs (n, n_in); y: their targets (n,) or (n, k).
+        X_val: validation inputs (n_val, n_in) or None; y_val: their targets or None.
+        validation_split: the fraction held out when the data was split (0.0 otherwise).
+    """
+    X: np.ndarray
+    y: np.ndarray
+    X_val: "np.ndarray | None" = None
+    y_val: "np.ndarray | None" = None
+    validation_split: float = 0.0
+    _labels: dict = field(default_factory=dict)  # loss name -> (y, y_val) shaped for it
+
+    @property
+    def n(self) -> int:
+        return len(self.X)
+
+    @property
+    def summary(self) -> str:
+        """E.g. "160 samples x 2 features + 40 for validation"."""
+        val = "" if self.X_val is None else f" + {len(self.X_val)} for validation"
+        return f"{self.n} samples x {self.X.shape[1]} features{val}"
+
+    def labels_for(self, loss_fn: losses.Loss, n_out: int) -> tuple:
+        """(y, y_val) shaped for ``loss_fn`` (checked by it: a clear error if they do not fit);
+        made once per loss name, so that switching losses back and forth does not keep a copy of
+        the labels per switch in the timeline."""
+        cache = self._labels
+        if loss_fn.name not in cache:
+            y = loss_fn.check_labels(self.y, n_out)
+            y_val = None if self.X_val is None else loss_fn.check_labels(self.y_val, n_out)
+            cache[loss_fn.name] = (y, y_val)
+        return cache[loss_fn.name]
+
+    def __repr__(self) -> str:
+        return f"TrainingData({self.summary})"
+
+
+def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=None) -> TrainingData:
+    """Check (X, y) against a model with ``n_in`` inputs and split off the validation part."""
+    X = as_float_matrix("X", X, n_features=n_in)
+    y_raw = _targets("y", y, len(X), "X")
+    if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
+            or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
+                         f"received {validation_split!r}.")
+    if validation_split and validation_data is not None:
+        raise ValueError("pass either validation_split or validation_data, not both.")
+    if validation_split:
+        split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
+        if split_at < 1 or split_at >= len(X):
+            raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
+                             f"{split_at} for training and {len(X) - split_at} for validation; "
+                             f"both parts need at least one sample.")
+        validation_data = (X[split_at:], y_raw[split_at:])
+        X, y_raw = X[:split_at], y_raw[:split_at]
+    if validation_data is None:
+        return TrainingData(X, y_raw)
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError("validation_data must be a pair (X_val, y_val).")
+    X_val = as_float_matrix("X_val", validation_data[0], n_features=n_in)
+    y_val = _targets("y_val", validation_data[1], len(X_val), "X_val")
+    return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
 
 
 def _check_seed(seed) -> int:

@@ -180,21 +180,29 @@ def test_kernel_gradients_match_central_differences():
         assert_gradients_close(grad, numeric, layer.label)
 
 
-def test_data_gradient_plus_penalty_gradient_is_the_training_loss_gradient():
-    # the rule the loss and backward phases follow: L = mean data loss + total penalty,
-    # dL/dW = backprop's dW + kernel_gradients; dL/db = backprop's db
+@pytest.mark.parametrize("fused", [True, False])
+def test_backward_pass_gives_the_training_loss_gradient(fused):
+    # L = mean data loss + total penalty; backprop's dW includes the penalty's gradient, db not
     model = _model(seed=3)
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(7, 2)), rng.integers(0, 2, size=(7, 1)).astype(np.float64)
     loss = sn.losses.get("binary_crossentropy")
 
     def training_loss():
-        return compute_loss(loss, y, model.forward(X)).value + reg.total_penalty(model.layers)
+        return compute_loss(loss, y, model.forward(X), reg.total_penalty(model.layers)).value
 
-    data = backward_pass(model.layers, model.forward(X), y, loss)
-    for layer, dW, db, g in zip(model.layers, data.dW, data.db, reg.kernel_gradients(model.layers)):
-        assert_gradients_close(dW + g, central_difference(training_loss, layer.W), layer.label)
+    rec = backward_pass(model.layers, model.forward(X), y, loss, fused=fused)
+    for layer, dW, db, g, part in zip(model.layers, rec.dW, rec.db, reg.kernel_gradients(model.layers),
+                                      rec.penalty_dW):
+        assert_gradients_close(dW, central_difference(training_loss, layer.W), layer.label)
         assert_gradients_close(db, central_difference(training_loss, layer.b), layer.label)
+        if layer.kernel_regularizer is None:
+            assert part is None
+        else:
+            np.testing.assert_array_equal(part, g)
+    assert "includes the penalty" in repr(rec)
+    plain = sn.Sequential([sn.Dense(2, 1)])
+    assert backward_pass(plain.layers, plain.forward(X), y[:, 0], "mse").penalty_dW is None
 
 
 def test_flat_penalties_of_many_weight_vectors():

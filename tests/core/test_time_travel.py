@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import stepnn as sn
 
-from .helpers import binary_trainer
+from .helpers import binary_problem, binary_trainer
 
 
 def _trainer(**kwargs):
@@ -20,8 +20,8 @@ def _trainer(**kwargs):
 def _records(tr):
     f, lo, b, u = tr.last_forward, tr.last_loss, tr.last_backward, tr.last_update
     return (None if f is None else (f.indices, f.x, f.z, f.a),
-            None if lo is None else (lo.value, lo.per_sample, lo.y_true),
-            None if b is None else (b.grads, b.dz, b.da, b.grad_norm, b.fused),
+            None if lo is None else (lo.value, lo.per_sample, lo.y_true, lo.data_loss, lo.penalty),
+            None if b is None else (b.grads, b.dz, b.da, b.grad_norm, b.fused, b.penalty_dW),
             None if u is None else (u.old, u.new, u.learning_rate, u.optimizer))
 
 
@@ -35,6 +35,8 @@ def observed(tr) -> dict:
                   s.epoch_loss_sum, s.epoch_count, s.n_events),
         order=s.order, rng=repr(s.rng_state), optimizer=repr(tr.optimizer),
         optimizer_state=tr.optimizer_state, batch_size=tr.batch_size, loss=tr.loss_fn.name,
+        regularizers=repr(tr.state.regularizers), data=(tr.X, tr.state.data.y, tr.X_val, tr.y_val),
+        layer_regularizers=repr([layer.kernel_regularizer for layer in tr.model.layers]),
         y=tr.y, pending=repr(tr.pending), records=_records(tr),
         losses=h.losses, grad_norms=h.grad_norms, learning_rates=h.learning_rates,
         batch_sizes=h.batch_sizes, epochs_of=h.iteration_epochs,
@@ -71,6 +73,15 @@ def do(tr, action) -> None:
         tr.optimizer = action[1]
     elif name == "loss_fn":
         tr.loss_fn = action[1]
+    elif name == "regularizer":
+        if action[2] is None:
+            tr.kernel_regularizer = action[1]
+        else:
+            tr.set_regularizer(action[1], layer=action[2])
+    elif name == "data":
+        _, n, seed, split = action
+        X, y = binary_problem(n, seed)
+        tr.set_data(X, y, validation_split=split)
     elif name == "weights":
         tr.set_flat(np.random.default_rng(action[1]).normal(size=tr.model.n_params))
     else:
@@ -91,6 +102,12 @@ MOVES = st.one_of(
     st.tuples(st.just("optimizer"), st.sampled_from(["sgd", "adam", "rmsprop"])),
     st.tuples(st.just("loss_fn"), st.sampled_from(["binary_crossentropy", "mse"])),
     st.tuples(st.just("weights"), st.integers(0, 3)),
+    st.tuples(st.just("regularizer"),
+              st.sampled_from([None, "l1", "l2", "l1_l2", sn.regularizers.L1(0.3),
+                               sn.regularizers.L2(0.2)]),
+              st.sampled_from([None, 0, 1, -1])),
+    st.tuples(st.just("data"), st.sampled_from([4, 11, 16]), st.integers(0, 2),
+              st.sampled_from([0.0, 0.25])),
 )
 
 
@@ -111,6 +128,8 @@ def play(tr, moves):
             at = start_of(log, k)
         else:
             if kind == "weights" and tr.next_phase != "forward":
+                continue
+            if kind == "batch_size" and move[1] > tr.next_settings["data"].n:
                 continue
             phases = ([tr.next_phase] if kind == "phase" else
                       list(sn.PHASES[sn.PHASES.index(tr.next_phase):]) if kind == "step" else [])
