@@ -14,7 +14,7 @@ import numpy as np
 from .. import losses
 from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, gradient_text,
                                  kind_of, loss_point, number_text, vector_text)
-from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX, check_scale, font_points
+from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
 from ._base import Dashboard, guarded
 
 __all__ = ["LossExplorer", "LOSS_OPTIONS"]
@@ -61,9 +61,7 @@ class LossExplorer(Dashboard):
 
     def __init__(self, loss="mse", lang: str = "en", live: "bool | None" = None, scale: float = 1.0):
         fn = _check_loss(loss)
-        scale = check_scale(scale)
-        super().__init__(lang, live)
-        self.scale = scale
+        super().__init__(lang, live, scale)
         self.loss = fn
         self.loss_control = widgets.Dropdown(options=LOSS_OPTIONS, value=fn.name,
                                              description=self.t("loss_function"), style=WIDE)
@@ -89,7 +87,7 @@ class LossExplorer(Dashboard):
         self.inputs = widgets.VBox()
         fig, view = self.new_figure(FIGSIZE, dpi=DPI)
         self.point = self._read_point(fn)
-        fs = font_points(MIN_TEXT_PX, DPI, scale)
+        fs = self.font(MIN_TEXT_PX, DPI)
         grid = fig.add_gridspec(1, 2, width_ratios=[1.45, 1])
         self.curve_view = LossCurveView(fig.add_subplot(grid[0]), self.point, self.lang, fontsize=fs)
         self.clip_view = ClippingView(fig.add_subplot(grid[1]), self.point, self.lang, fontsize=fs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from stepnn.views.style import MAX_WIDTH_PX, MIN_TEXT_PX
+from stepnn.views.style import MAX_WIDTH_PX, MIN_TEXT_PX, text_px
 
 
 def visible_texts(fig: Figure) -> list[Text]:
@@ -21,11 +21,6 @@ def visible_texts(fig: Figure) -> list[Text]:
             continue
         texts.append(text)
     return texts
-
-
-def text_px(text: Text) -> float:
-    """The text's height on screen in pixels: points x dpi / 72."""
-    return text.get_fontsize() * text.figure.dpi / 72.0
 
 
 def small_texts(fig: Figure, px: float = MIN_TEXT_PX) -> list[str]:
