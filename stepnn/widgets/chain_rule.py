@@ -12,13 +12,25 @@ from .._checks import positive_float
 from ..chain import ComputationGraph
 from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
+from ..views.style import MAX_WIDTH_PX
 from ._base import Dashboard, guarded
 
-__all__ = ["ChainRule", "LOSS_CHOICES"]
+__all__ = ["ChainRule", "LOSS_CHOICES", "LEARNING_RATES", "learning_rates"]
 
 LOSS_CHOICES = (("MSE", "mean_squared_error"), ("binary_crossentropy", "binary_crossentropy"))
 MAX_SEED = 10**6
 WIDE = {"description_width": "initial"}  # show each control's whole label
+DPI = 100
+# heights (inches at scale 1) of the graph, the gradient-check table and the step's equations
+HEIGHTS = (3.4, 1.7, 1.3)
+# the learning rates the slider offers: 1-2-5 steps from 0.001 to 10 (the slider shows them exactly)
+LEARNING_RATES = tuple(m * 10.0 ** e for e in range(-3, 1) for m in (1, 2, 5)) + (10.0,)
+
+
+def learning_rates(lr: float) -> list[tuple[str, float]]:
+    """The slider's options: ``LEARNING_RATES`` with ``lr`` among them, as (label, value) pairs."""
+    values = sorted(set(LEARNING_RATES) | {lr})
+    return [(f"{v:g}", v) for v in values]
 
 
 class ChainRule(Dashboard):
@@ -30,6 +42,7 @@ class ChainRule(Dashboard):
         seed: which example (input, target, weights); whole number 0..1,000,000.
         loss: "mse" (default) or "binary_crossentropy".
         learning_rate: the Update button's learning rate (학습률), 0.001..10.
+        scale: presentation scale of every text (1 = laptop, 1.5 = projector).
 
     Attributes:
         graph: the ``stepnn.chain.ComputationGraph`` the buttons drive.
@@ -40,7 +53,7 @@ class ChainRule(Dashboard):
     title = "Chain rule: backpropagation one node at a time"
 
     def __init__(self, lang: str = "en", live: "bool | None" = None, seed: int = 0, loss="mse",
-                 learning_rate: float = 0.5):
+                 learning_rate: float = 0.5, scale: float = 1.0):
         graph = ComputationGraph.example(seed, loss)  # checks seed and loss first
         lr = positive_float("learning_rate", learning_rate)
         if not 1e-3 <= lr <= 10:
@@ -48,12 +61,20 @@ class ChainRule(Dashboard):
                              f"received {learning_rate!r}.")
         if seed > MAX_SEED:
             raise ValueError(f"seed must be a whole number in [0, {MAX_SEED}]; received {seed!r}.")
-        super().__init__(lang, live)
+        super().__init__(lang, live, scale)
         self.graph = graph
-        fig, view = self.new_figure((10.5, 5.8))
-        self.graph_view = GraphView(fig.add_axes([0.0, 0.30, 0.66, 0.70]), graph, lang)
-        self.table_view = ParameterTableView(fig.add_axes([0.66, 0.30, 0.34, 0.70]), graph, lang)
-        self.step_view = StepView(fig.add_axes([0.0, 0.0, 1.0, 0.29]), graph, lang)
+        heights = [h * self.scale for h in HEIGHTS]
+        total = sum(heights)
+        fig, view = self.new_figure((MAX_WIDTH_PX / DPI, total), dpi=DPI)
+        fs = self.font(dpi=DPI)
+        tops = [1 - sum(heights[:k]) / total for k in range(3)]  # each band's top, as a figure fraction
+        band = [h / total for h in heights]
+        self.graph_view = GraphView(fig.add_axes([0.0, tops[0] - band[0], 1.0, band[0]]), graph,
+                                    self.lang, fontsize=fs)
+        self.table_view = ParameterTableView(fig.add_axes([0.02, tops[1] - band[1], 0.96, band[1]]), graph,
+                                             self.lang, fontsize=fs)
+        self.step_view = StepView(fig.add_axes([0.02, tops[2] - band[2], 0.96, band[2] * 0.95]), graph,
+                                  self.lang, fontsize=fs)
         self.views = [self.graph_view, self.table_view, self.step_view]
         actions = {"forward": self.forward_step, "forward_all": self.forward_all,
                    "backward": self.backward_step, "backward_all": self.backward_all,
@@ -64,8 +85,11 @@ class ChainRule(Dashboard):
             button.add_class(f"stepnn-chain-{name.replace('_', '-')}")
             button.on_click(lambda _, act=action: act())
             self.buttons[name] = button
-        self.learning_rate_control = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
-                                                    description=self.t("learning_rate"), style=WIDE)
+        # a selection of exact values: a slider of floats would land on 0.501 for 0.5, and could
+        # be given NaN from code; this one takes only its options
+        self.learning_rate_control = widgets.SelectionSlider(options=learning_rates(lr), value=lr,
+                                                             description=self.t("learning_rate"),
+                                                             continuous_update=False, style=WIDE)
         self.seed_control = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED,
                                                    description=self.t("seed"), style=WIDE)
         self.loss_control = widgets.ToggleButtons(options=LOSS_CHOICES, value=graph.loss.name,
