@@ -16,6 +16,7 @@ from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, 
                                  kind_of, loss_point, number_text, vector_text)
 from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
 from ._base import Dashboard, guarded
+from .controls import refuse_non_finite
 
 __all__ = ["LossExplorer", "LOSS_OPTIONS"]
 
@@ -172,6 +173,10 @@ class LossExplorer(Dashboard):
         self.refresh()
 
     def _on_control(self, change) -> None:
+        refused = refuse_non_finite(change["owner"], change, change["owner"].description, self.lang)
+        if refused:  # NaN from code: the slider goes back (and refreshes), the message says why
+            self.show_info(refused, tone="error")
+            return
         self.refresh()
 
     @guarded

@@ -291,3 +291,18 @@ def test_a_single_output_gradient_is_a_plain_number():
     ex = LossExplorer("binary_crossentropy", live=False)
     assert "dL/dy_pred = -1.429" in ex.readout.value and "[" not in ex.readout.value.split("<br>")[1]
     assert ex.curve_view.slope_text.get_text() == "slope dL/dy_pred = -1.429"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_nan_on_any_slider_is_refused_and_nothing_changes(lang):
+    ex = LossExplorer("binary_crossentropy", live=False, lang=lang)
+    before = ex.point
+    ex.probability.value = float("nan")
+    assert ex.probability.value == 0.7 and ex.point.value == before.value and ex.errors == []
+    assert ("finite number" if lang == "en" else "유한한 수") in ex.message.value
+    ex.set_loss("cee")
+    ex.scores[0].value = float("nan")
+    assert ex.scores[0].value == 0.2 and np.all(np.isfinite(ex.point.y_pred))
+    ex.set_loss("mse")
+    ex.prediction.value = float("nan")
+    assert ex.prediction.value == 0.5 and ex.point.x == 0.5

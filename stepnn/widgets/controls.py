@@ -1,0 +1,25 @@
+"""What a control accepts. ipywidgets clamps a slider's value to its range, but NaN passes every
+comparison, so a NaN (or inf) set from code would reach the model: the dashboards refuse it here,
+put the control back and say why."""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from ..terms import phrase
+
+__all__ = ["refuse_non_finite"]
+
+
+def refuse_non_finite(control, change, what: str, lang: str = "en") -> "str | None":
+    """If ``change["new"]`` is not a finite number, put ``control`` back to ``change["old"]`` and
+    return the message to show in ``lang`` (what was expected, what was received); else None.
+
+    The caller's observer runs again for the restored value: it must treat a change back to the
+    value in use as nothing new.
+    """
+    new = change["new"]
+    if isinstance(new, Real) and not isinstance(new, bool) and math.isfinite(new):
+        return None
+    control.value = change["old"]
+    return phrase("controls.non_finite", lang, what=what, new=repr(new), old=f"{change['old']:g}")
