@@ -123,14 +123,27 @@ class ChainRule(Dashboard):
             self.message.value = ""
         self.redraw()
 
-    def _phase(self, step) -> None:
-        """Run a graph step; a step out of order is a note for the student, not a failure."""
+    def _phase(self, step, action: str) -> None:
+        """Run a graph step of ``action`` ("forward", "backward" or "update"); a step out of order
+        is a note for the student, in the dashboard's language, not a failure."""
         try:
             step()
-        except PhaseError as exc:
-            self._show(str(exc), "warn")
+        except PhaseError:
+            self._show(self._refusal(action), "warn")
             return
         self._show(self._status())
+
+    def _refusal(self, action: str) -> str:
+        """Why ``action`` cannot run now (the graph's own PhaseError says the same in English)."""
+        g = self.graph
+        if action == "forward":
+            return self._text("forward_complete")
+        if action == "backward" and not g.forward_done:
+            return self._text("forward_first").format(done=len(g.forward_steps), total=len(g.forward_order),
+                                                      next=g.next_forward)
+        if action == "backward":
+            return self._text("backward_complete")
+        return self._text("backward_first").format(done=len(g.backward_steps), total=len(g.backward_order))
 
     def _status(self) -> str:
         g = self.graph
@@ -147,26 +160,26 @@ class ChainRule(Dashboard):
     @guarded
     def forward_step(self) -> None:
         """Compute one more node's value."""
-        self._phase(self.graph.forward_step)
+        self._phase(self.graph.forward_step, "forward")
 
     @guarded
     def forward_all(self) -> None:
         # one step first: when none is left, it says so
-        self._phase(lambda: (self.graph.forward_step(), self.graph.forward()))
+        self._phase(lambda: (self.graph.forward_step(), self.graph.forward()), "forward")
 
     @guarded
     def backward_step(self) -> None:
         """Move the gradient one node back (chain rule at that node)."""
-        self._phase(self.graph.backward_step)
+        self._phase(self.graph.backward_step, "backward")
 
     @guarded
     def backward_all(self) -> None:
-        self._phase(lambda: (self.graph.backward_step(), self.graph.backward()))
+        self._phase(lambda: (self.graph.backward_step(), self.graph.backward()), "backward")
 
     @guarded
     def update(self) -> None:
         """w <- w - learning_rate x dL/dw for all 9 parameters."""
-        self._phase(lambda: self.graph.update(self.learning_rate_control.value))
+        self._phase(lambda: self.graph.update(self.learning_rate_control.value), "update")
 
     @guarded
     def reset(self) -> None:

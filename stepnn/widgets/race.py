@@ -191,7 +191,7 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.play = self._make_play("stepnn-race-play", interval=400)
         options = [(self.p(f"race.{p}"), p) for p in PRESETS]
         if not isinstance(runs, str):
-            options.append(("custom", "custom"))
+            options.append((self.p("race.custom"), "custom"))
         self.preset = widgets.Dropdown(options=options, value=runs if isinstance(runs, str) else "custom",
                                        description=self.p("race.preset"))
         self.preset.add_class("stepnn-race-preset")

@@ -288,3 +288,19 @@ def test_korean_steps_speak_korean():
         assert english not in text
     headers = [t.get_text() for t in visible_texts(dash.figures[0])]
     assert "수치 미분" in headers and "Finite\ndifference" not in headers
+
+
+def test_steps_out_of_order_are_notes_in_the_dashboards_language():
+    for lang, words in (("en", ("run the forward pass first", "finish the backward pass first",
+                                "forward pass is complete", "stops at the inputs")),
+                        ("ko", ("먼저 순전파를 하세요", "먼저 역전파를 끝내세요", "순전파가 끝났습니다",
+                                "역전파가 끝났습니다"))):
+        dash = ChainRule(live=False, lang=lang)
+        seen = []
+        for name in ("backward", "update", "forward_all", "forward", "backward_all", "backward"):
+            click(dash, name)
+            seen.append(dash.message.value)
+        assert words[0] in seen[0] and words[1] in seen[1] and words[2] in seen[3] and words[3] in seen[5]
+        assert dash.errors == []
+        if lang == "ko":
+            assert not any(english in " ".join(seen) for english in ("forward", "backward", "pass", "first"))
