@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
+
 from ..chain import ComputationGraph
 from ..terms import phrase
 from ._base import View, localize, quiet_axes, use_language
@@ -185,7 +187,8 @@ class StepView(View):
 class ParameterTableView(View):
     """Every weight and bias: its value, its backprop gradient and, beside it, finite differences.
 
-    Two groups of rows side by side (W1 and b1; W2 and b2), under one title. ``cells[row]`` are the
+    Two groups of rows side by side (W1 and b1; W2 and b2), or one (``groups=1``: room for larger
+    text), under one title. ``cells[row]`` are the
     texts of parameter ``row`` (graph.parameters order): name, value, backprop, finite difference,
     agree.
     """
@@ -194,33 +197,42 @@ class ParameterTableView(View):
                ("finite_difference", 0.85, "right"), ("agree", 0.93, "center"))
     GROUP = 6  # rows in the left group: W1 and b1
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None):
+    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None,
+                 groups: int = 2):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)
+        if groups not in (1, 2):
+            raise ValueError(f"groups must be 1 (one column of rows) or 2 (side by side); received {groups!r}.")
         quiet_axes(ax)
         for side in ax.spines.values():
             side.set_visible(False)
         ax.set_xlim(0, 1)
         n = len(graph.parameters)
-        rows = max(self.GROUP, n - self.GROUP)
-        ax.set_ylim(rows + 0.6, -1.9)
+        group = self.GROUP if groups == 2 else n
+        ax.set_ylim(self.rows(n, groups) - 1.9, -1.9)
         ax.text(0.0, -1.5, label("check_title", self.lang), ha="left", va="center", fontsize=fs,
                 color=COLORS["text"])
-        for offset in (0.0, 0.5):
+        width = 1.0 / groups
+        for offset in np.arange(groups) * width:
             for key, x, ha in self.COLUMNS:
-                ax.text(offset + 0.5 * x, -0.5, label(key, self.lang), ha=ha, va="center", fontsize=fs,
+                ax.text(offset + width * x, -0.5, label(key, self.lang), ha=ha, va="center", fontsize=fs,
                         color=COLORS["text"])
-            ax.plot([offset, offset + 0.48], [-0.05, -0.05], color=COLORS["edge"], lw=0.8)
+            ax.plot([offset, offset + 0.96 * width], [-0.05, -0.05], color=COLORS["edge"], lw=0.8)
         self.cells = []
         for row in range(n):
-            offset, y = (0.0, row + 0.5) if row < self.GROUP else (0.5, row - self.GROUP + 0.5)
-            self.cells.append([ax.text(offset + 0.5 * x, y, "", ha=ha, va="center", fontsize=fs,
+            offset, y = (0.0, row + 0.5) if row < group else (0.5, row - group + 0.5)
+            self.cells.append([ax.text(offset + width * x, y, "", ha=ha, va="center", fontsize=fs,
                                        family=MONO if key not in ("agree", "parameter") else None)
                                for key, x, ha in self.COLUMNS])
         for row, p in enumerate(graph.parameters):
             self.cells[row][0].set_text(p.name)
         self.update(graph)
         localize(ax, self.lang)
+
+    @classmethod
+    def rows(cls, n: int, groups: int = 2) -> float:
+        """The table's height in rows (title and headers included) for ``n`` parameters."""
+        return (max(cls.GROUP, n - cls.GROUP) if groups == 2 else n) + 2.5
 
     def update(self, graph: ComputationGraph) -> None:
         fresh = {w.name for w in graph.backward_steps[-1].weights} if graph.backward_steps else set()

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 
 from .._checks import positive_float
 from ..chain import ComputationGraph
@@ -21,8 +22,10 @@ LOSS_CHOICES = (("MSE", "mean_squared_error"), ("binary_crossentropy", "binary_c
 MAX_SEED = 10**6
 WIDE = {"description_width": "initial"}  # show each control's whole label
 DPI = 100
-# heights (inches at scale 1) of the graph, the gradient-check table and the step's equations
-HEIGHTS = (3.4, 1.7, 1.3)
+GRAPH_HEIGHT = 3.4   # inches at scale 1
+ROW_EM = 1.6         # a table row, in text heights
+STEP_LINES = 5       # the longest step: a node and the three weights into it, and a note
+STEP_CHARS = 100     # about the longest equation line
 # the learning rates the slider offers: 1-2-5 steps from 0.001 to 10 (the slider shows them exactly)
 LEARNING_RATES = tuple(m * 10.0 ** e for e in range(-3, 1) for m in (1, 2, 5)) + (10.0,)
 
@@ -63,7 +66,15 @@ class ChainRule(Dashboard):
             raise ValueError(f"seed must be a whole number in [0, {MAX_SEED}]; received {seed!r}.")
         super().__init__(lang, live, scale)
         self.graph = graph
-        heights = [h * self.scale for h in HEIGHTS]
+        # larger text (a projector's scale) takes more height, never more width: the table's two
+        # groups of rows go one under the other, the equations wrap onto more lines
+        text_in = self.scale * 12 / DPI            # one text height, in inches
+        groups = 2 if self.scale <= 1.2 else 1
+        columns = 0.96 * MAX_WIDTH_PX / (0.6 * 12 * self.scale)
+        lines = STEP_LINES * int(np.ceil(STEP_CHARS / columns)) + 1.5
+        heights = [GRAPH_HEIGHT * self.scale,
+                   ParameterTableView.rows(len(graph.parameters), groups) * ROW_EM * text_in,
+                   (lines * 1.35 + 1) * text_in]
         total = sum(heights)
         fig, view = self.new_figure((MAX_WIDTH_PX / DPI, total), dpi=DPI)
         fs = self.font(dpi=DPI)
@@ -72,7 +83,7 @@ class ChainRule(Dashboard):
         self.graph_view = GraphView(fig.add_axes([0.0, tops[0] - band[0], 1.0, band[0]]), graph,
                                     self.lang, fontsize=fs)
         self.table_view = ParameterTableView(fig.add_axes([0.02, tops[1] - band[1], 0.96, band[1]]), graph,
-                                             self.lang, fontsize=fs)
+                                             self.lang, fontsize=fs, groups=groups)
         self.step_view = StepView(fig.add_axes([0.02, tops[2] - band[2], 0.96, band[2] * 0.95]), graph,
                                   self.lang, fontsize=fs)
         self.views = [self.graph_view, self.table_view, self.step_view]
