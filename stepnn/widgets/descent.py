@@ -145,7 +145,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.diverged = self.converged = False
         self._quiet = False
         self._build_controls(lr)
-        fig, view = self.new_figure(FIGSIZE, dpi=DPI)
+        fig, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)  # larger text: taller
         self.figure = fig
         self._build_axes(fig)
         self.localize()

@@ -86,7 +86,7 @@ class LossExplorer(Dashboard):
             "categorical": widgets.VBox([widgets.HTML(self._text("scores")), *self.scores]),
         }
         self.inputs = widgets.VBox()
-        fig, view = self.new_figure(FIGSIZE, dpi=DPI)
+        fig, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)  # larger text: taller
         self.point = self._read_point(fn)
         fs = self.font(MIN_TEXT_PX, DPI)
         grid = fig.add_gridspec(1, 2, width_ratios=[1.45, 1])

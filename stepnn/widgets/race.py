@@ -57,7 +57,14 @@ RUN_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OK
               OKABE_ITO["sky_blue"], OKABE_ITO["purple"])
 RUN_STYLES = ("-", "--", "-.", ":", "-", "--")
 DPI = 100
-FIGSIZE = (MAX_WIDTH_PX / DPI, 3.9)  # 840 x 390 px
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.9)  # 840 x 390 px at scale 1; larger text makes it taller, not wider
+
+
+def key_columns(names, text_px: float, width_px: float = MAX_WIDTH_PX) -> int:
+    """How many of the runs' names fit side by side in one row of the key (at least 1): a glyph is
+    about 0.6 text heights wide, a handle and the gaps about 5."""
+    widest = max(len(n) for n in names) * 0.6 * text_px + 5 * text_px
+    return max(1, min(len(names), int(0.95 * width_px // widest)))
 
 
 def smooth(values, window: int) -> np.ndarray:
@@ -150,7 +157,7 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.directions, self.max_epochs = directions, int(max_epochs)
         self._quiet = False
         self.trainers = self._make_trainers()
-        self.figure, view = self.new_figure(FIGSIZE, dpi=DPI)
+        self.figure, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)
         self._build_controls(runs)
         self._build_views()
         self.widget = widgets.VBox([
@@ -229,7 +236,8 @@ class OptimizerRace(PlayFrames, Dashboard):
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.grid(alpha=0.3)
         # the key below the plots: it covers no curve and no path
-        self.key = fig.legend(handles=self.epoch_lines, loc="lower center", ncol=min(len(names), 4),
+        ncol = key_columns(names, fs * DPI / 72)
+        self.key = fig.legend(handles=self.epoch_lines, loc="lower center", ncol=ncol,
                               fontsize=fs, frameon=False, handlelength=2.4, columnspacing=1.2)
         self.checkboxes = []
         for k, name in enumerate(names):
@@ -242,8 +250,8 @@ class OptimizerRace(PlayFrames, Dashboard):
         self._draw_curves()
         self._readable()
         self.localize()
-        rows = -(-len(names) // 4)
-        fig.tight_layout(pad=0.4, w_pad=1.5, rect=(0, (1.6 * rows + 0.3) * fs / 72 / fig.get_figheight(), 1, 1))
+        rows = -(-len(names) // ncol)
+        fig.tight_layout(pad=0.6, w_pad=1.5, rect=(0, (1.6 * rows + 0.3) * fs / 72 / fig.get_figheight(), 1, 1))
         self.caption.value = self._caption()
 
     def _readable(self) -> None:

@@ -235,8 +235,12 @@ def test_every_text_is_readable_and_the_figure_fits(batch_race, lang):
     assert fits(fig) and small_texts(fig) == []
     race.buttons["step"].click()
     assert small_texts(fig) == []
-    big = OptimizerRace("xor", live=False, lang=lang, scale=1.5)
+    big = OptimizerRace("xor", runs="batch", live=False, lang=lang, scale=1.5)
     assert smallest_px(big.figures[0]) == pytest.approx(18)
+    fig = big.figures[0]
+    fig.canvas.draw()
+    key = big.key.get_window_extent()
+    assert key.x0 >= 0 and key.x1 <= fig.canvas.get_width_height()[0]  # the key wraps, never cut off
 
 
 def test_runs_differ_in_colour_and_line_style_and_the_key_covers_nothing():
