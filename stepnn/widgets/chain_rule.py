@@ -15,6 +15,7 @@ from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
 from ..views.style import MAX_WIDTH_PX
 from ._base import Dashboard, guarded
+from .controls import row
 
 __all__ = ["ChainRule", "LOSS_CHOICES", "LEARNING_RATES", "learning_rates"]
 
@@ -112,9 +113,9 @@ class ChainRule(Dashboard):
         self.loss_control.observe(self._on_loss, names="value")
         b = self.buttons
         self.widget = widgets.VBox([
-            widgets.HBox([b["forward"], b["forward_all"], b["backward"], b["backward_all"]]),
-            widgets.HBox([self.learning_rate_control, b["update"], b["reset"]]),
-            widgets.HBox([self.seed_control, b["new_example"], self.loss_control]),
+            row([b["forward"], b["forward_all"], b["backward"], b["backward_all"]]),
+            row([self.learning_rate_control, b["update"], b["reset"]]),
+            row([self.seed_control, b["new_example"], self.loss_control]),
             self.message, view])
         self.widget.add_class("stepnn-chain-rule")
         self.localize()

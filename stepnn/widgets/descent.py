@@ -28,7 +28,7 @@ from ..problems import Bowl, LinearRegression, largest_curvature
 from ..trainer import Trainer
 from ..views.style import MAX_WIDTH_PX, OKABE_ITO
 from .controller import guarded_step
-from .controls import refuse_non_finite
+from .controls import refuse_non_finite, row
 from ._base import Dashboard, guarded
 
 __all__ = ["DescentExplorer", "PlayFrames", "PROBLEMS", "PRESETS", "preset_rates", "log_limits",
@@ -151,8 +151,8 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.localize()
         self.restart(self.problem.start)
         self.widget = widgets.VBox([
-            widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
-            widgets.HBox([widgets.Label(self.p("descent.preset"))]
+            row([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
+            row([widgets.Label(self.p("descent.preset"))]
                          + [self.buttons[name] for name in PRESETS]),
             view, self.readout, self.explain, self.message])
         self.widget.add_class("stepnn-descent")

@@ -32,6 +32,7 @@ from ..views.surface import DIRECTIONS, RaceSurfaceView
 from .controller import Criteria, finish_epoch
 from .descent import LOSS_CEILING, PlayFrames, log_limits, plain_log_ticks
 from ._base import Dashboard, guarded
+from .controls import row
 
 __all__ = ["OptimizerRace", "PRESETS", "run_specs"]
 
@@ -161,7 +162,7 @@ class OptimizerRace(PlayFrames, Dashboard):
         self._build_controls(runs)
         self._build_views()
         self.widget = widgets.VBox([
-            widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.preset, self.plane]),
+            row([self.buttons["step"], self.play, self.buttons["reset"], self.preset, self.plane]),
             self.run_boxes, view, self.caption, self.message])
         self.widget.add_class("stepnn-race")
         self.redraw()

@@ -40,3 +40,16 @@ def width_px(fig: Figure) -> float:
 def fits(fig: Figure) -> bool:
     """No wider than the output area at 1280x800 with the file browser open, and not tiny."""
     return 0.6 * MAX_WIDTH_PX <= width_px(fig) <= MAX_WIDTH_PX
+
+
+def rows_that_do_not_wrap(widget) -> list:
+    """The HBoxes under ``widget`` that would scroll sideways in a narrow output area instead of
+    wrapping their controls onto the next line."""
+    import ipywidgets as widgets
+    found, todo = [], [widget]
+    while todo:
+        w = todo.pop()
+        if isinstance(w, widgets.HBox) and w.layout.flex_flow != "row wrap":
+            found.append(w)
+        todo.extend(getattr(w, "children", ()))
+    return found

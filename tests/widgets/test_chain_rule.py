@@ -9,7 +9,7 @@ from stepnn.backprop import backward_pass
 from stepnn.chain import ComputationGraph
 from stepnn.widgets.chain_rule import LEARNING_RATES, ChainRule
 
-from .readable import fits, small_texts, smallest_px, visible_texts
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px, visible_texts
 
 FORWARD = ["z1[0]", "z1[1]", "a1[0]", "a1[1]", "z2[0]", "a2[0]", "L"]
 SAME = 1e-12
@@ -313,3 +313,7 @@ def test_steps_out_of_order_are_notes_in_the_dashboards_language():
         assert dash.errors == []
         if lang == "ko":
             assert not any(english in " ".join(seen) for english in ("forward", "backward", "pass", "first"))
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(dash):
+    assert rows_that_do_not_wrap(dash.widget) == []

@@ -12,7 +12,7 @@ from stepnn.widgets import ipympl_available
 from stepnn.problems import Bowl, LinearRegression
 from stepnn.widgets.descent import PRESETS, DescentExplorer, preset_rates
 
-from .readable import fits, small_texts, smallest_px
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px
 
 STEPS = 40
 
@@ -317,3 +317,7 @@ def test_a_nan_learning_rate_from_code_is_refused_and_reset_still_works():
     ko = DescentExplorer(live=False, lang="ko")
     ko.learning_rate.value = bad
     assert "유한한 수" in ko.message.value and "finite" not in ko.message.value
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(bowl):
+    assert rows_that_do_not_wrap(bowl.widget) == []

@@ -12,7 +12,7 @@ from stepnn import surface as S
 from stepnn.widgets import ipympl_available
 from stepnn.widgets.race import PRESETS, RUN_COLORS, RUN_STYLES, OptimizerRace, run_specs, smooth
 
-from .readable import fits, small_texts, smallest_px
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px
 
 EXACT = 1e-12
 
@@ -265,3 +265,7 @@ def test_the_two_meanings_of_sgd_have_two_names():
     ko = OptimizerRace("xor", runs="batch", live=False, lang="ko")
     assert ko.checkboxes[0].description == "배치 사이즈 1 (확률적 경사 하강법)"
     assert "에포크는" in ko.caption.value and "samples" not in ko.caption.value
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(batch_race):
+    assert rows_that_do_not_wrap(batch_race.widget) == []
