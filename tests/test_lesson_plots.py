@@ -32,6 +32,17 @@ def _descent_paths(lang):
     return lesson_plots.descent_paths(grid, runs, epochs=3, lang=lang)
 
 
+@pytest.fixture(autouse=True)
+def agg_pyplot():
+    """pyplot on Agg for each test: another test in the same process may have made ipympl the
+    pyplot backend, whose toolbar warns when warnings are errors."""
+    previous = matplotlib.get_backend()
+    plt.switch_backend("Agg")
+    yield
+    plt.close("all")
+    plt.switch_backend(previous)
+
+
 MAKERS = {
     "descent_paths": _descent_paths,
     "batch_loss_curves": lambda lang: lesson_plots.batch_loss_curves(

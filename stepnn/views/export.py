@@ -1,4 +1,5 @@
-"""Figures for slides: a PNG of a figure (or part of it), a GIF of a figure as it changes.
+"""Figures for slides: an image of a figure (or part of it) in the format its name asks for (PNG,
+JPEG, SVG, PDF), a GIF of a figure as it changes.
 
 ``save_gif`` uses matplotlib.animation's Pillow writer (Pillow is a dependency; no ffmpeg needed).
 """
@@ -12,7 +13,10 @@ from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-__all__ = ["save_png", "save_gif", "axes_bbox"]
+__all__ = ["save_png", "save_gif", "axes_bbox", "IMAGE_FORMATS", "image_format"]
+
+# file suffix -> matplotlib's format name (JPEG through Pillow, a dependency)
+IMAGE_FORMATS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".pdf": "pdf"}
 
 
 def _figure(fig) -> Figure:
@@ -28,13 +32,27 @@ def axes_bbox(fig: Figure, axes, pad: float = 0.05) -> Bbox:
     return Bbox.union(boxes).transformed(fig.dpi_scale_trans.inverted()).padded(pad)
 
 
+def image_format(path) -> str:
+    """The image format ``path``'s suffix asks for ("png", "jpg", "svg" or "pdf"); a clear error for
+    any other suffix, so that a file never holds bytes of another format than its name says."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in IMAGE_FORMATS:
+        raise ValueError(f"the file name must end in one of {', '.join(IMAGE_FORMATS)} (the format is "
+                         f"taken from it); received {str(path)!r}. Example: 'figure.png'.")
+    return IMAGE_FORMATS[suffix]
+
+
 def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" = None) -> str:
-    """Write ``fig`` to ``path`` as a PNG; ``bbox`` (inches, see ``axes_bbox``) crops it.
+    """Write ``fig`` to ``path`` in the format its suffix names: .png (default for slides), .jpg or
+    .jpeg, .svg, .pdf; any other suffix is refused. ``bbox`` (inches, see ``axes_bbox``) crops it.
 
     Returns the path as a string.
     """
     _figure(fig)
-    fig.savefig(path, format="png", dpi=dpi or fig.dpi, bbox_inches=bbox)
+    fmt = image_format(path)
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
+        raise ValueError(f"dpi must be a number > 0, e.g. 150; received {dpi!r}.")
+    fig.savefig(path, format=fmt, dpi=float(dpi or fig.dpi), bbox_inches=bbox)
     return str(path)
 
 
@@ -60,6 +78,7 @@ def save_gif(path, fig: Figure, frames: Callable[[int], object], n_frames: int, 
     if not callable(frames):
         raise TypeError(f"frames must be a function frames(i) that updates the figure; "
                         f"received {type(frames).__name__}.")
+    n_frames = int(n_frames)
     writer = PillowWriter(fps=fps)
     with writer.saving(fig, str(path), dpi or fig.dpi):
         for i in range(n_frames):

@@ -3,9 +3,14 @@ just taken (the chain-rule equation with its numbers), and the parameters beside
 finite-difference check. Each view takes the graph in ``update(graph)``."""
 from __future__ import annotations
 
+import textwrap
+
+import numpy as np
+
 from ..chain import ComputationGraph
 from ..terms import phrase
 from ._base import View, localize, quiet_axes, use_language
+from .style import MIN_TEXT_PX, OKABE_ITO, font_points
 
 __all__ = ["GraphView", "StepView", "ParameterTableView", "NODE_POSITIONS", "label"]
 
@@ -15,12 +20,16 @@ NODE_POSITIONS = {
     "z1[0]": (2.6, 1.3), "z1[1]": (2.6, -1.3), "a1[0]": (4.0, 1.3), "a1[1]": (4.0, -1.3),
     "z2[0]": (6.6, 0.0), "a2[0]": (8.0, 0.0), "L": (9.4, 0.0),
 }
-BIAS_POSITIONS = {"b1[0]": (1.9, 2.75), "b1[1]": (1.9, -2.75), "b2[0]": (5.9, 1.6)}
+BIAS_POSITIONS = {"b1[0]": (1.9, 2.6), "b1[1]": (1.9, -2.75), "b2[0]": (5.9, 1.8)}
 LABEL_AT = {1: 0.3, 2: 0.5}  # per layer, where along a slanted edge its weight is written (W1: before
                              # the edges cross)
 
-COLORS = {"empty": "#ffffff", "forward": "#d5f5e3", "backward": "#fadbd8", "current": "#e67e22",
-          "edge": "#7f8c8d", "grad": "#b03a2e", "ok": "#1e8449", "bad": "#b00020"}
+# one meaning per colour (Okabe-Ito): blue the forward pass (values), vermillion the backward pass
+# (gradients), orange what the last click changed, purple a gradient check that fails
+COLORS = {"empty": "#ffffff", "forward": "#cce3f0", "backward": "#f6d2bd", "current": OKABE_ITO["orange"],
+          "edge": "#888888", "grad": OKABE_ITO["vermillion"], "ok": OKABE_ITO["black"],
+          "bad": OKABE_ITO["purple"], "text": "#222222"}
+MONO = "DejaVu Sans Mono"
 
 def label(key: str, lang: str) -> str:
     """A phrase of these views in ``lang`` ("en" or "ko"): ``stepnn.terms.PHRASES["graph." + key]``."""
@@ -31,17 +40,29 @@ def _fmt(v) -> str:
     return "" if v is None else f"{v:.4g}"
 
 
+def _factor(v: float) -> str:
+    """A number as a factor of a product: negatives in parentheses."""
+    return f"({v:.4g})" if v < 0 else f"{v:.4g}"
+
+
+def _size(ax, fontsize: "float | None") -> float:
+    """The views' text size in points: ``fontsize``, or the smallest readable text at the figure's dpi."""
+    return fontsize or font_points(MIN_TEXT_PX, ax.figure.dpi)
+
+
 class GraphView(View):
     """The computation graph: nodes with their values (and dL/d node once known), weights on edges.
 
-    The node of the last step is outlined; nodes with values are green, with gradients red.
+    The node of the last step is outlined in orange; nodes with values are blue, with gradients
+    vermillion. ``fontsize`` (points): the size of every text (default: 12 px on screen).
     """
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
+    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
+        fs = self.fontsize = _size(ax, fontsize)
         quiet_axes(ax)
-        ax.set_xlim(-0.8, 10.2)
-        ax.set_ylim(-3.5, 3.4)
+        ax.set_xlim(-0.7, 10.1)
+        ax.set_ylim(-3.55, 3.6)
         for side in ax.spines.values():
             side.set_visible(False)
         self.names = list(NODE_POSITIONS)
@@ -50,34 +71,34 @@ class GraphView(View):
             end = NODE_POSITIONS[p.target]
             start = NODE_POSITIONS[p.source] if p.source else BIAS_POSITIONS[p.name]
             ax.plot([start[0], end[0]], [start[1], end[1]], color=COLORS["edge"], lw=1, zorder=1)
-            if p.source is None:
-                self.bias_labels[p.name] = ax.text(start[0], start[1] + (0.35 if start[1] > 0 else -0.35),
-                                                   "", ha="center", va="center", fontsize=8)
+            if p.source is None:  # beside its square, away from the edge
+                self.bias_labels[p.name] = ax.text(start[0] - 0.2, start[1], "", ha="right", va="center",
+                                                   fontsize=fs)
                 continue
             if start[1] == end[1]:  # level edge: above its middle
-                at = ((start[0] + end[0]) / 2, start[1] + 0.22)
+                at = ((start[0] + end[0]) / 2, start[1] + 0.3)
             else:
                 f = LABEL_AT[p.array // 2 + 1]
                 at = (start[0] + f * (end[0] - start[0]), start[1] + f * (end[1] - start[1]))
-            self.edge_labels[p.name] = ax.text(*at, "", ha="center", va="center", fontsize=8, zorder=3,
+            self.edge_labels[p.name] = ax.text(*at, "", ha="center", va="center", fontsize=fs, zorder=3,
                                                bbox=dict(fc="white", ec="none", pad=0.5))
         for a, b in (("z1[0]", "a1[0]"), ("z1[1]", "a1[1]"), ("z2[0]", "a2[0]"), ("a2[0]", "L")):
             (x0, y0), (x1, y1) = NODE_POSITIONS[a], NODE_POSITIONS[b]
             ax.plot([x0, x1], [y0, y1], color=COLORS["edge"], lw=1, zorder=1)
         bx, by = zip(*BIAS_POSITIONS.values())
-        ax.scatter(bx, by, s=60, marker="s", color=COLORS["edge"], zorder=2)
+        ax.scatter(bx, by, s=(0.8 * fs) ** 2, marker="s", color=COLORS["edge"], zorder=2)
         xs, ys = zip(*(NODE_POSITIONS[n] for n in self.names))
-        self.nodes = ax.scatter(xs, ys, s=1700, facecolors=COLORS["empty"], edgecolors="black",
+        self.nodes = ax.scatter(xs, ys, s=(4.9 * fs) ** 2, facecolors=COLORS["empty"], edgecolors="black",
                                 linewidths=1, zorder=2)
         self.value_texts, self.grad_texts = {}, {}
         for name, (x, y) in NODE_POSITIONS.items():
-            ax.text(x, y + 0.14, name, ha="center", va="center", fontsize=8, zorder=4)
-            self.value_texts[name] = ax.text(x, y - 0.16, "", ha="center", va="center", fontsize=9,
-                                             zorder=4)
-            self.grad_texts[name] = ax.text(x, y - 0.62, "", ha="center", va="top", fontsize=7,
-                                            color=COLORS["grad"], zorder=4)
+            ax.text(x, y + 0.2, name, ha="center", va="center", fontsize=fs, zorder=4)
+            self.value_texts[name] = ax.text(x, y - 0.2, "", ha="center", va="center", fontsize=fs,
+                                             weight="bold", zorder=4)
+            self.grad_texts[name] = ax.text(x, y - 0.62, "", ha="center", va="top", fontsize=fs,
+                                            color=COLORS["grad"], zorder=4, linespacing=1.1)
         for key, x in (("input_layer", 0.0), ("hidden_layer", 3.3), ("output_layer", 7.3), ("loss", 9.4)):
-            ax.text(x, 3.2, self.t(key), ha="center", va="center", fontsize=9, color="#34495e")
+            ax.text(x, 3.3, self.t(key), ha="center", va="center", fontsize=fs, color=COLORS["text"])
         self.update(graph)
         localize(ax, self.lang)
 
@@ -104,58 +125,114 @@ class GraphView(View):
 
 
 class StepView(View):
-    """The step just taken, as an equation with its numbers (a chain-rule step: with its weights)."""
+    """The step just taken, as an equation with its numbers (a chain-rule step: with its weights and
+    their finite-difference check), in the view's language, wrapped to the axes' width."""
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
+    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
+        fs = self.fontsize = _size(ax, fontsize)
         quiet_axes(ax)
+        for side in ax.spines.values():
+            side.set_visible(False)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        self.title = ax.text(0.01, 0.92, "", ha="left", va="top", fontsize=11, color="#1a5276")
-        self.body = ax.text(0.01, 0.72, "", ha="left", va="top", fontsize=8, family="DejaVu Sans Mono")
+        self.title = ax.text(0.0, 1.0, "", ha="left", va="top", fontsize=fs, color=COLORS["current"])
+        self.body = ax.text(0.0, 0.78, "", ha="left", va="top", fontsize=fs, family=MONO, linespacing=1.25)
+        # characters of the monospaced font per line (a glyph is 0.6 em wide)
+        width_px = ax.get_position().width * ax.figure.get_figwidth() * ax.figure.dpi
+        self.columns = max(30, int(width_px / (0.6 * fs * ax.figure.dpi / 72)) - 1)
         self.update(graph)
         localize(ax, self.lang)
+
+    def lines(self, graph: ComputationGraph) -> list[str]:
+        """The last step's equation lines (before wrapping)."""
+        if graph.backward_steps:
+            step = graph.backward_steps[-1]
+            if not step.upstream_name:
+                return [label("start_line", self.lang).format(node=step.node, v=step.grad)]
+            lines = [f"dL/d{step.node} = {step.upstream_name} × {step.local_name} = {_factor(step.upstream)}"
+                     f" × {_factor(step.local)} = {step.grad:.4g}   [{step.local_name} = {step.local_rule}]"]
+            if step.note:  # the sigmoid + binary cross-entropy shortcut at z2[0]
+                lines.append(label("shortcut", self.lang).format(
+                    v=graph.node("a2[0]").value - float(graph.y[0, 0])))
+            for w in step.weights:
+                target = w.upstream_name[len("dL/d"):]
+                check = label("check_ok" if w.agrees else "check_bad", self.lang).format(v=w.numeric)
+                lines.append(f"dL/d{w.name} = {w.upstream_name} × ∂{target}/∂{w.name} = {_factor(w.upstream)}"
+                             f" × {_factor(w.local)} = {w.grad:.4g}   {check}")
+            return lines
+        if graph.forward_steps:
+            return [str(graph.forward_steps[-1])]
+        return []
 
     def update(self, graph: ComputationGraph) -> None:
         if graph.backward_steps:
             done, total = len(graph.backward_steps), len(graph.backward_order)
-            title, body = label("backward_step", self.lang), str(graph.backward_steps[-1])
+            title = label("backward_step", self.lang)
         elif graph.forward_steps:
             done, total = len(graph.forward_steps), len(graph.forward_order)
-            title, body = label("forward_step", self.lang), str(graph.forward_steps[-1])
+            title = label("forward_step", self.lang)
         elif graph.last_update is not None:
             done = total = 0
             title = label("updated", self.lang).format(lr=graph.last_update.learning_rate,
                                                        loss=graph.losses[-1])
-            body = ""
         else:
             done = total = 0
-            title, body = label("start", self.lang), ""
+            title = label("start", self.lang)
         self.title.set_text(title.format(done=done, total=total))
-        self.body.set_text(body)
+        wrapped = [textwrap.fill(line, self.columns, subsequent_indent="    ") for line in self.lines(graph)]
+        self.body.set_text("\n".join(wrapped))
 
 
 class ParameterTableView(View):
-    """Every weight and bias: its value, its backprop gradient and, beside it, finite differences."""
+    """Every weight and bias: its value, its backprop gradient and, beside it, finite differences.
 
-    COLUMNS = (("parameter", 0.03, "left"), ("value", 0.35, "right"), ("backprop", 0.61, "right"),
-               ("finite_difference", 0.87, "right"), ("agree", 0.95, "center"))
+    Two groups of rows side by side (W1 and b1; W2 and b2), or one (``groups=1``: room for larger
+    text), under one title. ``cells[row]`` are the
+    texts of parameter ``row`` (graph.parameters order): name, value, backprop, finite difference,
+    agree.
+    """
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en"):
+    COLUMNS = (("parameter", 0.01, "left"), ("value", 0.30, "right"), ("backprop", 0.58, "right"),
+               ("finite_difference", 0.85, "right"), ("agree", 0.93, "center"))
+    GROUP = 6  # rows in the left group: W1 and b1
+
+    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None,
+                 groups: int = 2):
         self.ax, self.lang = ax, use_language(lang)
+        fs = self.fontsize = _size(ax, fontsize)
+        if groups not in (1, 2):
+            raise ValueError(f"groups must be 1 (one column of rows) or 2 (side by side); received {groups!r}.")
         quiet_axes(ax)
+        for side in ax.spines.values():
+            side.set_visible(False)
         ax.set_xlim(0, 1)
         n = len(graph.parameters)
-        ax.set_ylim(n + 1.0, -0.8)
-        for key, x, ha in self.COLUMNS:
-            ax.text(x, -0.1, label(key, self.lang), ha=ha, va="center", fontsize=8, color="#34495e")
-        self.cells = [[ax.text(x, row + 1.3, "", ha=ha, va="center", fontsize=8,
-                               family="DejaVu Sans Mono" if key != "agree" else None)
-                       for key, x, ha in self.COLUMNS] for row in range(n)]
+        group = self.GROUP if groups == 2 else n
+        ax.set_ylim(self.rows(n, groups) - 1.9, -1.9)
+        ax.text(0.0, -1.5, label("check_title", self.lang), ha="left", va="center", fontsize=fs,
+                color=COLORS["text"])
+        width = 1.0 / groups
+        for offset in np.arange(groups) * width:
+            for key, x, ha in self.COLUMNS:
+                ax.text(offset + width * x, -0.5, label(key, self.lang), ha=ha, va="center", fontsize=fs,
+                        color=COLORS["text"])
+            ax.plot([offset, offset + 0.96 * width], [-0.05, -0.05], color=COLORS["edge"], lw=0.8)
+        self.cells = []
+        for row in range(n):
+            offset, y = (0.0, row + 0.5) if row < group else (0.5, row - group + 0.5)
+            self.cells.append([ax.text(offset + width * x, y, "", ha=ha, va="center", fontsize=fs,
+                                       family=MONO if key not in ("agree", "parameter") else None)
+                               for key, x, ha in self.COLUMNS])
         for row, p in enumerate(graph.parameters):
             self.cells[row][0].set_text(p.name)
         self.update(graph)
         localize(ax, self.lang)
+
+    @classmethod
+    def rows(cls, n: int, groups: int = 2) -> float:
+        """The table's height in rows (title and headers included) for ``n`` parameters."""
+        return (max(cls.GROUP, n - cls.GROUP) if groups == 2 else n) + 2.5
 
     def update(self, graph: ComputationGraph) -> None:
         fresh = {w.name for w in graph.backward_steps[-1].weights} if graph.backward_steps else set()

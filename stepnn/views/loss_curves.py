@@ -17,15 +17,21 @@ import numpy as np
 from .. import losses
 from ..terms import phrase
 from ._base import View, localize, use_language
+from .style import MIN_TEXT_PX, OKABE_ITO, font_points
 
 __all__ = ["LossPoint", "loss_point", "curve", "along_true_class", "kind_of", "max_clipped_loss",
-           "LossCurveView", "ClippingView", "REGRESSION_RANGE", "vector_text"]
+           "is_clipped", "LossCurveView", "ClippingView", "REGRESSION_RANGE", "vector_text",
+           "number_text", "gradient_text", "COLORS"]
 
 REGRESSION_RANGE = (-3.0, 3.0)  # predictions shown for MSE and MAE
 KINDS = {"mean_squared_error": "regression", "mean_absolute_error": "regression",
          "binary_crossentropy": "binary", "categorical_crossentropy": "categorical",
          "sparse_categorical_crossentropy": "categorical", "cee": "categorical"}
 PROBABILITY_YLIM = (-0.6, 18.0)
+# one meaning per colour (Okabe-Ito): the loss, its tangent (the gradient), the current point,
+# what clipping flattens (gradient 0), reference lines
+COLORS = {"loss": OKABE_ITO["blue"], "tangent": OKABE_ITO["orange"], "point": OKABE_ITO["black"],
+          "clipped": OKABE_ITO["vermillion"], "reference": "#888888"}
 
 def _label(key: str, lang: str) -> str:
     return phrase(f"loss_views.{key}", lang)
@@ -34,6 +40,13 @@ def _label(key: str, lang: str) -> str:
 def kind_of(loss: losses.Loss) -> str:
     """"regression", "binary" or "categorical": which curve and which controls fit ``loss``."""
     return KINDS[loss.name]
+
+
+def is_clipped(point: "LossPoint") -> bool:
+    """The probability given to the correct answer lies where clipping holds it (below 1e-7 or
+    above 1 - 1e-7): the loss is flat there and its gradient is 0. Never for MSE and MAE."""
+    p = ClippingView.correct_probability(point)
+    return p is not None and not losses.EPSILON < p < 1.0 - losses.EPSILON
 
 
 def max_clipped_loss() -> float:
@@ -133,17 +146,32 @@ def _grid(kind: str) -> np.ndarray:
 
 
 class LossCurveView(View):
-    """The loss over the prediction, the current point, and the tangent there (slope = gradient)."""
+    """The loss over the prediction, the current point, and the tangent there (slope = gradient).
 
-    def __init__(self, ax, point: LossPoint, lang: str = "en"):
+    Two short texts above the axes: the loss value, and the slope in the tangent's colour; where
+    clipping holds the probability, a third says the gradient is 0.
+    ``fontsize`` (points) is the size of every text (see ``stepnn.views.style.font_points``).
+    """
+
+    def __init__(self, ax, point: LossPoint, lang: str = "en", fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
-        self.line, = ax.plot([], [], color="#1f618d", lw=2)
-        self.tangent, = ax.plot([], [], color="#e67e22", lw=1.8, ls="--")
-        self.marker, = ax.plot([], [], "o", color="#b03a2e", ms=8, zorder=4)
-        self.cap = ax.axhline(max_clipped_loss(), color="#7f8c8d", lw=0.8, ls=":")
-        self.readout = ax.text(0.3, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
-                               bbox=dict(fc="white", ec="#d5d8dc", alpha=0.9))
-        ax.set_ylabel(self.t("loss"))
+        fs = self.fontsize = fontsize or font_points(MIN_TEXT_PX, ax.figure.dpi)
+        self.line, = ax.plot([], [], color=COLORS["loss"], lw=2.2)
+        self.tangent, = ax.plot([], [], color=COLORS["tangent"], lw=2.2, ls="--")
+        self.marker, = ax.plot([], [], "o", color=COLORS["point"], ms=8, zorder=4)
+        self.cap = ax.axhline(max_clipped_loss(), color=COLORS["reference"], lw=0.8, ls=":")
+        # above the axes, where no curve runs: the value (left) and the slope (right, the tangent's
+        # colour); in the middle of the axes, the clipped note (the curve is low there whenever
+        # the point is clipped: it sits at the top of a tall chart)
+        self.value_text = ax.text(0.0, 1.03, "", transform=ax.transAxes, va="bottom", fontsize=fs)
+        self.slope_text = ax.text(1.0, 1.03, "", transform=ax.transAxes, va="bottom", ha="right",
+                                  fontsize=fs, color=COLORS["tangent"])
+        self.clip_text = ax.text(0.5, 0.55, _label("clipped_here", self.lang), transform=ax.transAxes,
+                                 ha="center", va="center", fontsize=fs, color=COLORS["clipped"],
+                                 bbox=dict(fc="white", ec=COLORS["clipped"], pad=3))
+        self.readout = self.value_text  # the text that names the loss value
+        ax.set_ylabel(self.t("loss"), fontsize=fs)
+        ax.tick_params(labelsize=fs)
         ax.grid(alpha=0.3)
         self.update(point)
         localize(ax, self.lang)
@@ -164,48 +192,62 @@ class LossCurveView(View):
         self.ax.set_xlim(xs[0], xs[-1])
         self.ax.set_ylim(low, high)
         self.ax.set_xlabel(_label("true_class_probability", self.lang) if point.kind == "categorical"
-                           else self.t("prediction") + " y_pred")
-        slope = (f"dL/dy_pred = {vector_text(point.gradient[0])}" if point.kind != "categorical" else
-                 f"dL/dy_pred = {vector_text(point.gradient[0])}\ndL/dq = {point.slope + 0.0:.4g}")
-        tangent = _label("tangent_q" if point.kind == "categorical" else "tangent", self.lang)
-        self.readout.set_text(f"{point.loss.name}\nL = {point.value:.4f}\n{slope}\n- - {tangent}")
+                           else self.t("prediction") + " y_pred", fontsize=self.fontsize)
+        self.value_text.set_text(f"L = {point.value:.4f}")
+        self.slope_text.set_text(_label("slope", self.lang).format(
+            name="dL/dq" if point.kind == "categorical" else "dL/dy_pred", v=number_text(point.slope)))
+        self.clip_text.set_visible(is_clipped(point))
+
+
+def number_text(value: float) -> str:
+    """A number with 4 significant digits, never -0: "-1.429"."""
+    return f"{float(value) + 0.0:.4g}"
 
 
 def vector_text(values) -> str:
     """[0.2, -1.5] with 4 significant digits (and no -0)."""
-    return "[" + ", ".join(f"{v + 0.0:.4g}" for v in values) + "]"
+    return "[" + ", ".join(number_text(v) for v in values) + "]"
+
+
+def gradient_text(point: LossPoint) -> str:
+    """dL/dy_pred as a student writes it: a plain number for one output, a vector for several."""
+    g = np.asarray(point.gradient)[0]
+    return number_text(g[0]) if g.size == 1 else vector_text(g)
 
 
 class ClippingView(View):
-    """-log(p) against -log(clip(p, 1e-7, 1 - 1e-7)) on a log scale near p = 0: the flat region and
-    the finite maximum -log(1e-7), with the current point (the probability given to the correct
-    answer)."""
+    """-log(p) against -log(clip(p, 1e-7, 1 - 1e-7)) on a log scale near p = 0: the flat region
+    (gradient 0) and the finite maximum -log(1e-7), with the current point (the probability given
+    to the correct answer). A loss without a logarithm (MSE, MAE) has nothing to show here: the
+    owner hides these axes."""
 
-    def __init__(self, ax, point: LossPoint, lang: str = "en"):
+    def __init__(self, ax, point: LossPoint, lang: str = "en", fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
+        fs = self.fontsize = fontsize or font_points(MIN_TEXT_PX, ax.figure.dpi)
         ps = np.logspace(-10, 0, 400)
         clipped = losses.get("cee").per_sample(np.ones((1, 1)), ps.reshape(-1, 1, 1))[:, 0]
         top = max_clipped_loss()
         ax.set_xscale("log")
-        self.span = ax.axvspan(1e-10, losses.EPSILON, color="#f5b7b1", alpha=0.5)
-        self.unclipped, = ax.plot(ps, -np.log(ps), color="#7f8c8d", ls="--", lw=1.2,
+        self.span = ax.axvspan(1e-10, losses.EPSILON, color=COLORS["clipped"], alpha=0.15, lw=0)
+        self.unclipped, = ax.plot(ps, -np.log(ps), color=COLORS["reference"], ls="--", lw=1.5,
                                   label=_label("unclipped", self.lang))
-        self.clipped, = ax.plot(ps, clipped, color="#1f618d", lw=2, label=_label("clipped", self.lang))
-        ax.axhline(top, color="#7f8c8d", lw=0.8, ls=":")
-        ax.text(3e-10, 2.0, _label("flat", self.lang), fontsize=8, color="#922b21", rotation=90, va="bottom")
-        self.max_text = ax.text(1e-6, top + 0.6, _label("max", self.lang).format(v=top), fontsize=8)
-        ax.text(4e-6, top - 0.8, _label("other_end", self.lang).format(v=top), fontsize=7, color="#566573",
-                va="top")
-        self.marker, = ax.plot([], [], "o", color="#b03a2e", ms=8, zorder=4)
-        self.note = ax.text(0.5, 0.5, _label("no_log", self.lang), transform=ax.transAxes, ha="center",
-                            va="center", fontsize=10, bbox=dict(fc="white", ec="#d5d8dc"))
-        ax.set_xlim(1e-10, 1.0)
+        self.clipped, = ax.plot(ps, clipped, color=COLORS["loss"], lw=2.2, label=_label("clipped", self.lang))
+        ax.axhline(top, color=COLORS["reference"], lw=0.8, ls=":")
+        self.flat_text = ax.text(10 ** -8.5, 4.0, _label("flat", self.lang), fontsize=fs,
+                                 color=COLORS["clipped"], ha="center", va="bottom")
+        self.max_text = ax.text(1e-4, top + 0.5, _label("max", self.lang).format(v=top), fontsize=fs,
+                                va="bottom")
+        self.marker, = ax.plot([], [], "o", color=COLORS["point"], ms=8, zorder=4)
+        ax.set_xlim(3e-11, 3.0)  # room for the point at p = 0 (shown at 1e-10) and at p = 1
         ax.set_ylim(-0.6, 24.5)
         ax.set_xticks([1e-10, 1e-7, 1e-4, 1e-1], ["1e-10", "1e-7", "1e-4", "0.1"])  # plain text: no mathtext
+        ax.set_yticks([0, 8, 16])
         ax.minorticks_off()
-        ax.set_xlabel(_label("correct_p", self.lang))
-        ax.set_title(_label("clip_title", self.lang), fontsize=10)
-        ax.legend(loc="upper right", fontsize=7)
+        ax.tick_params(labelsize=fs)
+        ax.set_xlabel(_label("correct_p", self.lang), fontsize=fs)
+        ax.set_title(_label("clip_title", self.lang), fontsize=fs)
+        # upper right: where p is near 1 the loss is near 0, so no curve runs there
+        ax.legend(loc="upper right", fontsize=fs, frameon=False, handlelength=1.6)
         self.update(point)
         localize(ax, self.lang)
 
@@ -220,7 +262,6 @@ class ClippingView(View):
 
     def update(self, point: LossPoint) -> None:
         p = self.correct_probability(point)
-        self.note.set_visible(p is None)
         if p is None:
             self.marker.set_data([], [])
             return

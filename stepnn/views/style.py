@@ -8,13 +8,33 @@ from __future__ import annotations
 
 from numbers import Real
 
-__all__ = ["OKABE_ITO", "MIN_TEXT_PX", "MAX_WIDTH_PX", "font_points", "check_scale"]
+__all__ = ["OKABE_ITO", "ROLES", "SIGN_CMAP", "LEVEL_CMAP", "class_cmap", "text_px", "FONT_STACK", "MIN_TEXT_PX",
+           "MAX_WIDTH_PX", "font_points", "check_scale"]
 
 # Okabe & Ito, "Color Universal Design" (2008)
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
 }
+
+# One meaning per colour, the same in every figure of the package.
+ROLES = {
+    "current": OKABE_ITO["orange"],       # what the last click changed (a panel's frame and title)
+    "positive": OKABE_ITO["vermillion"],  # a positive weight, z or gradient (red end of SIGN_CMAP)
+    "negative": OKABE_ITO["blue"],        # a negative one (blue end of SIGN_CMAP)
+    "train": OKABE_ITO["black"],          # the training loss
+    "validation": OKABE_ITO["purple"],    # the validation loss
+    "best": OKABE_ITO["sky_blue"],        # the best validation epoch and the patience window
+    "class0": OKABE_ITO["green"],         # samples of class 0 (and the region predicted 0)
+    "class1": OKABE_ITO["yellow"],        # samples of class 1 (and the region predicted 1)
+    "text": "#222222",                    # words and numbers
+    "muted": "#888888",                   # what is there for reference only (epoch bands, grid)
+}
+SIGN_CMAP = "RdBu_r"   # diverging around 0: z, weights, gradients (blue < 0 < red; never a class)
+LEVEL_CMAP = "Greys"   # sequential for an activation a in [0, 1] (white 0, black 1)
+
+# The widgets' text: whatever Korean font the student's system has, else the browser's sans-serif.
+FONT_STACK = "'Noto Sans KR', 'Malgun Gothic', 'Apple SD Gothic Neo', NanumGothic, sans-serif"
 
 MIN_TEXT_PX = 12      # every text in a figure is at least this tall on screen
 MAX_WIDTH_PX = 840    # fits JupyterLab's output area at 1280x800 with the file browser open
@@ -32,3 +52,14 @@ def check_scale(scale) -> float:
         raise ValueError(f"scale must be a number from 0.5 to 3 (1 is the normal size, 1.5 makes "
                          f"everything larger for a projector); received {scale!r}.")
     return float(scale)
+
+
+def class_cmap():
+    """The two-class colour map, ROLES["class0"] (0) to ROLES["class1"] (1), for predicted regions."""
+    from matplotlib.colors import LinearSegmentedColormap
+    return LinearSegmentedColormap.from_list("stepnn_class", [ROLES["class0"], "#FFFFFF", ROLES["class1"]])
+
+
+def text_px(text) -> float:
+    """How tall a matplotlib Text is on screen, in pixels: points x dpi / 72."""
+    return text.get_fontsize() * text.figure.dpi / 72.0

@@ -17,8 +17,23 @@ from PIL import Image
 from ..terms import phrase, term
 from ..views import localize, use_language
 from ..views.blit import Blitter
+from ..views.style import FONT_STACK, MIN_TEXT_PX, check_scale, font_points
 
-__all__ = ["Dashboard", "ipympl_available", "guarded"]
+__all__ = ["Dashboard", "ipympl_available", "guarded", "dashboard_css"]
+
+
+def dashboard_css(scale: float = 1.0) -> str:
+    """The style block every dashboard carries: the Korean font stack for its labels, buttons and
+    messages, text ``scale`` times the usual 13 px, and nothing wider than the output area."""
+    size = round(13 * check_scale(scale), 1)
+    return ("<style>"
+            f".stepnn-dashboard, .stepnn-dashboard .widget-label, .stepnn-dashboard button, "
+            f".stepnn-dashboard input, .stepnn-dashboard select, .stepnn-dashboard .widget-html-content, "
+            f".stepnn-dashboard .widget-readout {{font-family: {FONT_STACK}; font-size: {size}px;}} "
+            ".stepnn-dashboard {max-width: 100%;} "
+            ".stepnn-dashboard .stepnn-status .widget-html-content {white-space: nowrap; overflow: hidden; "
+            "text-overflow: ellipsis; height: 1.6em; line-height: 1.6em;}"
+            "</style>")
 
 
 def ipympl_available() -> bool:
@@ -56,12 +71,20 @@ class Dashboard:
         lang: "en" (default) or "ko" for Korean labels.
         live: True for ipympl canvases, False for static PNG images; default: live when ipympl
             is installed. ``self.mode`` says which ("live" or "static").
+        scale: the presentation scale, a number in [0.5, 3]: 1 for a laptop, 1.5 for a projector.
+            Every text grows by it (figures: ``self.font(px)``; widgets: the CSS of ``self.css``).
+
+    Assigning ``self.widget`` puts the dashboard's style block (``self.css``: the Korean font
+    stack, the scaled text) first in it and gives it the class ``stepnn-dashboard``.
     """
 
     title = "stepnn dashboard"
 
-    def __init__(self, lang: str = "en", live: "bool | None" = None):
+    def __init__(self, lang: str = "en", live: "bool | None" = None, scale: float = 1.0):
+        self.scale = check_scale(scale)
         self.lang = use_language(lang)  # checks lang; None: the language of set_language
+        self.css = widgets.HTML(value=dashboard_css(self.scale))
+        self.css.add_class("stepnn-css")
         self.live = ipympl_available() if live is None else bool(live)
         self.mode = "live" if self.live else "static"
         self.message = widgets.HTML(value="")
@@ -71,6 +94,22 @@ class Dashboard:
         self._images: dict[int, widgets.Image] = {}
         self.blitters: dict[int, Blitter] = {}
         self.widget: widgets.Widget = widgets.VBox([self.message])
+
+    @property
+    def widget(self) -> widgets.Widget:
+        """The dashboard's box (its first child is the style block ``self.css``)."""
+        return self._widget
+
+    @widget.setter
+    def widget(self, box: widgets.Widget) -> None:
+        if isinstance(box, widgets.Box) and self.css not in box.children:
+            box.children = (self.css,) + tuple(box.children)
+        box.add_class("stepnn-dashboard")
+        self._widget = box
+
+    def font(self, px: float = MIN_TEXT_PX, dpi: float = 100) -> float:
+        """The font size in points that shows as ``px`` pixels at ``dpi`` times the scale."""
+        return font_points(px, dpi, self.scale)
 
     def t(self, key: str) -> str:
         return term(key, self.lang)

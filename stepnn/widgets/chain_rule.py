@@ -7,18 +7,34 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 
 from .._checks import positive_float
 from ..chain import ComputationGraph
 from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
+from ..views.style import MAX_WIDTH_PX
 from ._base import Dashboard, guarded
+from .controls import row
 
-__all__ = ["ChainRule", "LOSS_CHOICES"]
+__all__ = ["ChainRule", "LOSS_CHOICES", "LEARNING_RATES", "learning_rates"]
 
 LOSS_CHOICES = (("MSE", "mean_squared_error"), ("binary_crossentropy", "binary_crossentropy"))
 MAX_SEED = 10**6
 WIDE = {"description_width": "initial"}  # show each control's whole label
+DPI = 100
+GRAPH_HEIGHT = 3.4   # inches at scale 1
+ROW_EM = 1.6         # a table row, in text heights
+STEP_LINES = 5       # the longest step: a node and the three weights into it, and a note
+STEP_CHARS = 100     # about the longest equation line
+# the learning rates the slider offers: 1-2-5 steps from 0.001 to 10 (the slider shows them exactly)
+LEARNING_RATES = tuple(m * 10.0 ** e for e in range(-3, 1) for m in (1, 2, 5)) + (10.0,)
+
+
+def learning_rates(lr: float) -> list[tuple[str, float]]:
+    """The slider's options: ``LEARNING_RATES`` with ``lr`` among them, as (label, value) pairs."""
+    values = sorted(set(LEARNING_RATES) | {lr})
+    return [(f"{v:g}", v) for v in values]
 
 
 class ChainRule(Dashboard):
@@ -30,6 +46,7 @@ class ChainRule(Dashboard):
         seed: which example (input, target, weights); whole number 0..1,000,000.
         loss: "mse" (default) or "binary_crossentropy".
         learning_rate: the Update button's learning rate (학습률), 0.001..10.
+        scale: presentation scale of every text (1 = laptop, 1.5 = projector).
 
     Attributes:
         graph: the ``stepnn.chain.ComputationGraph`` the buttons drive.
@@ -40,7 +57,7 @@ class ChainRule(Dashboard):
     title = "Chain rule: backpropagation one node at a time"
 
     def __init__(self, lang: str = "en", live: "bool | None" = None, seed: int = 0, loss="mse",
-                 learning_rate: float = 0.5):
+                 learning_rate: float = 0.5, scale: float = 1.0):
         graph = ComputationGraph.example(seed, loss)  # checks seed and loss first
         lr = positive_float("learning_rate", learning_rate)
         if not 1e-3 <= lr <= 10:
@@ -48,12 +65,28 @@ class ChainRule(Dashboard):
                              f"received {learning_rate!r}.")
         if seed > MAX_SEED:
             raise ValueError(f"seed must be a whole number in [0, {MAX_SEED}]; received {seed!r}.")
-        super().__init__(lang, live)
+        super().__init__(lang, live, scale)
         self.graph = graph
-        fig, view = self.new_figure((10.5, 5.8))
-        self.graph_view = GraphView(fig.add_axes([0.0, 0.30, 0.66, 0.70]), graph, lang)
-        self.table_view = ParameterTableView(fig.add_axes([0.66, 0.30, 0.34, 0.70]), graph, lang)
-        self.step_view = StepView(fig.add_axes([0.0, 0.0, 1.0, 0.29]), graph, lang)
+        # larger text (a projector's scale) takes more height, never more width: the table's two
+        # groups of rows go one under the other, the equations wrap onto more lines
+        text_in = self.scale * 12 / DPI            # one text height, in inches
+        groups = 2 if self.scale <= 1.2 else 1
+        columns = 0.96 * MAX_WIDTH_PX / (0.6 * 12 * self.scale)
+        lines = STEP_LINES * int(np.ceil(STEP_CHARS / columns)) + 1.5
+        heights = [GRAPH_HEIGHT * self.scale,
+                   ParameterTableView.rows(len(graph.parameters), groups) * ROW_EM * text_in,
+                   (lines * 1.35 + 1) * text_in]
+        total = sum(heights)
+        fig, view = self.new_figure((MAX_WIDTH_PX / DPI, total), dpi=DPI)
+        fs = self.font(dpi=DPI)
+        tops = [1 - sum(heights[:k]) / total for k in range(3)]  # each band's top, as a figure fraction
+        band = [h / total for h in heights]
+        self.graph_view = GraphView(fig.add_axes([0.0, tops[0] - band[0], 1.0, band[0]]), graph,
+                                    self.lang, fontsize=fs)
+        self.table_view = ParameterTableView(fig.add_axes([0.02, tops[1] - band[1], 0.96, band[1]]), graph,
+                                             self.lang, fontsize=fs, groups=groups)
+        self.step_view = StepView(fig.add_axes([0.02, tops[2] - band[2], 0.96, band[2] * 0.95]), graph,
+                                  self.lang, fontsize=fs)
         self.views = [self.graph_view, self.table_view, self.step_view]
         actions = {"forward": self.forward_step, "forward_all": self.forward_all,
                    "backward": self.backward_step, "backward_all": self.backward_all,
@@ -64,8 +97,11 @@ class ChainRule(Dashboard):
             button.add_class(f"stepnn-chain-{name.replace('_', '-')}")
             button.on_click(lambda _, act=action: act())
             self.buttons[name] = button
-        self.learning_rate_control = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1,
-                                                    description=self.t("learning_rate"), style=WIDE)
+        # a selection of exact values: a slider of floats would land on 0.501 for 0.5, and could
+        # be given NaN from code; this one takes only its options
+        self.learning_rate_control = widgets.SelectionSlider(options=learning_rates(lr), value=lr,
+                                                             description=self.t("learning_rate"),
+                                                             continuous_update=False, style=WIDE)
         self.seed_control = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED,
                                                    description=self.t("seed"), style=WIDE)
         self.loss_control = widgets.ToggleButtons(options=LOSS_CHOICES, value=graph.loss.name,
@@ -77,9 +113,9 @@ class ChainRule(Dashboard):
         self.loss_control.observe(self._on_loss, names="value")
         b = self.buttons
         self.widget = widgets.VBox([
-            widgets.HBox([b["forward"], b["forward_all"], b["backward"], b["backward_all"]]),
-            widgets.HBox([self.learning_rate_control, b["update"], b["reset"]]),
-            widgets.HBox([self.seed_control, b["new_example"], self.loss_control]),
+            row([b["forward"], b["forward_all"], b["backward"], b["backward_all"]]),
+            row([self.learning_rate_control, b["update"], b["reset"]]),
+            row([self.seed_control, b["new_example"], self.loss_control]),
             self.message, view])
         self.widget.add_class("stepnn-chain-rule")
         self.localize()
@@ -99,14 +135,27 @@ class ChainRule(Dashboard):
             self.message.value = ""
         self.redraw()
 
-    def _phase(self, step) -> None:
-        """Run a graph step; a step out of order is a note for the student, not a failure."""
+    def _phase(self, step, action: str) -> None:
+        """Run a graph step of ``action`` ("forward", "backward" or "update"); a step out of order
+        is a note for the student, in the dashboard's language, not a failure."""
         try:
             step()
-        except PhaseError as exc:
-            self._show(str(exc), "warn")
+        except PhaseError:
+            self._show(self._refusal(action), "warn")
             return
         self._show(self._status())
+
+    def _refusal(self, action: str) -> str:
+        """Why ``action`` cannot run now (the graph's own PhaseError says the same in English)."""
+        g = self.graph
+        if action == "forward":
+            return self._text("forward_complete")
+        if action == "backward" and not g.forward_done:
+            return self._text("forward_first").format(done=len(g.forward_steps), total=len(g.forward_order),
+                                                      next=g.next_forward)
+        if action == "backward":
+            return self._text("backward_complete")
+        return self._text("backward_first").format(done=len(g.backward_steps), total=len(g.backward_order))
 
     def _status(self) -> str:
         g = self.graph
@@ -123,26 +172,26 @@ class ChainRule(Dashboard):
     @guarded
     def forward_step(self) -> None:
         """Compute one more node's value."""
-        self._phase(self.graph.forward_step)
+        self._phase(self.graph.forward_step, "forward")
 
     @guarded
     def forward_all(self) -> None:
         # one step first: when none is left, it says so
-        self._phase(lambda: (self.graph.forward_step(), self.graph.forward()))
+        self._phase(lambda: (self.graph.forward_step(), self.graph.forward()), "forward")
 
     @guarded
     def backward_step(self) -> None:
         """Move the gradient one node back (chain rule at that node)."""
-        self._phase(self.graph.backward_step)
+        self._phase(self.graph.backward_step, "backward")
 
     @guarded
     def backward_all(self) -> None:
-        self._phase(lambda: (self.graph.backward_step(), self.graph.backward()))
+        self._phase(lambda: (self.graph.backward_step(), self.graph.backward()), "backward")
 
     @guarded
     def update(self) -> None:
         """w <- w - learning_rate x dL/dw for all 9 parameters."""
-        self._phase(lambda: self.graph.update(self.learning_rate_control.value))
+        self._phase(lambda: self.graph.update(self.learning_rate_control.value), "update")
 
     @guarded
     def reset(self) -> None:

@@ -5,11 +5,12 @@ be seen on the loss surface, and the learning rate (학습률) decides whether i
     DescentExplorer("quadratic")            # f(w1, w2) = w1^2 + 2 w2^2
     DescentExplorer("linear_regression")    # MSE of y = w x + b on stepnn.datasets.linear
 
-Why some learning rates fail: near a minimum the loss is a bowl whose steepest curvature is L, the
-largest eigenvalue of its Hessian. A step w <- w - lr * gradient multiplies the distance to the
-minimum along that direction by (1 - lr L): below lr = 1/L every step goes straight downhill;
-between 1/L and 2/L it overshoots and zig-zags across the valley but still converges; above 2/L
-each step overshoots more than the last, and the path diverges. The presets are computed from L.
+Why some learning rates fail: near a minimum the loss is a bowl whose steepest curvature is λ_max,
+the largest eigenvalue of its Hessian. A step w <- w - lr * gradient multiplies the distance to the
+minimum along that direction by (1 - lr λ_max): below lr = 1/λ_max every step goes straight
+downhill; between 1/λ_max and 2/λ_max it overshoots and zig-zags across the valley but still
+converges; above 2/λ_max each step overshoots more than the last, and the path diverges. The
+presets are computed from λ_max.
 """
 from __future__ import annotations
 
@@ -17,24 +18,44 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import patheffects
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .._checks import positive_float, positive_int
 from ..problems import Bowl, LinearRegression, largest_curvature
 from ..trainer import Trainer
+from ..views.style import MAX_WIDTH_PX, OKABE_ITO
 from .controller import guarded_step
+from .controls import refuse_non_finite, row
 from ._base import Dashboard, guarded
 
 __all__ = ["DescentExplorer", "PlayFrames", "PROBLEMS", "PRESETS", "preset_rates", "log_limits",
            "plain_log_ticks", "LOSS_CEILING"]
 
 PROBLEMS = ("quadratic", "linear_regression")
-# learning rate = factor / L, L the largest eigenvalue of the Hessian
+# learning rate = factor / λ_max, λ_max the largest eigenvalue of the Hessian
 PRESETS = {"too small": 0.05, "good": 1.0, "too large": 1.8, "diverging": 2.2}
 GRID = 61            # surface grid points per axis (the problems are cheap)
 CONVERGED = 1e-8     # a gradient norm below this ends Play: the path has arrived
 LOSS_CEILING = 1e12  # the loss chart stops here (a diverging loss only grows past it)
+DPI = 100
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.7)  # 840 x 370 px
+ARROW_MAX = 0.2      # the -gradient arrow's length at the window's steepest point (share of its diagonal)
+ZERO = 1e-9          # shown as 0: a coordinate or gradient this small next to the window's size
+# one meaning per colour (Okabe-Ito): the path and the loss it had (vermillion), the -gradient
+# (yellow), the next step (white over black), the minimum (white star)
+COLORS = {"path": OKABE_ITO["vermillion"], "arrow": OKABE_ITO["yellow"], "next": "white", "minimum": "white"}
+
+
+def shown_number(value: float, size: float = 1.0) -> str:
+    """A number for a student: 4 significant digits; round-off next to ``size`` (below
+    ``ZERO`` x size) is 0, and -0 is 0."""
+    value = float(value)
+    if np.isfinite(value) and abs(value) < ZERO * size:
+        value = 0.0
+    return f"{value + 0.0:.4g}"
 
 
 def log_limits(values, margin: float = 2.0) -> "tuple[float, float] | None":
@@ -55,9 +76,9 @@ def plain_log_ticks(axis) -> None:
 
 
 def preset_rates(problem) -> dict[str, float]:
-    """The presets' learning rates, from L = the largest eigenvalue of the problem's Hessian."""
-    L = largest_curvature(problem)
-    return {name: factor / L for name, factor in PRESETS.items()}
+    """The presets' learning rates, from λ_max = the largest eigenvalue of the problem's Hessian."""
+    lam = largest_curvature(problem)
+    return {name: factor / lam for name, factor in PRESETS.items()}
 
 
 class PlayFrames:
@@ -91,6 +112,7 @@ class DescentExplorer(PlayFrames, Dashboard):
             Dense(1, 1) on ``stepnn.datasets.linear`` with MSE, trained by a full-batch Trainer).
         lang: "en" or "ko".
         live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+        scale: presentation scale of every text (1 = laptop, 1.5 = projector).
         a, b: the bowl's coefficients (quadratic only).
         learning_rate: the first learning rate; default the "good" preset.
 
@@ -101,7 +123,8 @@ class DescentExplorer(PlayFrames, Dashboard):
         path: the points visited, (m + 1, 2), the start first; losses: the loss at each, (m + 1,).
         buttons: "step", "reset" and one per preset; play: the ipywidgets.Play driving steps;
         learning_rate: the log slider.
-        surface_ax, loss_ax; contour, path_line, point, arrow (-gradient, fixed length) and
+        surface_ax, loss_ax; contour, path_line, point, arrow (-gradient, its length in proportion
+        to the gradient's, ``ARROW_MAX`` of the window's diagonal at its steepest point) and
         arrow_ends (its tail and head, or None at a zero gradient), next_line (where the next step
         lands), loss_line.
         diverged: True once the path left the plot with a growing loss, or the loss overflowed.
@@ -110,10 +133,11 @@ class DescentExplorer(PlayFrames, Dashboard):
     title = "Descent explorer: gradient descent on a loss of two parameters"
 
     def __init__(self, problem: str = "quadratic", lang: str = "en", live: "bool | None" = None,
-                 a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None):
+                 a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None,
+                 scale: float = 1.0):
         if problem not in PROBLEMS:
             raise ValueError(f"problem must be one of {PROBLEMS}; received {problem!r}.")
-        super().__init__(lang, live)
+        super().__init__(lang, live, scale)
         self.problem = Bowl(a, b) if problem == "quadratic" else LinearRegression()
         self.rates = preset_rates(self.problem)
         lr = self.rates["good"] if learning_rate is None else positive_float("learning_rate", learning_rate)
@@ -121,14 +145,14 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.diverged = self.converged = False
         self._quiet = False
         self._build_controls(lr)
-        fig, view = self.new_figure((10, 4.2), dpi=80)
+        fig, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)  # larger text: taller
         self.figure = fig
         self._build_axes(fig)
         self.localize()
         self.restart(self.problem.start)
         self.widget = widgets.VBox([
-            widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
-            widgets.HBox([widgets.Label(self.p("descent.preset"))]
+            row([self.buttons["step"], self.play, self.buttons["reset"], self.learning_rate]),
+            row([widgets.Label(self.p("descent.preset"))]
                          + [self.buttons[name] for name in PRESETS]),
             view, self.readout, self.explain, self.message])
         self.widget.add_class("stepnn-descent")
@@ -157,15 +181,16 @@ class DescentExplorer(PlayFrames, Dashboard):
         self.play = self._make_play("stepnn-descent-play", interval=150)
         self.readout = widgets.HTML()
         self.readout.add_class("stepnn-descent-readout")
-        L = 1.0 / self.rates["good"]
+        lam = 1.0 / self.rates["good"]
         self.explain = widgets.HTML(
-            f"<b>{html.escape(self.problem.formula())}</b> &mdash; " + self.p("descent.explain", 
-                L=L, a=1 / L, b=2 / L, **{f"p{k}": r for k, r in enumerate(self.rates.values())}))
+            f"<b>{html.escape(self.problem.formula())}</b> &mdash; " + self.p("descent.explain",
+                L=lam, a=1 / lam, b=2 / lam, **{f"p{k}": r for k, r in enumerate(self.rates.values())}))
         self.explain.add_class("stepnn-descent-explain")
 
     def _build_axes(self, fig) -> None:
-        ax = fig.add_axes([0.06, 0.12, 0.5, 0.78])
-        self.surface_ax = ax
+        fs = self.font(dpi=DPI)
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.35, 1])
+        ax = self.surface_ax = fig.add_subplot(grid[0])
         (x0, x1), (y0, y1) = self.problem.window
         self.alphas, self.betas = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
         self.values = self.problem.grid(self.alphas, self.betas)
@@ -174,27 +199,44 @@ class DescentExplorer(PlayFrames, Dashboard):
                                    cmap="viridis", zorder=0)
         ax.contour(self.alphas, self.betas, self.values, levels=np.unique(levels)[::2], colors="white",
                    linewidths=0.4, alpha=0.6, zorder=1)
-        ax.plot(*self.problem.minimum, "*", color="white", mec="black", ms=11, zorder=2)
-        (self.path_line,) = ax.plot([], [], "-o", color="#ff5a36", lw=1.4, ms=3, zorder=3)
-        (self.next_line,) = ax.plot([], [], ":", color="white", lw=1.2, zorder=3, label=self.p("descent.next"))
-        (self.point,) = ax.plot([], [], "o", color="#ff1f1f", mec="white", ms=8, zorder=5)
-        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14,
-                                     color="#ffd400", lw=2, zorder=4, label=self.p("descent.arrow"))
+        ax.plot(*self.problem.minimum, "*", color=COLORS["minimum"], mec="black", ms=13, zorder=2)
+        (self.path_line,) = ax.plot([], [], "-o", color=COLORS["path"], lw=1.6, ms=4, zorder=3)
+        # white dashes edged in black: seen on the dark and the light end of the colour map
+        (self.next_line,) = ax.plot([], [], ls=(0, (2.5, 1.5)), color=COLORS["next"], lw=2.2, zorder=3,
+                                    label=self.p("descent.next"),
+                                    path_effects=[patheffects.withStroke(linewidth=3.6, foreground="black")])
+        (self.point,) = ax.plot([], [], "o", color=COLORS["path"], mec="white", ms=9, zorder=5)
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", mutation_scale=16,
+                                     color=COLORS["arrow"], lw=2.2, zorder=4, label=self.p("descent.arrow"))
         ax.add_patch(self.arrow)
+        # the largest gradient in the window (at its corners and edges: the problems are bowls)
+        rim = [(x, y) for x in (x0, (x0 + x1) / 2, x1) for y in (y0, (y0 + y1) / 2, y1)]
+        self.steepest = max(float(np.hypot(*self.problem.gradient(np.array(w, dtype=float)))) for w in rim)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_xlabel(self.problem.labels[0], fontsize=9)
-        ax.set_ylabel(self.problem.labels[1], fontsize=9)
-        ax.tick_params(labelsize=8)
-        ax.legend(handles=[self.arrow, self.next_line], loc="upper right", fontsize=8, framealpha=0.7)
-        ax.set_title(f"{self.t('loss_surface')}: {self.problem.formula()}\n{self.p('descent.start')}", fontsize=9)
-        self.loss_ax = fig.add_axes([0.65, 0.12, 0.32, 0.78])
-        (self.loss_line,) = self.loss_ax.plot([], [], "-o", color="#ff5a36", ms=2.5, lw=1.0)
+        ax.set_xlabel(self.problem.labels[0], fontsize=fs, labelpad=1)
+        ax.set_ylabel(self.problem.labels[1], fontsize=fs, labelpad=1)
+        ax.tick_params(labelsize=fs)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.set_title(self.p("descent.start"), fontsize=fs)
+        self.loss_ax = fig.add_subplot(grid[1])
+        (self.loss_line,) = self.loss_ax.plot([], [], "-o", color=COLORS["path"], ms=5, lw=1.4)
         self.loss_ax.set_yscale("log")
         plain_log_ticks(self.loss_ax.yaxis)
-        self.loss_ax.set_title(self.p("descent.loss_axis"), fontsize=9)
-        self.loss_ax.set_xlabel(self.t("step"), fontsize=9)
-        self.loss_ax.tick_params(labelsize=8)
+        self.loss_title = self.loss_ax.set_title(self.p("descent.loss_axis"), fontsize=fs)
+        self.loss_ax.set_xlabel(self.t("step"), fontsize=fs, labelpad=1)
+        self.loss_ax.tick_params(labelsize=fs)
+        self.loss_ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.loss_ax.grid(alpha=0.3)
+        # the key sits below the plots, where no start point can be clicked
+        star = Line2D([], [], ls="none", marker="*", color=COLORS["minimum"], mec="black", ms=12,
+                      label=self.p("descent.minimum"))
+        arrow_key = Line2D([], [], color=COLORS["arrow"], lw=3, label=self.p("descent.arrow"))
+        fig.legend(handles=[arrow_key, self.next_line, star], loc="lower left", ncol=3, fontsize=fs,
+                   frameon=False, bbox_to_anchor=(0.0, 0.0), handlelength=2.2, columnspacing=1.2)
+        self.localize()  # before the layout measures the texts
+        fig.tight_layout(pad=0.4, w_pad=1.2, rect=(0, 1.9 * fs / 72 / fig.get_figheight(), 1, 1))
         fig.canvas.mpl_connect("button_press_event", self._on_click)
 
     # ----------------------------------------------------------------- actions
@@ -281,6 +323,14 @@ class DescentExplorer(PlayFrames, Dashboard):
     def _on_learning_rate(self, change) -> None:
         if self._quiet:
             return
+        self._quiet = True
+        try:
+            refused = refuse_non_finite(self.learning_rate, change, self.t("learning_rate"), self.lang)
+        finally:
+            self._quiet = False
+        if refused:  # NaN or inf from code: the slider, the trainer and the path stay as they were
+            self.show_info(refused, tone="error")
+            return
         if self.trainer is not None:
             self.trainer.set_learning_rate(change["new"])
         self._show()
@@ -302,11 +352,13 @@ class DescentExplorer(PlayFrames, Dashboard):
         grad = self.problem.gradient(w)
         (x0, x1), (y0, y1) = self.problem.window
         norm = float(np.hypot(*grad)) if np.all(np.isfinite(grad)) else 0.0
+        diagonal = float(np.hypot(x1 - x0, y1 - y0))
         if norm > 0:
-            length = 0.15 * np.hypot(x1 - x0, y1 - y0)
+            # in proportion to the gradient: long where the surface is steep, nothing at the minimum
+            length = ARROW_MAX * diagonal * min(norm / self.steepest, 1.0)
             self.arrow_ends = (w.copy(), w - grad / norm * length)
             self.arrow.set_positions(*map(tuple, self.arrow_ends))
-            self.arrow.set_visible(True)
+            self.arrow.set_visible(length > 0.02 * diagonal)  # a bare head would hide the minimum
             nxt = w - lr * grad
             self.next_line.set_data([w[0], nxt[0]], [w[1], nxt[1]])
         else:
@@ -317,15 +369,19 @@ class DescentExplorer(PlayFrames, Dashboard):
         ok = np.isfinite(losses) & (losses > 0)
         steps = np.arange(len(losses))
         self.loss_line.set_data(steps[ok], np.minimum(losses[ok], LOSS_CEILING))
-        self.loss_ax.set_xlim(0, max(10, len(losses) - 1))
+        self.loss_ax.set_xlim(-0.5, max(10, len(losses) - 1) + 0.5)  # room for the points at the ends
         limits = log_limits(losses)
         if limits is not None:
             self.loss_ax.set_ylim(*limits)
+        loss_text = f"{self.losses[-1]:.4g}"
+        # the loss chart shows the loss at once, step 0 included
+        self.loss_title.set_text(f"{self.p('descent.loss_axis')}: {loss_text}")
         self._judge(w, norm)
         a, b = self.problem.labels
-        loss_text = f"{self.losses[-1]:.6g}"
-        self.readout.value = html.escape(self.p("descent.readout", 
-            k=len(self.path) - 1, loss=loss_text, a=a, b=b, x=w[0], y=w[1], gx=grad[0], gy=grad[1]))
+        size = diagonal
+        self.readout.value = html.escape(self.p(
+            "descent.readout", k=len(self.path) - 1, loss=loss_text, a=a, b=b, x=shown_number(w[0], size),
+            y=shown_number(w[1], size), gx=shown_number(grad[0], size), gy=shown_number(grad[1], size)))
         self.redraw()
 
     def _judge(self, w, grad_norm: float) -> None:

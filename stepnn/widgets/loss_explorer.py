@@ -12,9 +12,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import losses
-from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, kind_of,
-                                 loss_point, vector_text)
+from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, gradient_text,
+                                 kind_of, loss_point, number_text, vector_text)
+from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
 from ._base import Dashboard, guarded
+from .controls import refuse_non_finite
 
 __all__ = ["LossExplorer", "LOSS_OPTIONS"]
 
@@ -27,6 +29,8 @@ LOSS_OPTIONS = (("MSE (mean_squared_error)", "mean_squared_error"),
 N_CLASSES = 3
 START_SCORES = (0.2, 0.5, 0.3)
 WIDE = {"description_width": "initial"}  # show each control's whole label
+DPI = 100
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.4)  # inches: 840 x 340 px, the width of a notebook's output area
 
 
 def _check_loss(loss) -> losses.Loss:
@@ -45,6 +49,7 @@ class LossExplorer(Dashboard):
             "categorical_crossentropy", "sparse_categorical_crossentropy" (or their aliases).
         lang: "en" or "ko".
         live: ipympl canvas (True) or static PNG (False); default: live when ipympl is installed.
+        scale: presentation scale of the figure's text (1 = laptop, 1.5 = projector).
 
     Attributes:
         point: the current ``LossPoint`` (value, gradient, slope of the tangent).
@@ -55,9 +60,9 @@ class LossExplorer(Dashboard):
 
     title = "Loss explorer: a loss function, its gradient and clipping"
 
-    def __init__(self, loss="mse", lang: str = "en", live: "bool | None" = None):
+    def __init__(self, loss="mse", lang: str = "en", live: "bool | None" = None, scale: float = 1.0):
         fn = _check_loss(loss)
-        super().__init__(lang, live)
+        super().__init__(lang, live, scale)
         self.loss = fn
         self.loss_control = widgets.Dropdown(options=LOSS_OPTIONS, value=fn.name,
                                              description=self.t("loss_function"), style=WIDE)
@@ -81,11 +86,19 @@ class LossExplorer(Dashboard):
             "categorical": widgets.VBox([widgets.HTML(self._text("scores")), *self.scores]),
         }
         self.inputs = widgets.VBox()
-        fig, view = self.new_figure((10, 4))
+        fig, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)  # larger text: taller
         self.point = self._read_point(fn)
-        self.curve_view = LossCurveView(fig.add_axes([0.06, 0.13, 0.52, 0.8]), self.point, lang)
-        self.clip_view = ClippingView(fig.add_axes([0.66, 0.13, 0.32, 0.78]), self.point, lang)
+        fs = self.font(MIN_TEXT_PX, DPI)
+        grid = fig.add_gridspec(1, 2, width_ratios=[1.45, 1])
+        self.curve_view = LossCurveView(fig.add_subplot(grid[0]), self.point, self.lang, fontsize=fs)
+        self.clip_view = ClippingView(fig.add_subplot(grid[1]), self.point, self.lang, fontsize=fs)
         self.views = [self.curve_view, self.clip_view]
+        self.localize()
+        fig.tight_layout(pad=0.4, w_pad=1.5)  # once, for these font sizes: no layout at each redraw
+        # MSE and MAE take no logarithm: the curve takes the clipping chart's room
+        beside, right = self.curve_view.ax.get_position(), self.clip_view.ax.get_position()
+        self._positions = {"beside": beside, "alone": beside.from_extents(beside.x0, beside.y0,
+                                                                          right.x1, beside.y1)}
         self.readout = widgets.HTML()
         self.readout.add_class("stepnn-loss-explorer-readout")
         self.loss_control.observe(self._on_loss, names="value")
@@ -95,7 +108,6 @@ class LossExplorer(Dashboard):
         self.one_hot.observe(self._on_class, names="value")
         self.widget = widgets.VBox([self.loss_control, self.inputs, view, self.readout, self.message])
         self.widget.add_class("stepnn-loss-explorer")
-        self.localize()
         self._arrange()
         self._show()
 
@@ -115,6 +127,8 @@ class LossExplorer(Dashboard):
         extra = ([] if kind != "categorical" else
                  [self.true_class if self.loss.name == "sparse_categorical_crossentropy" else self.one_hot])
         self.inputs.children = (self._boxes[kind], *extra)
+        self.clip_view.ax.set_visible(kind != "regression")
+        self.curve_view.ax.set_position(self._positions["alone" if kind == "regression" else "beside"])
 
     def _read_point(self, fn: losses.Loss) -> LossPoint:
         """The point the controls describe, for loss ``fn``."""
@@ -159,6 +173,10 @@ class LossExplorer(Dashboard):
         self.refresh()
 
     def _on_control(self, change) -> None:
+        refused = refuse_non_finite(change["owner"], change, change["owner"].description, self.lang)
+        if refused:  # NaN from code: the slider goes back (and refreshes), the message says why
+            self.show_info(refused, tone="error")
+            return
         self.refresh()
 
     @guarded
@@ -178,11 +196,15 @@ class LossExplorer(Dashboard):
         p = self.point
         task = self.p(f"loss_explorer.task.{p.loss.name}")
         lines = [f"<b>{html.escape(p.loss.name)}</b> &mdash; {self._text('task')}: {html.escape(task)}",
-                 f"L = {p.value:.4f} &nbsp; dL/dy_pred = {vector_text(p.gradient[0])}"]
+                 f"L = {p.value:.4f} &nbsp; dL/dy_pred = {gradient_text(p)}"]
+        if p.kind == "regression":
+            lines.append(self._text("no_log"))
+        else:
+            lines.append(self._text("clip_note"))
         if p.kind == "categorical":
             scores = np.array([[s.value for s in self.scores]])
             one_hot = np.eye(N_CLASSES)[[p.true_class]]
-            lines.append(f"p = {vector_text(p.y_pred[0])} &nbsp; dL/dq = {p.slope + 0.0:.4g}")
+            lines.append(f"p = {vector_text(p.y_pred[0])} &nbsp; dL/dq = {number_text(p.slope)}")
             lines.append(self._text("same").format(cee=losses.cee(one_hot, p.y_pred),
                                                    cce=losses.categorical_crossentropy(one_hot, p.y_pred)))
             if not np.isclose(scores.sum(), 1.0):

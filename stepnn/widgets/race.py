@@ -2,8 +2,12 @@
 loss surface and one loss chart: batch sizes (확률적 / 미니 배치 / 배치 경사 하강법) or optimizers.
 
     from stepnn.widgets.race import OptimizerRace
-    OptimizerRace("xor", runs="batch")        # batch size 1 vs 16 vs N, plain SGD
-    OptimizerRace("xor", runs="optimizers")   # SGD, SGD + momentum, RMSprop, Adam
+    OptimizerRace("xor", runs="batch")        # batch size 1 (stochastic) vs 16 vs N, the sgd rule
+    OptimizerRace("xor", runs="optimizers")   # the sgd rule, with momentum, RMSprop, Adam
+
+"SGD" names two things: batch size 1 (stochastic gradient descent, 확률적 경사 하강법) and ``sgd``, the
+update rule w <- w - lr * gradient (torch.optim.SGD) that every batch size can use. The runs' names
+keep them apart: "batch size 1 (stochastic)" and "sgd rule".
 
 Step runs one epoch (에포크) of every run, not one iteration (이터레이션): a run with batch size 1
 takes N iterations per epoch and a full-batch run one, so after each Step every run has seen every
@@ -23,22 +27,24 @@ from ..layers import Dense
 from ..model import Sequential
 from ..terms import PHRASES
 from ..trainer import Trainer
-from ..views.surface import DIRECTIONS, RUN_COLORS, RaceSurfaceView
-from .controller import Criteria, explain_data, finish_epoch
+from ..views.style import MAX_WIDTH_PX, OKABE_ITO
+from ..views.surface import DIRECTIONS, RaceSurfaceView
+from .controller import Criteria, finish_epoch
 from .descent import LOSS_CEILING, PlayFrames, log_limits, plain_log_ticks
 from ._base import Dashboard, guarded
+from .controls import row
 
 __all__ = ["OptimizerRace", "PRESETS", "run_specs"]
 
 PRESETS = {
     "batch": [
-        dict(name="batch size 1 (SGD)", optimizer="sgd", learning_rate=0.1, batch_size=1),
+        dict(name="batch size 1 (stochastic)", optimizer="sgd", learning_rate=0.1, batch_size=1),
         dict(name="batch size 16 (mini-batch)", optimizer="sgd", learning_rate=0.1, batch_size=16),
         dict(name="batch size N (full batch)", optimizer="sgd", learning_rate=0.1, batch_size=None),
     ],
     "optimizers": [
-        dict(name="SGD", optimizer="sgd", learning_rate=0.1, batch_size=16),
-        dict(name="SGD + momentum 0.9", optimizer="sgd", learning_rate=0.1, batch_size=16, momentum=0.9),
+        dict(name="sgd rule", optimizer="sgd", learning_rate=0.1, batch_size=16),
+        dict(name="sgd rule + momentum 0.9", optimizer="sgd", learning_rate=0.1, batch_size=16, momentum=0.9),
         dict(name="RMSprop", optimizer="rmsprop", learning_rate=0.01, batch_size=16),
         dict(name="Adam", optimizer="adam", learning_rate=0.01, batch_size=16),
     ],
@@ -47,6 +53,31 @@ CLASSIFICATION = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESSION = ("linear", "sine")
 DATASETS = CLASSIFICATION + REGRESSION + ("iris",)
 SPEC_KEYS = {"name", "optimizer", "learning_rate", "batch_size", "momentum", "nesterov"}
+# one colour and one line style per run (Okabe-Ito; the styles tell runs apart without colour)
+RUN_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["orange"],
+              OKABE_ITO["sky_blue"], OKABE_ITO["purple"])
+RUN_STYLES = ("-", "--", "-.", ":", "-", "--")
+DPI = 100
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.9)  # 840 x 390 px at scale 1; larger text makes it taller, not wider
+
+
+def key_columns(names, text_px: float, width_px: float = MAX_WIDTH_PX) -> int:
+    """How many of the runs' names fit side by side in one row of the key (at least 1): a glyph is
+    about 0.6 text heights wide, a handle and the gaps about 5."""
+    widest = max(len(n) for n in names) * 0.6 * text_px + 5 * text_px
+    return max(1, min(len(names), int(0.95 * width_px // widest)))
+
+
+def smooth(values, window: int) -> np.ndarray:
+    """The running mean of ``values`` (m,) over the last ``window`` values (fewer at the start):
+    each batch's loss jumps with the batch; its mean over a part of an epoch shows the trend."""
+    values = np.asarray(values, dtype=np.float64)
+    if window <= 1 or values.size == 0:
+        return values
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    k = np.arange(1, values.size + 1)
+    start = np.maximum(k - window, 0)
+    return (sums[k] - sums[start]) / (k - start)
 
 
 def run_specs(runs) -> list[dict]:
@@ -99,19 +130,22 @@ class OptimizerRace(PlayFrames, Dashboard):
             the same for every run.
         directions: the surface's plane, "pca" (of all paths together) or "weights".
         max_epochs: Play stops here (a run with batch size 1 keeps every step: memory grows).
+        scale: presentation scale of every text (1 = laptop, 1.5 = projector).
 
     Attributes:
         trainers: one Trainer per run. specs: the runs' settings. epoch_losses: per run, the loss on
         all training data after each epoch (the start first).
         buttons ("step", "reset"), play, checkboxes (one per run: show/hide), preset, plane
-        (dropdowns); surface_view (RaceSurfaceView), loss_ax, epoch_lines, batch_lines, caption.
+        (dropdowns); surface_view (RaceSurfaceView), loss_ax, epoch_lines, batch_lines (each batch's
+        loss, as a running mean over a fifth of an epoch), key (the figure's legend, below the
+        plots), caption.
     """
 
     title = "Optimizer race: several runs from the same start"
 
     def __init__(self, dataset: str = "xor", sizes=None, runs="optimizers", lang: str = "en",
                  live: "bool | None" = None, activation: str = "tanh", seed: int = 0,
-                 directions: str = "pca", max_epochs: int = 50):
+                 directions: str = "pca", max_epochs: int = 50, scale: float = 1.0):
         self.specs = run_specs(runs)
         self._custom = None if isinstance(runs, str) else [dict(spec) for spec in self.specs]
         self.X, self.y, self.output, self.loss_name, self.sizes = _task(dataset, sizes)
@@ -119,16 +153,16 @@ class OptimizerRace(PlayFrames, Dashboard):
             raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, Integral) or max_epochs < 1:
             raise ValueError(f"max_epochs must be a whole number >= 1; received {max_epochs!r}.")
-        super().__init__(lang, live)
+        super().__init__(lang, live, scale)
         self.dataset, self.activation, self.seed = dataset, activation, seed
         self.directions, self.max_epochs = directions, int(max_epochs)
         self._quiet = False
         self.trainers = self._make_trainers()
-        self.figure, view = self.new_figure((11, 4.4), dpi=80)
+        self.figure, view = self.new_figure((FIGSIZE[0], FIGSIZE[1] * self.scale), dpi=DPI)
         self._build_controls(runs)
         self._build_views()
         self.widget = widgets.VBox([
-            widgets.HBox([self.buttons["step"], self.play, self.buttons["reset"], self.preset, self.plane]),
+            row([self.buttons["step"], self.play, self.buttons["reset"], self.preset, self.plane]),
             self.run_boxes, view, self.caption, self.message])
         self.widget.add_class("stepnn-race")
         self.redraw()
@@ -165,7 +199,7 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.play = self._make_play("stepnn-race-play", interval=400)
         options = [(self.p(f"race.{p}"), p) for p in PRESETS]
         if not isinstance(runs, str):
-            options.append(("custom", "custom"))
+            options.append((self.p("race.custom"), "custom"))
         self.preset = widgets.Dropdown(options=options, value=runs if isinstance(runs, str) else "custom",
                                        description=self.p("race.preset"))
         self.preset.add_class("stepnn-race-preset")
@@ -179,24 +213,33 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.caption.add_class("stepnn-race-caption")
 
     def _build_views(self) -> None:
-        """(Re)build the figure's two panels and the run checkboxes for the current runs."""
+        """(Re)build the figure's two panels, its key and the run checkboxes for the current runs."""
         fig = self.figure
         fig.clear()
+        fs = self.fs = self.font(dpi=DPI)
         names = [self._name(s) for s in self.specs]
         colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.specs))]
-        self.surface_view = RaceSurfaceView(fig.add_axes([0.05, 0.11, 0.42, 0.78]), self.trainers, names,
-                                            colors, directions=self.directions, lang=self.lang)
-        ax = self.loss_ax = fig.add_axes([0.56, 0.11, 0.42, 0.78])
-        self.epoch_lines = [ax.plot([], [], "o-", color=c, lw=1.6, ms=3, label=n)[0]
-                            for c, n in zip(colors, names)]
-        self.batch_lines = [ax.plot([], [], "-", color=c, lw=0.6, alpha=0.3)[0] for c in colors]
+        styles = [RUN_STYLES[k % len(RUN_STYLES)] for k in range(len(self.specs))]
+        grid = fig.add_gridspec(1, 2, width_ratios=[1, 1])
+        self.surface_view = RaceSurfaceView(fig.add_subplot(grid[0]), self.trainers, names, colors,
+                                            directions=self.directions, lang=self.lang)
+        for line, style in zip(self.surface_view.lines, styles):
+            line.set_linestyle(style)
+            line.set_linewidth(1.6)
+        ax = self.loss_ax = fig.add_subplot(grid[1])
+        self.epoch_lines = [ax.plot([], [], "o", ls=st, color=c, lw=2, ms=4, label=n)[0]
+                            for c, st, n in zip(colors, styles, names)]
+        self.batch_lines = [ax.plot([], [], "-", color=c, lw=0.8, alpha=0.35)[0] for c in colors]
         ax.set_yscale("log")
         plain_log_ticks(ax.yaxis)
-        ax.set_xlabel(self.t("epoch"), fontsize=9)
-        ax.set_title(self.p("race.curves"), fontsize=9)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-        ax.tick_params(labelsize=8)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+        ax.set_xlabel(self.t("epoch"), fontsize=fs, labelpad=1)
+        ax.set_title(self.p("race.curves"), fontsize=fs)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.grid(alpha=0.3)
+        # the key below the plots: it covers no curve and no path
+        ncol = key_columns(names, fs * DPI / 72)
+        self.key = fig.legend(handles=self.epoch_lines, loc="lower center", ncol=ncol,
+                              fontsize=fs, frameon=False, handlelength=2.4, columnspacing=1.2)
         self.checkboxes = []
         for k, name in enumerate(names):
             box = widgets.Checkbox(value=True, description=name, indent=False,
@@ -206,13 +249,35 @@ class OptimizerRace(PlayFrames, Dashboard):
             self.checkboxes.append(box)
         self.run_boxes.children = tuple(self.checkboxes)
         self._draw_curves()
+        self._readable()
         self.localize()
+        rows = -(-len(names) // ncol)
+        fig.tight_layout(pad=0.6, w_pad=1.5, rect=(0, (1.6 * rows + 0.3) * fs / 72 / fig.get_figheight(), 1, 1))
         self.caption.value = self._caption()
 
+    def _readable(self) -> None:
+        """Every text of the figure at the dashboard's size (the surface view's titles and axis
+        labels included, which it may set again at each update)."""
+        for ax in (self.surface_view.ax, self.loss_ax):
+            ax.tick_params(labelsize=self.fs)
+            for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+                text.set_fontsize(self.fs)
+        self.surface_view.note.set_fontsize(self.fs)
+
     def _caption(self) -> str:
-        rows = "".join(f"<li><b>{html.escape(self._name(s))}</b>: {html.escape(explain_data(t, self.lang))}</li>"
-                       for s, t in zip(self.specs, self.trainers))
-        return f"{self.p('race.caption', n=len(self.X))}<ul>{rows}</ul>"
+        """What an epoch and an iteration are, said once; then, per batch size, how the samples
+        split into iterations (runs with the same batch size share one line)."""
+        groups: dict[int, list[str]] = {}
+        for spec, t in zip(self.specs, self.trainers):
+            groups.setdefault(t.batch_size, []).append(self._name(spec))
+        rows = []
+        n = len(self.X)
+        for bs, names in groups.items():
+            full, rest = divmod(n, bs)
+            its = batching.iterations_per_epoch(n, bs, False)
+            split = self.p("race.split", n=n, bs=bs, full=full, its=its, rest=f" + {rest}" if rest else "")
+            rows.append(f"<li><b>{html.escape(', '.join(names))}</b>: {html.escape(split)}</li>")
+        return f"{self.p('race.caption', n=n)}<ul>{''.join(rows)}</ul>"
 
     # ------------------------------------------------------------------ actions
     @guarded
@@ -258,6 +323,7 @@ class OptimizerRace(PlayFrames, Dashboard):
 
     def _refresh(self) -> None:
         self.surface_view.update()
+        self._readable()
         self._draw_curves()
         self.redraw()
 
@@ -295,10 +361,12 @@ class OptimizerRace(PlayFrames, Dashboard):
             h = tr.history
             per_epoch = batching.iterations_per_epoch(tr.n_samples, tr.batch_size, tr.drop_last)
             thin.set_data(h.iteration_epochs - 1 + h.iteration_numbers / per_epoch,
-                          np.minimum(h.losses, LOSS_CEILING))
-            shown += [values, tr.history.losses]
+                          np.minimum(smooth(h.losses, per_epoch // 5), LOSS_CEILING))
+            shown.append(values)
         ax.set_xlim(0, max(5, self.epochs))
-        limits = log_limits(np.concatenate(shown), margin=1.5)
+        # limits from the losses on all data: a batch of one sample can have a loss near 0 or a
+        # huge one, and would squash the curves that matter into a line
+        limits = log_limits(np.concatenate(shown), margin=3.0)
         if limits is not None:
             ax.set_ylim(*limits)
 

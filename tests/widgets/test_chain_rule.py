@@ -7,7 +7,9 @@ import pytest
 import stepnn as sn
 from stepnn.backprop import backward_pass
 from stepnn.chain import ComputationGraph
-from stepnn.widgets.chain_rule import ChainRule
+from stepnn.widgets.chain_rule import LEARNING_RATES, ChainRule
+
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px, visible_texts
 
 FORWARD = ["z1[0]", "z1[1]", "a1[0]", "a1[1]", "z2[0]", "a2[0]", "L"]
 SAME = 1e-12
@@ -227,3 +229,91 @@ def test_bad_arguments_are_clear_errors(kwargs, match):
 def test_static_picture_for_notebooks(dash):
     bundle = dash._repr_mimebundle_()
     assert bundle["text/plain"].startswith("Chain rule") and bundle["image/png"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("loss", ["mse", "binary_crossentropy"])
+def test_every_text_is_readable_and_inside_a_figure_that_fits(lang, loss):
+    dash = ChainRule(live=False, lang=lang, loss=loss)
+    fig = dash.figures[0]
+    assert fits(fig)
+    for clicks in ([], ["forward_all"], ["backward"] * 3, ["backward_all"], ["update"]):
+        for name in clicks:
+            click(dash, name)
+        assert small_texts(fig) == []
+        renderer = fig.canvas.get_renderer()
+        width, height = fig.canvas.get_width_height()
+        for text in visible_texts(fig):  # the gradient check's columns included: nothing cut off
+            box = text.get_window_extent(renderer)
+            assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, text
+        if clicks == ["backward_all"]:  # the whole check shows: every row agrees
+            assert all(row[4].get_text() == "✓" and row[3].get_text() for row in dash.table_view.cells)
+
+
+def test_scale_makes_the_text_larger_and_the_figure_taller_not_wider():
+    one, big = ChainRule(live=False), ChainRule(live=False, scale=1.5)
+    assert smallest_px(one.figures[0]) == pytest.approx(12)
+    assert smallest_px(big.figures[0]) == pytest.approx(18)
+    assert big.figures[0].get_figwidth() == one.figures[0].get_figwidth()
+    assert big.figures[0].get_figheight() >= 1.5 * one.figures[0].get_figheight()
+    # larger text: the table's rows go one under the other, every text still inside the figure
+    assert len({round(row[0].get_position()[0], 6) for row in big.table_view.cells}) == 1
+    click(big, "forward_all")
+    click(big, "backward_all")
+    fig = big.figures[0]
+    width, height = fig.canvas.get_width_height()
+    for text in visible_texts(fig):
+        box = text.get_window_extent(fig.canvas.get_renderer())
+        assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1, text
+
+
+def test_learning_rate_slider_keeps_exact_values_and_refuses_nan():
+    dash = ChainRule(live=False)
+    assert dash.learning_rate_control.value == 0.5 and dash.learning_rate_control.label == "0.5"
+    assert 0.001 in LEARNING_RATES and 10.0 in LEARNING_RATES and 0.5 in LEARNING_RATES
+    odd = ChainRule(live=False, learning_rate=0.3)  # not a 1-2-5 value: offered too
+    assert odd.learning_rate_control.value == 0.3
+    for bad in (float("nan"), float("inf"), 0.0):
+        with pytest.raises(Exception):
+            dash.learning_rate_control.value = bad
+        assert dash.learning_rate_control.value == 0.5
+    click(dash, "forward_all")
+    click(dash, "backward_all")
+    old, grads = dash.graph.weights, dash.graph.gradients
+    click(dash, "update")
+    np.testing.assert_allclose(dash.graph.weights[0], old[0] - 0.5 * grads[0], rtol=SAME)
+
+
+def test_korean_steps_speak_korean():
+    dash = ChainRule(live=False, lang="ko", loss="binary_crossentropy")
+    click(dash, "forward_all")
+    seen = []
+    for _ in range(7):
+        click(dash, "backward")
+        seen.append(dash.step_view.body.get_text())
+    text = "\n".join(seen)
+    assert "수치 미분" in text and "손실은 자기 자신과" in text and "시그모이드" in text
+    for english in ("finite", "agree", "shortcut", "start", "loss changes"):
+        assert english not in text
+    headers = [t.get_text() for t in visible_texts(dash.figures[0])]
+    assert "수치 미분" in headers and "Finite\ndifference" not in headers
+
+
+def test_steps_out_of_order_are_notes_in_the_dashboards_language():
+    for lang, words in (("en", ("run the forward pass first", "finish the backward pass first",
+                                "forward pass is complete", "stops at the inputs")),
+                        ("ko", ("먼저 순전파를 하세요", "먼저 역전파를 끝내세요", "순전파가 끝났습니다",
+                                "역전파가 끝났습니다"))):
+        dash = ChainRule(live=False, lang=lang)
+        seen = []
+        for name in ("backward", "update", "forward_all", "forward", "backward_all", "backward"):
+            click(dash, name)
+            seen.append(dash.message.value)
+        assert words[0] in seen[0] and words[1] in seen[1] and words[2] in seen[3] and words[3] in seen[5]
+        assert dash.errors == []
+        if lang == "ko":
+            assert not any(english in " ".join(seen) for english in ("forward", "backward", "pass", "first"))
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(dash):
+    assert rows_that_do_not_wrap(dash.widget) == []

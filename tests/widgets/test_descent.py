@@ -12,6 +12,8 @@ from stepnn.widgets import ipympl_available
 from stepnn.problems import Bowl, LinearRegression
 from stepnn.widgets.descent import PRESETS, DescentExplorer, preset_rates
 
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px
+
 STEPS = 40
 
 
@@ -46,7 +48,9 @@ def test_builds_static_with_every_control(bowl):
     assert "stepnn-descent-learning-rate" in bowl.learning_rate._dom_classes
     assert "stepnn-descent-play" in bowl.play._dom_classes
     assert bowl.message in bowl.widget.children
-    assert "L = 4" in bowl.explain.value and "2/L = 0.5" in bowl.explain.value
+    # λ_max, not L (L is the loss)
+    assert "λ_max = 4" in bowl.explain.value and "2/λ_max = 0.5" in bowl.explain.value
+    assert "L = " not in bowl.explain.value
     assert "f(w1, w2) = w1² + 2 w2²" in bowl.describe()
 
 
@@ -246,3 +250,74 @@ def test_builds_live_with_an_ipympl_canvas(require):
     assert dash.mode == "live" and type(dash.figures[0].canvas).__module__.startswith("ipympl")
     click(dash, "step")
     assert len(dash.path) == 2 and dash.errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("problem", ["quadratic", "linear_regression"])
+def test_every_text_is_readable_and_the_figure_fits(problem, lang):
+    dash = DescentExplorer(problem, live=False, lang=lang)
+    fig = dash.figures[0]
+    assert fits(fig) and small_texts(fig) == []
+    dash.run(6)
+    assert small_texts(fig) == []
+    big = DescentExplorer(problem, live=False, lang=lang, scale=1.5)
+    assert smallest_px(big.figures[0]) == pytest.approx(1.5 * smallest_px(fig)) == pytest.approx(18)
+
+
+def test_no_key_inside_the_surface_so_a_start_near_a_corner_stays_visible(bowl):
+    assert bowl.surface_ax.get_legend() is None and bowl.figures[0].legends
+    fig = bowl.figures[0]
+    fig.canvas.draw()
+    key = fig.legends[0].get_window_extent()
+    surface = bowl.surface_ax.get_window_extent()
+    assert key.y1 <= surface.y0  # below the plots, never over a point of the surface
+    px, py = bowl.surface_ax.transData.transform((2.8, 2.8))
+    event = MouseEvent("button_press_event", fig.canvas, px, py, button=1)
+    fig.canvas.callbacks.process("button_press_event", event)
+    np.testing.assert_allclose(bowl.start, [2.8, 2.8], atol=0.02)
+
+
+def test_the_arrow_grows_with_the_gradient_and_vanishes_at_the_minimum(bowl):
+    lengths = []
+    for start in ([2.5, 2.5], [1.0, 1.0], [0.1, 0.05]):
+        bowl.restart(start)
+        tail, head = bowl.arrow_ends
+        lengths.append(np.linalg.norm(np.subtract(head, tail)))
+    assert lengths[0] > lengths[1] > lengths[2] > 0
+    diagonal = np.hypot(6, 6)
+    assert lengths[0] <= 0.2 * diagonal + 1e-12
+    assert not bowl.arrow.get_visible()  # near the minimum: no arrowhead over the star
+    # the next-step line is drawn thick, white over a black edge, on every colour of the map
+    assert bowl.next_line.get_linewidth() >= 2 and bowl.next_line.get_path_effects()
+
+
+def test_round_off_is_printed_as_zero_and_the_loss_chart_shows_step_0(bowl):
+    bowl.restart([-2.5e-8 * 1e-3, 1e-12])
+    assert "(0, 0)" in bowl.readout.value and "e-" not in bowl.readout.value.split("·")[2]
+    fresh = DescentExplorer(live=False)
+    x, y = fresh.loss_line.get_data()
+    assert list(x) == [0] and y[0] == pytest.approx(10.75)
+    low, high = fresh.loss_ax.get_xlim()
+    assert low < 0 < high and "10.75" in fresh.loss_title.get_text()
+
+
+def test_a_nan_learning_rate_from_code_is_refused_and_reset_still_works():
+    # ipywidgets clamps inf to the slider's ends; NaN passes every comparison and gets past the clamp
+    bad = float("nan")
+    dash = DescentExplorer("linear_regression", live=False)
+    lr = dash.learning_rate.value
+    click(dash, "step", 3)
+    dash.learning_rate.value = bad
+    assert dash.learning_rate.value == lr and dash.trainer.learning_rate == lr
+    assert "finite number" in dash.message.value and dash.errors == []
+    click(dash, "reset")
+    assert len(dash.path) == 1 and dash.trainer.learning_rate == lr and dash.trainer.iteration == 0
+    click(dash, "step", 3)
+    np.testing.assert_allclose(dash.path[1], dash.trainer.history.weights[1])
+    ko = DescentExplorer(live=False, lang="ko")
+    ko.learning_rate.value = bad
+    assert "유한한 수" in ko.message.value and "finite" not in ko.message.value
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(bowl):
+    assert rows_that_do_not_wrap(bowl.widget) == []

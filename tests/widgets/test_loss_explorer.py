@@ -9,6 +9,8 @@ from stepnn import losses
 from stepnn.views.loss_curves import loss_point
 from stepnn.widgets.loss_explorer import LossExplorer
 
+from .readable import fits, small_texts, smallest_px
+
 SAME = 1e-12
 MAX_LOSS = -math.log(1e-7)  # 16.118...
 ONE_OUTPUT = ["mean_squared_error", "mean_absolute_error", "binary_crossentropy"]
@@ -99,7 +101,10 @@ def test_regression_sliders_move_the_point_and_the_tangent(name, rule):
         xs, ys = ex.curve_view.line.get_data()
         assert xs[0] == -3.0 and xs[-1] == 3.0
         assert ex.curve_view.ax.get_ylim()[1] >= ys.max()
-    assert not ex.curve_view.cap.get_visible() and ex.clip_view.note.get_visible()
+    # no logarithm, nothing clipped: no clipping chart; the curve takes its room, the readout says why
+    assert not ex.curve_view.cap.get_visible() and not ex.clip_view.ax.get_visible()
+    assert ex.curve_view.ax.get_position().x1 == pytest.approx(ex._positions["alone"].x1)
+    assert "nothing is clipped" in ex.readout.value
 
 
 @pytest.mark.parametrize("name", CATEGORICAL)
@@ -162,6 +167,9 @@ def test_clipping_gives_a_flat_region_and_a_finite_maximum():
     np.testing.assert_allclose(unclipped, -np.log(ux), rtol=SAME)
     assert unclipped.max() > 20  # without clipping the loss keeps growing
     assert "16.118" in clip.max_text.get_text()
+    # the clipped point says its gradient is 0, in the figure and in the readout
+    assert ex.curve_view.clip_text.get_visible() and "gradient 0" in ex.curve_view.clip_text.get_text()
+    assert "dL/dy_pred = 0<br>" in ex.readout.value and "gradient is 0" in ex.readout.value
     assert clip.span.get_x() == 1e-10
     assert clip.span.get_x() + clip.span.get_width() == pytest.approx(1e-7)  # the flat region
     mx, my = clip.marker.get_data()
@@ -257,3 +265,44 @@ def test_static_picture_for_notebooks():
     ex = LossExplorer("mae", live=False)
     bundle = ex._repr_mimebundle_()
     assert "mean_absolute_error" in bundle["text/plain"] and bundle["image/png"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", ["mse", "binary_crossentropy", "cee", "sparse_categorical_crossentropy"])
+def test_every_text_is_readable_and_the_figure_fits_the_page(name, lang):
+    ex = LossExplorer(name, live=False, lang=lang)
+    fig = ex.figures[0]
+    assert fits(fig)
+    assert small_texts(fig) == []
+    if name == "binary_crossentropy":
+        ex.probability.value = 0.0  # the clipped note shows too
+        assert ex.curve_view.clip_text.get_visible() and small_texts(fig) == []
+
+
+def test_scale_makes_every_text_larger_and_is_checked():
+    one, big = (LossExplorer("binary_crossentropy", live=False, scale=s) for s in (1, 1.5))
+    assert smallest_px(big.figures[0]) == pytest.approx(1.5 * smallest_px(one.figures[0]))
+    assert smallest_px(one.figures[0]) == pytest.approx(12)
+    with pytest.raises(ValueError, match="scale"):
+        LossExplorer(live=False, scale=0)
+
+
+def test_a_single_output_gradient_is_a_plain_number():
+    ex = LossExplorer("binary_crossentropy", live=False)
+    assert "dL/dy_pred = -1.429" in ex.readout.value and "[" not in ex.readout.value.split("<br>")[1]
+    assert ex.curve_view.slope_text.get_text() == "slope dL/dy_pred = -1.429"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_nan_on_any_slider_is_refused_and_nothing_changes(lang):
+    ex = LossExplorer("binary_crossentropy", live=False, lang=lang)
+    before = ex.point
+    ex.probability.value = float("nan")
+    assert ex.probability.value == 0.7 and ex.point.value == before.value and ex.errors == []
+    assert ("finite number" if lang == "en" else "유한한 수") in ex.message.value
+    ex.set_loss("cee")
+    ex.scores[0].value = float("nan")
+    assert ex.scores[0].value == 0.2 and np.all(np.isfinite(ex.point.y_pred))
+    ex.set_loss("mse")
+    ex.prediction.value = float("nan")
+    assert ex.prediction.value == 0.5 and ex.point.x == 0.5

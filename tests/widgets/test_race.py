@@ -10,7 +10,9 @@ import pytest
 import stepnn as sn
 from stepnn import surface as S
 from stepnn.widgets import ipympl_available
-from stepnn.widgets.race import PRESETS, OptimizerRace, run_specs
+from stepnn.widgets.race import PRESETS, RUN_COLORS, RUN_STYLES, OptimizerRace, run_specs, smooth
+
+from .readable import fits, rows_that_do_not_wrap, small_texts, smallest_px
 
 EXACT = 1e-12
 
@@ -41,7 +43,9 @@ def test_builds_static_with_every_control():
     assert {"stepnn-race-step", "stepnn-race-reset", "stepnn-race-play", "stepnn-race-preset",
             "stepnn-race-plane"} <= classes
     assert race.message in race.widget.children
-    assert [t.get_text() for t in race.loss_ax.get_legend().get_texts()] == names
+    assert race.loss_ax.get_legend() is None  # the key is the figure's, below the plots
+    assert [t.get_text() for t in race.key.get_texts()] == names
+    assert names[:2] == ["sgd rule", "sgd rule + momentum 0.9"]
     opts = [t.optimizer for t in race.trainers]
     assert [o.name for o in opts] == ["sgd", "sgd", "rmsprop", "adam"] and opts[1].momentum == 0.9
     assert {t.batch_size for t in race.trainers} == {16}
@@ -49,7 +53,7 @@ def test_builds_static_with_every_control():
     for t in race.trainers[1:]:
         np.testing.assert_array_equal(t.model.get_flat(), race.trainers[0].model.get_flat())
         assert t.seed == race.trainers[0].seed
-    assert "xor, runs SGD, SGD + momentum 0.9, RMSprop, Adam, epoch 0" in race.describe()
+    assert "xor, runs sgd rule, sgd rule + momentum 0.9, RMSprop, Adam, epoch 0" in race.describe()
 
 
 def test_step_runs_one_epoch_of_every_run(batch_race):
@@ -73,8 +77,13 @@ def test_loss_chart_counts_epochs_and_shows_the_loss_on_all_data(batch_race):
         np.testing.assert_allclose(losses, expected, rtol=EXACT)
         x = thin.get_xdata()
         assert len(x) == 2 * per_epoch and x[-1] == pytest.approx(2.0) and x[per_epoch - 1] == pytest.approx(1.0)
-        np.testing.assert_allclose(thin.get_ydata(), t.history.losses)
+        # each batch's loss as a running mean over a fifth of an epoch
+        np.testing.assert_allclose(thin.get_ydata(), smooth(t.history.losses, per_epoch // 5))
     assert batch_race.loss_ax.get_xlim()[0] == 0
+    # the limits follow the losses on all data, not one batch's extremes
+    low, high = batch_race.loss_ax.get_ylim()
+    every = np.concatenate(batch_race.epoch_losses)
+    assert low == pytest.approx(every.min() / 3) and high == pytest.approx(every.max() * 3)
 
 
 def test_paths_are_the_runs_histories_on_one_pca_plane(batch_race):
@@ -97,10 +106,14 @@ def test_paths_are_the_runs_histories_on_one_pca_plane(batch_race):
 
 def test_caption_explains_epochs_and_iterations_per_run(batch_race):
     caption = batch_race.caption.value
-    assert "# of data = batch size × iterations" in caption
-    for t in batch_race.trainers:
-        assert t.explain() in caption
-    assert "200 = 1 x 200" in caption and "200 = 16 x 12 + 8" in caption
+    assert caption.count("An epoch is") == 1
+    assert "200 samples = batch size 1 × 200 → iterations per epoch: 200" in caption
+    assert "200 samples = batch size 16 × 12 + 8 → iterations per epoch: 13" in caption
+    assert "200 samples = batch size 200 × 1 → iterations per epoch: 1" in caption
+    # runs with one batch size share one line: nothing is said twice
+    race = OptimizerRace("xor", live=False)
+    assert race.caption.value.count("<li>") == 1 and race.caption.value.count("batch size 16") == 1
+    assert "<b>sgd rule, sgd rule + momentum 0.9, RMSprop, Adam</b>" in race.caption.value
 
 
 def test_checkboxes_hide_and_show_a_run():
@@ -207,3 +220,52 @@ def test_builds_live_with_an_ipympl_canvas(require):
     assert race.mode == "live" and type(race.figures[0].canvas).__module__.startswith("ipympl")
     race.buttons["step"].click()
     assert all(t.epoch == 1 for t in race.trainers) and race.errors == []
+
+
+def test_smooth_is_a_running_mean():
+    np.testing.assert_allclose(smooth([1.0, 3.0, 5.0, 7.0], 2), [1.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(smooth([4.0, 2.0], 1), [4.0, 2.0])
+    assert smooth([], 3).size == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_text_is_readable_and_the_figure_fits(batch_race, lang):
+    race = batch_race if lang == "en" else OptimizerRace("xor", live=False, lang="ko")
+    fig = race.figures[0]
+    assert fits(fig) and small_texts(fig) == []
+    race.buttons["step"].click()
+    assert small_texts(fig) == []
+    big = OptimizerRace("xor", runs="batch", live=False, lang=lang, scale=1.5)
+    assert smallest_px(big.figures[0]) == pytest.approx(18)
+    fig = big.figures[0]
+    fig.canvas.draw()
+    key = big.key.get_window_extent()
+    assert key.x0 >= 0 and key.x1 <= fig.canvas.get_width_height()[0]  # the key wraps, never cut off
+
+
+def test_runs_differ_in_colour_and_line_style_and_the_key_covers_nothing():
+    race = OptimizerRace("xor", live=False)
+    styles = [line.get_linestyle() for line in race.epoch_lines]
+    colors = [line.get_color() for line in race.epoch_lines]
+    assert len(set(styles)) == 4 and len(set(colors)) == 4
+    assert colors == list(RUN_COLORS[:4])
+    assert [line.get_linestyle() for line in race.surface_view.lines] == styles
+    fig = race.figures[0]
+    fig.canvas.draw()
+    key = race.key.get_window_extent()
+    for ax in (race.loss_ax, race.surface_view.ax):
+        assert key.y1 <= ax.get_window_extent().y0
+
+
+def test_the_two_meanings_of_sgd_have_two_names():
+    batch = [s["name"] for s in PRESETS["batch"]]
+    rules = [s["name"] for s in PRESETS["optimizers"]]
+    assert batch[0] == "batch size 1 (stochastic)" and "SGD" not in " ".join(batch + rules)
+    assert rules[0] == "sgd rule"
+    ko = OptimizerRace("xor", runs="batch", live=False, lang="ko")
+    assert ko.checkboxes[0].description == "배치 사이즈 1 (확률적 경사 하강법)"
+    assert "에포크는" in ko.caption.value and "samples" not in ko.caption.value
+
+
+def test_rows_of_controls_wrap_in_a_narrow_output_area(batch_race):
+    assert rows_that_do_not_wrap(batch_race.widget) == []
