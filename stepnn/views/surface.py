@@ -113,8 +113,8 @@ class _PlaneView(View):
                                 colors="white", linewidths=0.4, alpha=0.6, zorder=1)]
         self.ax.set_xlim(surface.alphas[0], surface.alphas[-1])
         self.ax.set_ylim(surface.betas[0], surface.betas[-1])
-        self.ax.set_xlabel(surface.plane.labels[0], fontsize=8, labelpad=1)
-        self.ax.set_ylabel(surface.plane.labels[1], fontsize=8, labelpad=1)
+        self.ax.set_xlabel(surface.plane.labels[0], labelpad=1)
+        self.ax.set_ylabel(surface.plane.labels[1], labelpad=1)
 
     def _compute(self, trainer, plane: S.Plane, window) -> S.Surface:
         alphas, betas = self._grid(window)
