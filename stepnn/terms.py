@@ -131,8 +131,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     'network.sample_caption': ('sample #: prediction / target',
         '샘플 #: 예측값 / 실제값'),
     # surface
-    'surface.weights_title': ('{surface}: {a} × {b}\nother weights as of iteration {it} (refreshed every {k})',
-        '{surface}: {a} × {b}\n나머지 가중치: 이터레이션 {it} 기준 ({k} 이터레이션마다 갱신)'),
+    'surface.weights_title': ('{surface}: {a} × {b}\nthe other weights as after iteration {it}',
+        '{surface}: {a} × {b}\n나머지 가중치는 이터레이션 {it} 뒤의 값'),
     'surface.pca_title': ('{surface} on the PCA plane of the path\nPC1 {r1:.0%} + PC2 {r2:.0%} of its variance',
         '경로의 PCA 평면 위 {surface}\nPC1 {r1:.0%} + PC2 {r2:.0%} (설명된 분산)'),
     'surface.race_weights_title': ('{surface}: {a} × {b}, other weights at the start',

@@ -39,6 +39,9 @@ def epoch_ends(history) -> np.ndarray:
     return globals_[last].astype(np.float64)
 
 
+FLOOR = 0.015  # bands stop just above the x axis's line (drawn over it, a blit would differ)
+
+
 def epoch_bands(ends: np.ndarray, most: int = 12) -> list:
     """Light bands that mark epochs without piling up: every other group of ``k`` epochs, k
     chosen so that at most ``most`` bands show. Returns [(x0, x1), ...] in iterations."""
@@ -137,7 +140,7 @@ class LearningCurveView(View):
         self.epoch_line.set_data(ends, h.epoch_losses)
         if trainer.X_val is not None:
             self.val_line.set_data(ends, h.val_losses)
-        self.bands.set_verts([[(a, 0), (b, 0), (b, 1), (a, 1)] for a, b in epoch_bands(ends)])
+        self.bands.set_verts([[(a, FLOOR), (b, FLOOR), (b, 1), (a, 1)] for a, b in epoch_bands(ends)])
         self._mark_best(ends, h.val_losses if trainer.X_val is not None else np.zeros(0))
         pending = [rec.value] if waiting else []
         self._limits(len(losses) + waiting, np.concatenate([losses, h.epoch_losses, h.val_losses, pending]),
@@ -156,12 +159,12 @@ class LearningCurveView(View):
             return
         b = int(np.nanargmin(np.where(finite, val, np.nan)))
         x = float(ends[b])
-        self.best.set_data([x, x], [0, 1])
+        self.best.set_data([x, x], [FLOOR, 1])
         last = min(b + self.patience, len(ends) - 1)
         right = float(ends[last]) if last > b else x
         per_epoch = float(ends[0]) if len(ends) else 1.0
         right = max(right, x + per_epoch * self.patience) if last < b + self.patience else right
-        self.window.set_verts([[(x, 0), (right, 0), (right, 1), (x, 1)]])
+        self.window.set_verts([[(x, FLOOR), (right, FLOOR), (right, 1), (x, 1)]])
 
     def _limits(self, n: int, values: np.ndarray, per_epoch: int) -> None:
         xmax = self.ax.get_xlim()[1]

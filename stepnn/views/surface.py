@@ -278,14 +278,14 @@ class SurfaceView(_PlaneView):
         (self.plane_line,) = path_ax.plot([], [], "--", color="#ff5a36", lw=1.0,
                                           label=self.p("surface.on_plane"), zorder=3)
         quiet_axes(path_ax)
-        small = dict(transform=path_ax.transAxes, fontsize=7, color="#444444")
+        small = dict(transform=path_ax.transAxes, fontsize=7, color="#444444", zorder=2)  # under the lines
         self.path_limits = {"x": path_ax.text(1.0, -0.03, "", ha="right", va="top", **small),
                             "low": path_ax.text(-0.03, 0.0, "", ha="right", va="bottom", **small),
                             "high": path_ax.text(-0.03, 1.0, "", ha="right", va="top", **small)}
         path_ax.text(0.5, -0.03, self.p("surface.iteration"), ha="center", va="top", **small)
         for k, line in enumerate((self.true_line, self.plane_line)):
             path_ax.text(0.97, 0.94 - 0.2 * k, line.get_label(), transform=path_ax.transAxes, ha="right",
-                         va="top", fontsize=7, color=line.get_color())
+                         va="top", fontsize=7, color=line.get_color(), zorder=2)
         localize(path_ax, self.lang)
 
     def _inset_bounds(self, corner) -> list[float]:

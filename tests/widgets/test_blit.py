@@ -90,7 +90,7 @@ def test_other_pictures_blit_as_they_draw(kind):
 
 def test_a_step_blits_the_views_dynamic_artists_over_the_background():
     board = StepThrough(make_trainer(), live=False, dpi=50)
-    for _ in range(3):    # the heatmaps' colour scales find their range (a new range: a full draw)
+    for _ in range(5):    # the heatmaps' colour scales find their range (a new range: a full draw)
         board.buttons["step"].click()
     blits = board.blitter.blits
     board.buttons["step"].click()
@@ -164,7 +164,7 @@ def test_a_live_dashboard_waits_for_the_page_then_blits_and_sends_the_new_pixels
     canvas.set_image_mode("full")      # every image sent whole, so it can be compared below
     sent = []
     canvas.send = lambda content, buffers=None: sent.append((content["data"], buffers))
-    for _ in range(3):                 # no page yet: only requests to draw, no pixels
+    for _ in range(5):                 # no page yet: only requests to draw, no pixels
         board.buttons["step"].click()
     assert {data for data, _ in sent} == {'{"type": "draw"}'} and board.blitter.blits == 0
     canvas.handle_event({"type": "draw"})   # the page is up and asks for the draw (webagg protocol)
