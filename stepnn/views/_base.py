@@ -120,7 +120,7 @@ def quiet_axes(ax, ticks: bool = False) -> None:
         ax.set_yticks([])
 
 
-def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 6) -> Text:
+def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 8) -> Text:
     """A title ``pad`` points above the axes, at a fixed height (no search for room above tick
     labels at every draw)."""
     return ax.set_title(text, fontsize=fontsize, pad=pad, y=1.0)

@@ -23,7 +23,7 @@ __all__ = ["ActivationHeatmaps", "GradientHeatmaps", "max_abs", "set_image", "va
 # in [0, 1] (sigmoid, softmax) is a level from white (0) to black (1).
 CMAP = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#eeeeee")
 LEVELS = matplotlib.colormaps[LEVEL_CMAP].with_extremes(bad="#eeeeee")
-TITLE = dict(fontsize=8, pad=5)  # room for descenders at 12 px: the blitted image lies under the title
+TITLE = dict(fontsize=8, pad=8)  # room for descenders at 12 px: the blitted image lies under the title
 
 
 def max_abs(values, floor: float = 1e-12) -> float:
