@@ -374,7 +374,7 @@ def test_weights_view_draws_the_loss_over_two_weights_and_the_path():
     np.testing.assert_array_equal(view.path_line.get_xydata(), H[:, [i, j]])
     np.testing.assert_array_equal(view.point.get_xydata(), H[-1:, [i, j]])
     np.testing.assert_array_equal(view.start_marker.get_xydata(), H[:1, [i, j]])
-    assert "W1[0,0] × W2[1,0]" in view.title.get_text() and "refreshed every 10" in view.title.get_text()
+    assert "W1[0,0] × W2[1,0]" in view.title.get_text() and "the other weights as after iteration" in view.title.get_text()
 
 
 def test_weights_view_recomputes_every_k_iterations_when_the_other_weights_moved():

@@ -20,7 +20,7 @@ from matplotlib.text import Text
 from ..terms import phrase, resolve_language, term
 
 __all__ = ["View", "korean_font", "use_language", "localize", "quiet_axes", "add_title",
-           "bare_axes"]
+           "bare_axes", "readable"]
 
 
 class View:
@@ -100,6 +100,19 @@ def localize(artist, lang: "str | None") -> None:
             text.set_fontfamily(family + [hangul])
 
 
+def readable(fig, scale: float = 1.0) -> None:
+    """Make every text of ``fig`` readable from the back row: at least ``MIN_TEXT_PX`` pixels
+    tall on screen, then ``scale`` times larger (tick labels too, including those made later).
+    Call it once, after the views are built."""
+    from .style import MIN_TEXT_PX, check_scale, font_points
+    scale = check_scale(scale)
+    floor = font_points(MIN_TEXT_PX, fig.dpi)
+    for text in fig.findobj(Text):
+        text.set_fontsize(max(text.get_fontsize(), floor) * scale)
+    for ax in fig.axes:
+        ax.tick_params(labelsize=floor * scale)
+
+
 def quiet_axes(ax, ticks: bool = False) -> None:
     """Strip what costs redraw time and says nothing in a diagram or a heatmap (tick labels)."""
     if not ticks:
@@ -107,7 +120,7 @@ def quiet_axes(ax, ticks: bool = False) -> None:
         ax.set_yticks([])
 
 
-def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 3) -> Text:
+def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 8) -> Text:
     """A title ``pad`` points above the axes, at a fixed height (no search for room above tick
     labels at every draw)."""
     return ax.set_title(text, fontsize=fontsize, pad=pad, y=1.0)

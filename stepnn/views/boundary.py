@@ -20,17 +20,18 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ._base import View, add_title, bare_axes, localize, use_language
+from .style import OKABE_ITO, ROLES, class_cmap
 
 __all__ = ["BoundaryView", "class_colors", "level_lines"]
 
-BINARY_CMAP = "RdBu_r"
-_OUTPUT_CMAP = matplotlib.colormaps[BINARY_CMAP].with_extremes(bad="#dddddd")
+_OUTPUT_CMAP = class_cmap().with_extremes(bad="#dddddd")
 
 
 def class_colors(k: int) -> np.ndarray:
-    """RGB (k, 3) colours of classes 0..k-1 (class 0 blue and 1 red, as the binary colour map)."""
-    base = [matplotlib.colormaps[BINARY_CMAP](0.15), matplotlib.colormaps[BINARY_CMAP](0.85)]
-    base += [matplotlib.colormaps["tab10"](i) for i in (2, 4, 8, 5, 6, 7, 9, 3)]
+    """RGB (k, 3) colours of classes 0..k-1: class 0 and 1 the package's class colours (never the
+    red and blue of a sign), then the other Okabe-Ito colours."""
+    base = [ROLES["class0"], ROLES["class1"]] + [OKABE_ITO[c] for c in ("sky_blue", "purple", "orange")]
+    base = [matplotlib.colors.to_rgba(c) for c in base]
     return np.array([base[i % len(base)][:3] for i in range(k)])
 
 
@@ -61,7 +62,7 @@ class BoundaryView(View):
         does not cross 0.5; None otherwise).
     """
 
-    def __init__(self, ax, trainer, resolution: int = 40, lang: str = "en"):
+    def __init__(self, ax, trainer, resolution: int = 40, lang: "str | None" = None):
         self.lang = use_language(lang)
         if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
             raise ValueError(f"resolution must be a whole number >= 2 (grid points per axis); "
@@ -158,8 +159,8 @@ class BoundaryView(View):
         for k in range(len(colors)):
             rows = groups == k
             if rows.any():
-                points += self.ax.plot(X[rows, 0], X[rows, 1], "o", ms=3.2, mfc=colors[k], mec="white",
-                                       mew=0.3, zorder=2)
+                points += self.ax.plot(X[rows, 0], X[rows, 1], "o", ms=4.5, mfc=colors[k], mec="#333333",
+                                       mew=0.5, zorder=2)
         return points
 
     # -------------------------------------------------------------- update

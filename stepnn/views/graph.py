@@ -57,7 +57,7 @@ class GraphView(View):
     vermillion. ``fontsize`` (points): the size of every text (default: 12 px on screen).
     """
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None):
+    def __init__(self, ax, graph: ComputationGraph, lang: "str | None" = None, fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)
         quiet_axes(ax)
@@ -128,7 +128,7 @@ class StepView(View):
     """The step just taken, as an equation with its numbers (a chain-rule step: with its weights and
     their finite-difference check), in the view's language, wrapped to the axes' width."""
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None):
+    def __init__(self, ax, graph: ComputationGraph, lang: "str | None" = None, fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)
         quiet_axes(ax)
@@ -197,7 +197,7 @@ class ParameterTableView(View):
                ("finite_difference", 0.85, "right"), ("agree", 0.93, "center"))
     GROUP = 6  # rows in the left group: W1 and b1
 
-    def __init__(self, ax, graph: ComputationGraph, lang: str = "en", fontsize: "float | None" = None,
+    def __init__(self, ax, graph: ComputationGraph, lang: "str | None" = None, fontsize: "float | None" = None,
                  groups: int = 2):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)

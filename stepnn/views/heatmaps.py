@@ -11,14 +11,19 @@ import matplotlib
 import numpy as np
 
 from ._base import View, add_title, bare_axes, localize, use_language
+from .curves import nice_ceiling
+from .style import LEVEL_CMAP, SIGN_CMAP
 
 __all__ = ["ActivationHeatmaps", "GradientHeatmaps", "max_abs", "set_image", "value_limits", "heatmap"]
 
 
 # ---------------------------------------------------------------------------- heatmaps
 
-CMAP = matplotlib.colormaps["coolwarm"].with_extremes(bad="#eeeeee")  # grey: not computed yet
-TITLE = dict(fontsize=8, pad=2)
+# grey: not computed yet. Signed quantities (z, dL/dW) diverge around 0 (white); an activation
+# in [0, 1] (sigmoid, softmax) is a level from white (0) to black (1).
+CMAP = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#eeeeee")
+LEVELS = matplotlib.colormaps[LEVEL_CMAP].with_extremes(bad="#eeeeee")
+TITLE = dict(fontsize=8, pad=8)  # room for descenders at 12 px: the blitted image lies under the title
 
 
 def max_abs(values, floor: float = 1e-12) -> float:
@@ -39,10 +44,11 @@ def value_limits(values, activation: str = "linear") -> tuple[float, float]:
     return -m, m
 
 
-def heatmap(ax, rows: int, cols: int, clim=(-1.0, 1.0)):
-    """A mesh of rows x cols cells on ``ax``, row 0 at the top, all blank (NaN)."""
+def heatmap(ax, rows: int, cols: int, clim=(-1.0, 1.0), cmap=CMAP):
+    """A mesh of rows x cols cells on ``ax``, row 0 at the top, all blank (NaN), no edge lines."""
     mesh = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, _blank(rows, cols),
-                         cmap=CMAP, vmin=clim[0], vmax=clim[1], antialiased=False)
+                         cmap=cmap, vmin=clim[0], vmax=clim[1], antialiased=False, edgecolors="none",
+                         linewidth=0)
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
     return mesh
@@ -53,9 +59,11 @@ def set_image(mesh, array: np.ndarray):
     old one's place, same colours) when the shape changed."""
     array = np.ma.masked_invalid(np.asarray(array, dtype=np.float64))
     if array.shape != mesh.get_array().shape:
-        ax, clim = mesh.axes, mesh.get_clim()
+        ax, clim, cmap, bar = mesh.axes, mesh.get_clim(), mesh.get_cmap(), mesh.colorbar
         mesh.remove()
-        mesh = heatmap(ax, *array.shape, clim)
+        mesh = heatmap(ax, *array.shape, clim, cmap)
+        if bar is not None:
+            bar.update_normal(mesh)
     mesh.set_array(array)
     return mesh
 
@@ -64,9 +72,30 @@ def _blank(rows: int, cols: int) -> np.ndarray:
     return np.ma.masked_invalid(np.full((rows, cols), np.nan))
 
 
-def _image(ax, rows: int, cols: int):
+def _image(ax, rows: int, cols: int, clim=(-1.0, 1.0), cmap=CMAP, labels: "tuple | None" = None):
+    """A heatmap with a slim colour bar (three ticks); ``labels``: (x label, y label) or None."""
     bare_axes(ax)
-    return heatmap(ax, rows, cols)
+    mesh = heatmap(ax, rows, cols, clim, cmap)
+    bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.12, pad=0.04, aspect=12)
+    bar.outline.set_visible(False)
+    bar.locator = matplotlib.ticker.LinearLocator(3)          # the two ends and the middle
+    bar.formatter = matplotlib.ticker.FormatStrFormatter("%g")
+    bar.update_ticks()
+    if labels is not None:
+        ax.set_axis_on()
+        ax.spines[:].set_visible(False)
+        ax.set_xlabel(labels[0], labelpad=2)
+        ax.set_ylabel(labels[1], labelpad=2)
+    return mesh
+
+
+def grown_limits(mesh, values, fixed: bool) -> tuple[float, float]:
+    """Symmetric colour limits that hold ``values``: +-(1, 2 or 5 x 10^k). ``fixed``: they only
+    grow, so a shrinking quantity looks smaller; else they follow the values (in the same steps)."""
+    m = nice_ceiling(max_abs(values))
+    if fixed:
+        m = max(m, mesh.get_clim()[1])
+    return -m, m
 
 
 def _set_clim(mesh, limits) -> None:
@@ -108,16 +137,19 @@ class ActivationHeatmaps(_LayerHeatmaps):
 
     per_layer = 2
 
-    def __init__(self, axes, trainer, lang: str = "en"):
+    def __init__(self, axes, trainer, lang: "str | None" = None):
         layers = self._setup(axes, trainer, lang)
         self.activations = [layer.activation.name for layer in layers]
         b = trainer.batch_size
         self.z_images, self.a_images = [], []
+        labels = (self.p("heatmaps.unit"), self.p("heatmaps.sample"))
         for i, layer in enumerate(layers):
-            self.z_images.append(_image(self.axes[2 * i], b, layer.n_out))
-            self.a_images.append(_image(self.axes[2 * i + 1], b, layer.n_out))
+            a_lim = value_limits(np.zeros(1), self.activations[i])
+            self.z_images.append(_image(self.axes[2 * i], b, layer.n_out, labels=labels if i == 0 else None))
+            self.a_images.append(_image(self.axes[2 * i + 1], b, layer.n_out, a_lim,
+                                        LEVELS if a_lim[0] == 0 else CMAP))
             add_title(self.axes[2 * i], f"z{i + 1}", **TITLE)
-            add_title(self.axes[2 * i + 1], f"a{i + 1} {self.activations[i]}", **TITLE)
+            add_title(self.axes[2 * i + 1], f"a{i + 1} ({self.activations[i]})", **TITLE)
         self.update(trainer)
         for ax in self.axes:
             localize(ax, self.lang)
@@ -139,18 +171,21 @@ class ActivationHeatmaps(_LayerHeatmaps):
                     z, a = (np.vstack([v, _blank(rows - len(v), v.shape[1])]) for v in (z, a))
             zi = self.z_images[i] = set_image(zi, z)
             ai = self.a_images[i] = set_image(ai, a)
-            _set_clim(zi, value_limits(z))
-            _set_clim(ai, value_limits(a, self.activations[i]))
+            if rec is not None:
+                _set_clim(zi, grown_limits(zi, z, fixed=True))
+                if self.activations[i] not in ("sigmoid", "softmax", "tanh"):
+                    _set_clim(ai, grown_limits(ai, a, fixed=True))
 
     def __repr__(self) -> str:
         return f"ActivationHeatmaps({len(self.z_images)} layers, z and a per batch, lang={self.lang!r})"
 
 
 class GradientHeatmaps(_LayerHeatmaps):
-    """Per layer, the gradient dL/dW (n_in, n_out) of the current batch, titled "dL/dW1", ...; its
-    colours run from -max|dL/dW| (blue) to +max|dL/dW| (red). The norm of each gradient (the
-    square root of the sum of squares) is ``norms`` (a number that changes at every step costs a
-    text drawn at every redraw).
+    """Per layer, the gradient dL/dW (n_in, n_out) of the current batch, titled "gradient of W1
+    (size 0.45)" (the size is its norm, the square root of the sum of squares: ``norms``); its
+    colours run from -m (blue) through 0 (white) to +m (red), m = 1, 2 or 5 x 10^k. With
+    ``fixed_scale`` (default) m only grows, so shrinking gradients look smaller; else m follows
+    each step's largest |dL/dW|.
 
     Blank until Backward has run in the current iteration.
 
@@ -158,20 +193,23 @@ class GradientHeatmaps(_LayerHeatmaps):
         axes: n_layers axes, one per layer.
         trainer: the Trainer whose last backward record is shown.
         lang: "en" or "ko".
+        fixed_scale: keep the colour scale across steps (it only grows).
     """
 
-    def __init__(self, axes, trainer, lang: str = "en"):
+    def __init__(self, axes, trainer, lang: "str | None" = None, fixed_scale: bool = True):
         layers = self._setup(axes, trainer, lang)
-        self.images = [_image(ax, layer.n_in, layer.n_out) for ax, layer in zip(self.axes, layers)]
-        self.titles = [add_title(ax, f"dL/dW{i + 1}", **TITLE) for i, ax in enumerate(self.axes)]
+        self.fixed_scale = bool(fixed_scale)
+        self.images = [_image(ax, layer.n_in, layer.n_out, (-1e-3, 1e-3)) for ax, layer in zip(self.axes, layers)]
+        self.titles = [add_title(ax, self.p("heatmaps.gradient", i=i + 1), **TITLE)
+                       for i, ax in enumerate(self.axes)]
         self.norms = [float("nan")] * len(self.axes)
         self.update(trainer)
         for ax in self.axes:
             localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """The heatmaps (their titles do not change)."""
-        return list(self.images)
+        """The heatmaps and their titles (the size of each gradient changes at every step)."""
+        return list(self.images) + list(self.titles)
 
     def update(self, trainer) -> None:
         rec = trainer.last_backward
@@ -180,13 +218,14 @@ class GradientHeatmaps(_LayerHeatmaps):
                 layer = trainer.model.layers[i]
                 self.images[i] = set_image(im, _blank(layer.n_in, layer.n_out))
                 self.norms[i] = float("nan")
+                title.set_text(self.p("heatmaps.gradient", i=i + 1))
                 continue
             dW = rec.dW[i]
             im = self.images[i] = set_image(im, dW)
-            m = max_abs(dW)
-            _set_clim(im, (-m, m))
+            _set_clim(im, grown_limits(im, dW, self.fixed_scale))
             with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's dW may be huge
                 self.norms[i] = float(np.linalg.norm(dW))
+            title.set_text(self.p("heatmaps.gradient_size", i=i + 1, size=self.norms[i]))
 
     def __repr__(self) -> str:
         return f"GradientHeatmaps({len(self.images)} layers, dL/dW per batch, lang={self.lang!r})"

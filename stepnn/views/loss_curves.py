@@ -153,7 +153,7 @@ class LossCurveView(View):
     ``fontsize`` (points) is the size of every text (see ``stepnn.views.style.font_points``).
     """
 
-    def __init__(self, ax, point: LossPoint, lang: str = "en", fontsize: "float | None" = None):
+    def __init__(self, ax, point: LossPoint, lang: "str | None" = None, fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = fontsize or font_points(MIN_TEXT_PX, ax.figure.dpi)
         self.line, = ax.plot([], [], color=COLORS["loss"], lw=2.2)
@@ -221,7 +221,7 @@ class ClippingView(View):
     to the correct answer). A loss without a logarithm (MSE, MAE) has nothing to show here: the
     owner hides these axes."""
 
-    def __init__(self, ax, point: LossPoint, lang: str = "en", fontsize: "float | None" = None):
+    def __init__(self, ax, point: LossPoint, lang: "str | None" = None, fontsize: "float | None" = None):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = fontsize or font_points(MIN_TEXT_PX, ax.figure.dpi)
         ps = np.logspace(-10, 0, 400)

@@ -27,12 +27,13 @@ from matplotlib.collections import LineCollection
 
 from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
+from .style import ROLES, SIGN_CMAP
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
 
 STAGES = ("start", "forward", "loss", "backward", "update")
-POSITIVE, NEGATIVE, NEUTRAL = "#c0392b", "#2874a6", "#bbbbbb"
-HIGHLIGHT, PLAIN = "#f39c12", "#555555"
+POSITIVE, NEGATIVE, NEUTRAL = ROLES["positive"], ROLES["negative"], "#bbbbbb"
+HIGHLIGHT, PLAIN = ROLES["current"], "#555555"
 MIN_WIDTH, MAX_WIDTH = 0.4, 4.5
 MAX_LABELLED_NEURONS = 24  # above this, values are never printed on the neurons (text is slow)
 
@@ -87,7 +88,7 @@ class NetworkView(View):
         shown: what the connections show: "weights", "gradients" or "change".
     """
 
-    def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: str = "en"):
+    def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: "str | None" = None):
         self.lang = use_language(lang)
         self.ax = ax
         self.axes = [ax]
@@ -104,7 +105,7 @@ class NetworkView(View):
         ax.set_ylim(-1.55, 2.3)  # room above the neurons for the phase and the sample
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
-        cmap = matplotlib.colormaps["coolwarm"].with_extremes(bad="#e5e5e5")
+        cmap = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#e5e5e5")
         self.neurons = ax.scatter(self.positions[:, 0], self.positions[:, 1],
                                   s=max(60.0, min(500.0, 2400.0 / tallest)), c=np.zeros(len(self.positions)),
                                   cmap=cmap, vmin=-1, vmax=1, edgecolors=PLAIN, linewidths=1.0, zorder=2)
@@ -127,6 +128,10 @@ class NetworkView(View):
                                fontsize=8, ha="center", va="top", color="#444444", zorder=0.5)
         self.sample_text = ax.text(0.5, 0.84, "", transform=ax.transAxes, fontsize=8, ha="center",
                                    va="top", clip_on=True, zorder=3)
+        # the batch loss, by the output layer, from Loss on
+        out_top = float(columns[-1].max())
+        self.loss_text = ax.text(len(sizes) - 1, out_top + 0.3, "", ha="center", va="bottom", fontsize=9,
+                                 color=HIGHLIGHT, fontweight="bold", clip_on=True, zorder=3)
         self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
@@ -135,7 +140,7 @@ class NetworkView(View):
     def dynamic_artists(self) -> list:
         """Connections, neurons, the sample's line (and the values, if shown) and the title, which
         says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
-        return [self.edges, self.neurons, *self.labels, self.title, self.sample_text]
+        return [self.edges, self.neurons, *self.labels, self.title, self.sample_text, self.loss_text]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:
@@ -193,8 +198,10 @@ class NetworkView(View):
         self.edges.set_colors(edge_colors(edges))
         self.title.set_text(self.p("network.diverged" if trainer.diverged else f"network.{st}"))
         rec = trainer.last_forward
-        line = "" if rec is None or rec.indices is None else \
-            f"#{rec.indices[self._sample_position(trainer)]}"
+        # the sample's position in the batch: the number the Sample slider shows
+        line = "" if rec is None else f"#{self._sample_position(trainer)}"
+        loss = trainer.last_loss
+        self.loss_text.set_text("" if loss is None else f"L = {loss.value:.3f}")
         if st in ("loss", "backward", "update"):
             line += f": {self._target(trainer)}"
         self.sample_text.set_text(line)

@@ -113,8 +113,8 @@ class _PlaneView(View):
                                 colors="white", linewidths=0.4, alpha=0.6, zorder=1)]
         self.ax.set_xlim(surface.alphas[0], surface.alphas[-1])
         self.ax.set_ylim(surface.betas[0], surface.betas[-1])
-        self.ax.set_xlabel(surface.plane.labels[0], fontsize=8, labelpad=1)
-        self.ax.set_ylabel(surface.plane.labels[1], fontsize=8, labelpad=1)
+        self.ax.set_xlabel(surface.plane.labels[0], labelpad=1)
+        self.ax.set_ylabel(surface.plane.labels[1], labelpad=1)
 
     def _compute(self, trainer, plane: S.Plane, window) -> S.Surface:
         alphas, betas = self._grid(window)
@@ -158,7 +158,7 @@ class SurfaceView(_PlaneView):
     """
 
     def __init__(self, ax, trainer, directions: str = "weights", params=None, resolution: int = 41,
-                 span: "float | None" = None, lang: str = "en", refresh_every: int = 10,
+                 span: "float | None" = None, lang: "str | None" = None, refresh_every: int = 10,
                  path_ax=None, on_pick: "Callable | None" = None):
         if directions not in DIRECTIONS:
             raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
@@ -278,14 +278,14 @@ class SurfaceView(_PlaneView):
         (self.plane_line,) = path_ax.plot([], [], "--", color="#ff5a36", lw=1.0,
                                           label=self.p("surface.on_plane"), zorder=3)
         quiet_axes(path_ax)
-        small = dict(transform=path_ax.transAxes, fontsize=7, color="#444444")
+        small = dict(transform=path_ax.transAxes, fontsize=7, color="#444444", zorder=2)  # under the lines
         self.path_limits = {"x": path_ax.text(1.0, -0.03, "", ha="right", va="top", **small),
                             "low": path_ax.text(-0.03, 0.0, "", ha="right", va="bottom", **small),
                             "high": path_ax.text(-0.03, 1.0, "", ha="right", va="top", **small)}
         path_ax.text(0.5, -0.03, self.p("surface.iteration"), ha="center", va="top", **small)
         for k, line in enumerate((self.true_line, self.plane_line)):
             path_ax.text(0.97, 0.94 - 0.2 * k, line.get_label(), transform=path_ax.transAxes, ha="right",
-                         va="top", fontsize=7, color=line.get_color())
+                         va="top", fontsize=7, color=line.get_color(), zorder=2)
         localize(path_ax, self.lang)
 
     def _inset_bounds(self, corner) -> list[float]:
@@ -506,7 +506,7 @@ class RaceSurfaceView(_PlaneView):
     """
 
     def __init__(self, ax, trainers: Sequence, labels: Sequence[str], colors: "Sequence[str] | None" = None,
-                 directions: str = "pca", params=None, resolution: int = 41, lang: str = "en"):
+                 directions: str = "pca", params=None, resolution: int = 41, lang: "str | None" = None):
         if directions not in DIRECTIONS:
             raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
         super().__init__(ax, resolution, lang)

@@ -80,7 +80,7 @@ class Dashboard:
 
     title = "stepnn dashboard"
 
-    def __init__(self, lang: str = "en", live: "bool | None" = None, scale: float = 1.0):
+    def __init__(self, lang: "str | None" = None, live: "bool | None" = None, scale: float = 1.0):
         self.scale = check_scale(scale)
         self.lang = use_language(lang)  # checks lang; None: the language of set_language
         self.css = widgets.HTML(value=dashboard_css(self.scale))
@@ -195,9 +195,10 @@ class Dashboard:
 
     # ---------------------------------------------------------------- export
     def save_png(self, path, index: int = 0, dpi: int = 150) -> str:
-        """Save figure ``index`` of this dashboard as a PNG (for slides); returns the path."""
-        self.figures[index].savefig(path, format="png", dpi=dpi)
-        return str(path)
+        """Save figure ``index`` of this dashboard for slides, in the format the file name asks for
+        (.png, .jpg, .svg, .pdf; see ``stepnn.views.export.save_png``); returns the path."""
+        from ..views.export import save_png
+        return save_png(self.figures[index], path, dpi=dpi)
 
     def snapshot(self, dpi: int = 72) -> bytes:
         """PNG bytes of all the dashboard's figures stacked: the stand-in picture."""

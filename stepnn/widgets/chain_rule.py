@@ -56,7 +56,7 @@ class ChainRule(Dashboard):
 
     title = "Chain rule: backpropagation one node at a time"
 
-    def __init__(self, lang: str = "en", live: "bool | None" = None, seed: int = 0, loss="mse",
+    def __init__(self, lang: "str | None" = None, live: "bool | None" = None, seed: int = 0, loss="mse",
                  learning_rate: float = 0.5, scale: float = 1.0):
         graph = ComputationGraph.example(seed, loss)  # checks seed and loss first
         lr = positive_float("learning_rate", learning_rate)

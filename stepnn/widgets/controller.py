@@ -5,12 +5,13 @@ Trainer, so they are tested on their own.
 """
 from __future__ import annotations
 
-from .. import batching
+import numpy as np
+
 from ..stopping import Criteria, StopReason, finish_epoch, guarded_step, run
-from ..terms import phrase, term
+from ..terms import phrase, resolve_language, term
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
-           "explain_data", "upcoming", "move_to", "LOOP"]
+           "explain_data", "upcoming", "move_to", "stop_text", "LOOP"]
 
 LOOP = ("forward", "loss", "backward", "update")
 
@@ -18,10 +19,10 @@ LOOP = ("forward", "loss", "backward", "update")
 def _word(key: str, lang: str) -> str:
     """A course term inside a sentence (lower case in English)."""
     word = term(key, lang)
-    return word.lower() if lang == "en" else word
+    return word.lower() if resolve_language(lang) == "en" else word
 
 
-def phase_hint(next_phase: str, lang: str = "en") -> str:
+def phase_hint(next_phase: str, lang: "str | None" = None) -> str:
     """Why a phase button is disabled: "Next is Backward: the loop runs forward -> loss -> ..."."""
     names = " -> ".join(_word(p, lang) for p in LOOP)
     return phrase("status.phase_hint", lang, phase=term(next_phase, lang), names=names)
@@ -29,18 +30,10 @@ def phase_hint(next_phase: str, lang: str = "en") -> str:
 
 
 
-def explain_data(trainer, lang: str = "en") -> str:
-    """# of data = batch size x iterations with the live numbers (``trainer.explain()`` in English)."""
-    if lang != "ko":
-        return trainer.explain()
-    n, bs = trainer.n_samples, trainer.batch_size
-    full, rest = divmod(n, bs)
-    its = batching.iterations_per_epoch(n, bs, trainer.drop_last)
-    line = phrase("status.data", lang, n=n, bs=bs, full=full)
-    if rest == 0:
-        return line
-    return line + phrase("status.data_dropped" if trainer.drop_last else "status.data_last", lang,
-                         rest=rest, its=its)
+def explain_data(trainer, lang: "str | None" = None) -> str:
+    """# of data = batch size x iterations with the live numbers, in ``lang``
+    (``trainer.explain(lang)``: one home for the sentence)."""
+    return trainer.explain(lang)
 
 
 def move_to(trainer, weights) -> bool:
@@ -75,23 +68,42 @@ def _pending_text(trainer, lang: str) -> str:
     return ", ".join(parts)
 
 
-def status_text(trainer, stop_reason: "StopReason | None" = None, lang: str = "en") -> str:
-    """One status line: epoch, iteration within the epoch / per epoch, global iteration, samples
-    seen, the batch loss, the next phase, # of data = batch size x iterations, pending changes and
-    why the last run stopped."""
+def status_text(trainer, stop_reason: "StopReason | None" = None, lang: "str | None" = None,
+                rate: "float | None" = None) -> str:
+    """One short status line: epochs done, iteration within the epoch / per epoch, global
+    iteration, samples seen, the batch loss, the next phase, the settings pending, and while Play
+    runs the iterations per second delivered (``rate``). ``stop_reason``: why the last run stopped,
+    as its code (the dashboard says why in its message area, once)."""
     def w(key: str) -> str:
         return phrase(f"status.{key}", lang)
-    parts = [f"{_word('epoch', lang)} {trainer.epoch + 1}",
+    parts = [f"{w('epochs_done')} {len(trainer.history.epochs)}",
              f"{_word('iteration', lang)} {trainer.iteration}/{trainer.iterations_per_epoch}",
              f"{w('global_iteration')} {trainer.global_iteration}",
              f"{w('samples_seen')} {trainer.samples_seen}"]
     if trainer.last_loss is not None:
         parts.append(f"{_word('loss', lang)} {trainer.last_loss.value:.4f}")
     parts.append(f"{w('next')}: {_word(trainer.next_phase, lang)}")
-    parts.append(explain_data(trainer, lang))
+    if rate is not None:
+        parts.append(phrase("status.rate", lang, rate=rate))
     pending = _pending_text(trainer, lang)
     if pending:
         parts.append(f"{w('pending')}: {pending}")
     if stop_reason is not None:
-        parts.append(f"{w('stopped')}: {stop_reason.code} ({stop_reason.message})")
-    return " | ".join(parts)
+        parts.append(f"{w('stopped')}: {stop_reason.code}")
+    return " · ".join(parts)
+
+
+def stop_text(reason: StopReason, trainer, criteria: Criteria, lang: "str | None" = None) -> str:
+    """Why a run stopped, in ``lang``, with the numbers (the core's ``reason.message`` is English)."""
+    from ..stopping import epochs_without_improvement
+    h, code = trainer.history, reason.code
+    values: dict = {}
+    if code == "max_epochs":
+        values = dict(epochs=len(h.epochs), limit=criteria.max_epochs)
+    elif code == "target_loss":
+        values = dict(loss=h.epochs[-1].loss if h.epochs else float("nan"), target=criteria.target_loss)
+    elif code == "early_stopping":
+        _, best = epochs_without_improvement(h.val_losses, criteria.min_delta)
+        best_epoch = int(np.argmin(h.val_losses)) + 1 if len(h.val_losses) else 0
+        values = dict(patience=criteria.patience, best=best, best_epoch=best_epoch)
+    return phrase(f"stop.{code}", lang, **values)

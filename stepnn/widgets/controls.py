@@ -19,7 +19,7 @@ def row(children) -> widgets.HBox:
     return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap"))
 
 
-def refuse_non_finite(control, change, what: str, lang: str = "en") -> "str | None":
+def refuse_non_finite(control, change, what: str, lang: "str | None" = None) -> "str | None":
     """If ``change["new"]`` is not a finite number, put ``control`` back to ``change["old"]`` and
     return the message to show in ``lang`` (what was expected, what was received); else None.
 

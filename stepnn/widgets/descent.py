@@ -132,7 +132,7 @@ class DescentExplorer(PlayFrames, Dashboard):
 
     title = "Descent explorer: gradient descent on a loss of two parameters"
 
-    def __init__(self, problem: str = "quadratic", lang: str = "en", live: "bool | None" = None,
+    def __init__(self, problem: str = "quadratic", lang: "str | None" = None, live: "bool | None" = None,
                  a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None,
                  scale: float = 1.0):
         if problem not in PROBLEMS:

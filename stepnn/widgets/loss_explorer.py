@@ -60,7 +60,7 @@ class LossExplorer(Dashboard):
 
     title = "Loss explorer: a loss function, its gradient and clipping"
 
-    def __init__(self, loss="mse", lang: str = "en", live: "bool | None" = None, scale: float = 1.0):
+    def __init__(self, loss="mse", lang: "str | None" = None, live: "bool | None" = None, scale: float = 1.0):
         fn = _check_loss(loss)
         super().__init__(lang, live, scale)
         self.loss = fn

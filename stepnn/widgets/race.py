@@ -143,7 +143,7 @@ class OptimizerRace(PlayFrames, Dashboard):
 
     title = "Optimizer race: several runs from the same start"
 
-    def __init__(self, dataset: str = "xor", sizes=None, runs="optimizers", lang: str = "en",
+    def __init__(self, dataset: str = "xor", sizes=None, runs="optimizers", lang: "str | None" = None,
                  live: "bool | None" = None, activation: str = "tanh", seed: int = 0,
                  directions: str = "pca", max_epochs: int = 50, scale: float = 1.0):
         self.specs = run_specs(runs)

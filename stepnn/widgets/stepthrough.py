@@ -16,10 +16,15 @@ else changed (limits, the loss surface), the whole figure.
 from __future__ import annotations
 
 import copy
+from numbers import Integral
 import html
 import math
 import time
+from collections import deque
 from contextlib import contextmanager
+from numbers import Real
+
+from matplotlib.patches import Rectangle
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,25 +36,33 @@ from ..trainer import Trainer
 from ..views.boundary import BoundaryView
 from ..views.curves import LearningCurveView
 from ..views import localize
+from ..views._base import readable
+from ..views.style import MAX_WIDTH_PX, ROLES
 from ..views.export import axes_bbox, save_gif, save_png
 from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
 from ._base import Dashboard, guarded
-from .controller import (LOOP, Criteria, finish_epoch, guarded_step, move_to, phase_hint, run,
-                         status_text, upcoming)
+from .controller import (LOOP, Criteria, explain_data, finish_epoch, guarded_step, move_to,
+                         phase_hint, run, status_text, stop_text, upcoming)
 from .student import MARK, student_html, student_phases
 
 __all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
 
 VIEW_NAMES = ("network", "heatmaps", "gradients", "curves", "surface", "boundary")
-TOP_ROW = {"network": 1.35, "boundary": 1.0, "surface": 1.0, "curves": 1.25}  # name: width ratio
+TOP_ROW = ("network", "curves", "surface", "boundary")  # two by two, in this order
+TOP_HEIGHT_PX, HEAT_HEIGHT_PX = 300, 190  # the height of a row of views, at scale 1
 
 OPTIMIZERS = (("SGD", "sgd"), ("SGD + momentum", "sgd+momentum"), ("RMSprop", "rmsprop"),
               ("Adagrad", "adagrad"), ("Adam", "adam"))
 MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' usual value)
 LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
+MAX_SPEED = 30      # the Play speed slider's top, iterations/s (Play adapts to deliver it)
+MAX_STEPS_PER_TICK = 60
+# the views a phase changes: their panels are framed in the "current" colour after its click
+PHASE_VIEWS = {"forward": ("network", "heatmaps"), "loss": ("network", "curves"),
+               "backward": ("network", "gradients"), "update": ("curves", "surface", "boundary")}
 
 def optimizer_choice(optimizer) -> str:
     """The dropdown value for an optimizer object: "sgd+momentum" for SGD with momentum."""
@@ -70,7 +83,9 @@ class StepThrough(Dashboard):
         max_epochs, target_loss, patience: the stopping criteria of Epoch and Play runs (see
             ``controller.Criteria``); the controls change them later.
         surface: the loss surface's directions, "weights" (two weights) or "pca".
-        figsize, dpi: the figure's size (inches) and resolution.
+        figsize, dpi: the figure's size (inches; default: laid out for 840 px) and resolution.
+        scale: the presentation scale (1 for a laptop, 1.5 for a projector): every text in the
+            figure and the controls grows by it; the figure keeps its width.
 
     Attributes:
         trainer, views (dict name -> View), figure, buttons (dict: forward, loss, backward,
@@ -82,9 +97,10 @@ class StepThrough(Dashboard):
 
     title = "StepThrough: forward, loss, backward, update, one at a time"
 
-    def __init__(self, trainer: Trainer, lang: str = "en", live: "bool | None" = None,
+    def __init__(self, trainer: Trainer, lang: "str | None" = None, live: "bool | None" = None,
                  views=VIEW_NAMES, max_epochs: "int | None" = 100, target_loss: "float | None" = None,
-                 patience: "int | None" = None, surface: str = "weights", figsize=None, dpi: int = 80):
+                 patience: "int | None" = None, surface: str = "weights", figsize=None, dpi: int = 80,
+                 scale: float = 1.0):
         if not isinstance(trainer, Trainer):
             raise TypeError(f"StepThrough needs a stepnn.Trainer; received {type(trainer).__name__}. "
                             f"Create one with stepnn.Trainer(model, X, y, loss=...).")
@@ -99,17 +115,25 @@ class StepThrough(Dashboard):
                              "validation_data=(X_val, y_val), or leave patience=None.")
         if surface not in SURFACE_DIRECTIONS:
             raise ValueError(f"surface must be one of {SURFACE_DIRECTIONS}; received {surface!r}.")
-        super().__init__(lang=lang, live=live)
+        super().__init__(lang=lang, live=live, scale=scale)
         self.trainer = trainer
         self.criteria = criteria
         self.stop_reason: "StopReason | None" = None
         self.steps_per_tick = 1
         self._quiet = False
         self._tick_done = 0.0
+        self._ticks: deque = deque(maxlen=20)   # (time, iterations) of the last Play ticks
+        self.rate: "float | None" = None        # iterations/s Play delivers (None: not playing)
+        self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
         self._view_names = names
         self._surface = surface
-        self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model), dpi)
+        self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model, dpi, self.scale),
+                                              dpi)
         self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click)
+        readable(self.figure, self.scale)
+        self.frames = self._build_frames()
+        if "curves" in self.views:
+            self.views["curves"].set_patience(self.criteria.patience)
         self.blitter = self.blit(self.figure, self._dynamic_artists)
         self._build_controls()
         self.student = widgets.HTML()  # the student's own functions, and their difference
@@ -127,7 +151,28 @@ class StepThrough(Dashboard):
 
     def _dynamic_artists(self) -> list:
         """What the views may change at a refresh: the blitter redraws these over its background."""
-        return [artist for view in self.views.values() for artist in view.dynamic_artists()]
+        return list(self.frames.values()) + [artist for view in self.views.values()
+                                             for artist in view.dynamic_artists()]
+
+    def _build_frames(self) -> dict:
+        """A frame in the "current" colour around each view, shown after a click that changed it."""
+        fig, frames = self.figure, {}
+        # all in the axes drawn last, so that a full draw (savefig too) and a blit draw them last
+        host = fig.axes[-1]
+        w, h = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+        for name, view in self.views.items():
+            axes = _axes_of(view)
+            bars = [c.colorbar.ax for ax in axes for c in ax.collections if getattr(c, "colorbar", None)]
+            boxes = [ax.get_position() for ax in axes + bars]
+            x0, y0 = min(b.x0 for b in boxes) - 6 / w, min(b.y0 for b in boxes) - 6 / h
+            x1, y1 = max(b.x1 for b in boxes) + 6 / w, max(b.y1 for b in boxes) + 22 * self.scale / h
+            frame = Rectangle((max(x0, 0.002), max(y0, 0.002)), min(x1, 0.998) - max(x0, 0.002),
+                              min(y1, 0.998) - max(y0, 0.002), transform=fig.transFigure, fill=False,
+                              edgecolor=ROLES["current"], linewidth=2.5, visible=False, zorder=20,
+                              clip_on=False)
+            host.add_patch(frame)
+            frames[name] = frame
+        return frames
 
     # ------------------------------------------------------------- controls
     def _button(self, key: str, label: str, tooltip: str, action) -> widgets.Button:
@@ -182,7 +227,7 @@ class StepThrough(Dashboard):
                                                layout=widgets.Layout(width="200px")),
             "sample": widgets.IntSlider(value=0, min=0, max=max(tr.batch_size - 1, 0),
                                         description=w("sample"), style=style, continuous_update=False),
-            "speed": widgets.IntSlider(value=5, min=1, max=30, description=w("speed"), style=style,
+            "speed": widgets.IntSlider(value=5, min=1, max=MAX_SPEED, description=w("speed"), style=style,
                                        continuous_update=False, layout=widgets.Layout(width="260px")),
             "moment": widgets.IntSlider(value=0, min=0, max=0, description=w("moment"), style=style,
                                         tooltip=w("moment_tip"), continuous_update=False,
@@ -226,6 +271,7 @@ class StepThrough(Dashboard):
     def _act(self, action):
         """The controller: run ``action`` (it changes the trainer), then refresh once, even if it failed."""
         self.message.value = ""
+        self.last_phase = None
         try:
             return action()
         finally:
@@ -240,6 +286,7 @@ class StepThrough(Dashboard):
         def action():
             self.stop_reason = None
             getattr(self.trainer, phase)()
+            self.last_phase = phase
             self._note_epoch_end(phase)
         self._act(action)
 
@@ -249,6 +296,7 @@ class StepThrough(Dashboard):
         def action():
             epoch = self.trainer.epoch
             self.stop_reason = guarded_step(self.trainer)
+            self.last_phase = "update"
             if self.trainer.epoch != epoch:
                 self._note_epoch_end("update")
         self._act(action)
@@ -262,7 +310,7 @@ class StepThrough(Dashboard):
             if self.stop_reason is None:
                 self._note_epoch_end("update")
             else:
-                self._show_stop()
+                self._pause(self.stop_reason)   # Play, if running, stops at the limit too
         self._act(action)
 
     @guarded
@@ -271,17 +319,37 @@ class StepThrough(Dashboard):
         criterion holds or the loss diverges. (The Play widget calls this on every frame; tests
         call it directly.)"""
         def action():
+            start = self.trainer.global_iteration
             try:
-                reason = run(self.trainer, self.criteria, self.steps_per_tick)
+                reason = self.criteria.before_run(self.trainer) or \
+                    run(self.trainer, self.criteria, self.steps_per_tick)
             except Exception:
                 self._pause(None)
                 raise
+            self._ticks.append((time.monotonic(), self.trainer.global_iteration - start))
             if reason is not None:
                 self._pause(reason)
+            else:
+                self._adapt()
         try:
             self._act(action)
         finally:
             self._tick_done = time.monotonic()
+
+    def _adapt(self) -> None:
+        """Keep Play's promise: measure the iterations/s delivered over the last ticks and, when
+        it falls short of the speed asked, do more iterations per tick (fewer frames)."""
+        if len(self._ticks) < 3:
+            return
+        (t0, _), (t1, _) = self._ticks[0], self._ticks[-1]
+        done = sum(n for _, n in list(self._ticks)[1:])
+        if t1 <= t0:
+            return
+        self.rate = done / (t1 - t0)
+        wanted = self.controls["speed"].value
+        if self.rate < 0.95 * wanted and self.steps_per_tick < MAX_STEPS_PER_TICK:
+            self.steps_per_tick += 1
+            self._ticks.clear()
 
     @guarded
     def undo(self) -> None:
@@ -310,7 +378,7 @@ class StepThrough(Dashboard):
     def _show_stop(self) -> None:
         r = self.stop_reason
         if r is not None and r != "diverged":
-            self.show_info(self._w("stopped", code=r.code, message=r.message), tone="warn")
+            self.show_info(stop_text(r, self.trainer, self.criteria, self.lang), tone="warn")
 
     def _pause(self, reason: "StopReason | None") -> None:
         """Stop Play from code (a criterion held, an error, a reset)."""
@@ -324,6 +392,9 @@ class StepThrough(Dashboard):
     @guarded
     def _on_control(self, key: str, value) -> None:
         if self._quiet:
+            return
+        if isinstance(value, Real) and not math.isfinite(value):
+            self._refuse(key, value)
             return
         tr = self.trainer
         handlers = {
@@ -345,6 +416,14 @@ class StepThrough(Dashboard):
             if setting and tr.next_phase != "forward":
                 self.show_info(self._w("pending", phase=self.t(tr.next_phase)))
         self._act(action)
+
+    def _refuse(self, key: str, value) -> None:
+        """A control set to NaN or inf from code (ipywidgets' bounds let it through): put back the
+        value in use and say so; nothing else changes."""
+        self.refresh()   # the controls follow the trainer and the criteria again
+        old = self.controls[key].value
+        self.show_info(self._w("not_a_number", name=self.controls[key].description, value=value, old=old),
+                       tone="warn")
 
     def _go_to(self, iteration: int) -> None:
         """The history slider: stand where the run was after ``iteration`` iterations."""
@@ -370,17 +449,23 @@ class StepThrough(Dashboard):
         self.criteria = Criteria(max_epochs=c["max_epochs"].value or None,
                                  target_loss=c["target_loss"].value or None,
                                  patience=c["patience"].value or None)
+        if "curves" in self.views:
+            self.views["curves"].set_patience(self.criteria.patience)
 
     def _set_speed(self, per_second: int) -> None:
-        """Play at ``per_second`` iterations/s: frames at most 10/s, several iterations per frame above."""
+        """Play at ``per_second`` iterations/s: frames at most 10/s, several iterations per frame
+        above; while playing, ``_adapt`` adds iterations per frame when the frames come slower."""
         interval = max(100, round(1000 / per_second))
         self.play.interval = interval
         self.steps_per_tick = max(1, round(per_second * interval / 1000))
+        self._ticks.clear()
 
     @guarded
     def _on_playing(self, change) -> None:
         if self._quiet:
             return
+        self._ticks.clear()
+        self.rate = None
         if change["new"]:
             def start():
                 self.stop_reason = self.criteria.before_run(self.trainer)
@@ -388,7 +473,10 @@ class StepThrough(Dashboard):
                     self._pause(self.stop_reason)
             self._act(start)
         else:
-            self._act(lambda: setattr(self, "stop_reason", StopReason("interrupted", self._w("paused"))))
+            def pause():
+                self.stop_reason = StopReason("interrupted", self._w("paused"))
+                self._show_stop()
+            self._act(pause)
 
     def _on_play_value(self, change) -> None:
         if self._quiet or not self.play.playing:
@@ -416,7 +504,10 @@ class StepThrough(Dashboard):
         for view in self.views.values():
             view.update(tr)
         self._update_buttons()
-        self.status.value = f"<span>{html.escape(status_text(tr, self.stop_reason, self.lang))}</span>"
+        for name, frame in self.frames.items():
+            frame.set_visible(name in PHASE_VIEWS.get(self.last_phase, ()))
+        rate = self.rate if self.play.playing else None
+        self.status.value = f"<span>{html.escape(status_text(tr, None, self.lang, rate))}</span>"
         self.student.value = student_html(tr, self.lang)
         if tr.diverged:
             rec = tr.last_loss
@@ -435,12 +526,16 @@ class StepThrough(Dashboard):
             c["optimizer"].value = optimizer_choice(new["optimizer"])
             c["loss_function"].value = new["loss"]
             c["seed"].value = tr.seed
+            c["max_epochs"].value = self.criteria.max_epochs or 0
+            c["target_loss"].value = self.criteria.target_loss or 0.0
+            c["patience"].value = self.criteria.patience or 0
             c["sample"].max = max(batch - 1, 0)
             c["moment"].max = tr.recorded_iterations
             c["moment"].value = tr.global_iteration
             if "network" in self.views:
                 self.views["network"].sample = c["sample"].value
-        self.batch_mode.value = html.escape(_mode_label(bs, tr.n_samples, self.t))
+        self.batch_mode.value = html.escape(f"{_mode_label(bs, tr.n_samples, self.t)} · "
+                                            f"{explain_data(tr, self.lang)}")
 
     def _update_buttons(self) -> None:
         nxt = self.trainer.next_phase
@@ -470,15 +565,18 @@ class StepThrough(Dashboard):
         trainer, its history and this dashboard's figure are left exactly as they were. A
         diverging copy stops moving (the last frames repeat). Returns the path.
         """
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        if isinstance(iterations, bool) or not isinstance(iterations, Integral) or iterations < 1:
             raise ValueError(f"iterations must be a whole number >= 1; received {iterations!r}.")
+        iterations = int(iterations)
         names = self._view_names if view == "all" else (view,)
         if view != "all" and view not in self.views:
             raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
         trainer = copy.deepcopy(self.trainer)
-        fig = Figure(figsize=view_figsize(names, trainer.model), dpi=self.figure.dpi)
+        fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
+                     dpi=self.figure.dpi)
         FigureCanvasAgg(fig)
         views = build_views(fig, trainer, names, self.lang, self._surface, None)
+        readable(fig, self.scale)
         localize(fig, self.lang)
         if "network" in views and "network" in self.views:
             views["network"].sample = self.views["network"].sample
@@ -500,46 +598,55 @@ class StepThrough(Dashboard):
 
 
 # ------------------------------------------------------------------ figure layout
-def view_figsize(names, model) -> tuple[float, float]:
-    """A figure size (inches) that fits the views ``names`` for ``model``.
+def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[float, float]:
+    """A figure size (inches) for the views ``names`` of ``model`` at ``dpi``: at most
+    ``MAX_WIDTH_PX`` (840 px) wide, so that the dashboard fits JupyterLab's output area at
+    1280x800 with the file browser open; the top views two by two, then a row of z/a heatmaps and
+    a row of gradients. Heights grow with the presentation ``scale`` (text is larger)."""
+    top = [n for n in TOP_ROW if n in names]
+    heat, grad = "heatmaps" in names, "gradients" in names
+    wide = len(top) > 1 or (heat and 2 * len(model.layers) > 3) or (grad and len(model.layers) > 2)
+    width_px = MAX_WIDTH_PX if wide else 0.65 * MAX_WIDTH_PX
+    rows = math.ceil(len(top) / 2) if wide else len(top)
+    height_px = (rows * TOP_HEIGHT_PX + heat * HEAT_HEIGHT_PX + grad * HEAT_HEIGHT_PX) * scale + 10
+    return width_px / dpi, height_px / dpi
 
-    At most 10.8 in wide: 864 px at the dashboard's 80 dpi, inside JupyterLab's notebook column
-    in a 1400 px window, so no view is cut off at the right.
-    """
-    top = [n for n in names if n in TOP_ROW]
-    bottom = ("heatmaps" in names) * 2 * len(model.layers) + ("gradients" in names) * len(model.layers)
-    width = max(3.2 * sum(TOP_ROW[n] for n in top), 1.05 * bottom, 4.0)
-    return min(width, 10.8), (3.6 if top else 0) + (2.4 if bottom else 0) + 0.2
 
-
-def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: str = "en", surface: str = "weights",
+def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = None, surface: str = "weights",
                 on_surface_change=None) -> dict:
-    """Lay out the views ``names`` on ``fig`` and build them: the diagram, the boundary, the loss
-    surface and the loss curve in a top row; the z/a heatmaps and the dL/dW heatmaps below.
+    """Lay out the views ``names`` on ``fig`` and build them: the diagram, the loss curve, the
+    loss surface and the boundary two by two; below, the z/a heatmaps in a row and the gradient
+    heatmaps in a row.
 
     Returns {name: View} in the order of ``VIEW_NAMES``.
     """
     L = len(trainer.model.layers)
     top = [n for n in TOP_ROW if n in names]
-    bottom = (["heatmaps"] * 2 * L if "heatmaps" in names else []) + \
-             (["gradients"] * L if "gradients" in names else [])
-    rows = [r for r in (top, bottom) if r]
-    grid = fig.add_gridspec(len(rows), 1, height_ratios=[1.55, 1] if len(rows) == 2 else [1],
-                            left=0.02, right=0.99, top=0.94, bottom=0.03, hspace=0.28)
+    per_row = 2 if len(top) > 1 else 1
+    top_rows = [top[i:i + per_row] for i in range(0, len(top), per_row)]
+    rows = [("top", r) for r in top_rows]
+    if "heatmaps" in names:
+        rows.append(("heatmaps", ["heatmaps"] * 2 * L))
+    if "gradients" in names:
+        rows.append(("gradients", ["gradients"] * L))
+    heights = [TOP_HEIGHT_PX if kind == "top" else HEAT_HEIGHT_PX for kind, _ in rows]
+    fig_h = fig.get_figheight() * fig.dpi
+    grid = fig.add_gridspec(len(rows), 1, height_ratios=heights, left=0.07, right=0.94,
+                            top=1 - 34 / fig_h, bottom=24 / fig_h, hspace=0.45)
     axes: dict = {}
     path_ax = None
-    if top:
-        cells = grid[0].subgridspec(1, len(top), width_ratios=[TOP_ROW[n] for n in top], wspace=0.3)
-        for i, name in enumerate(top):
-            if name == "surface" and surface == "pca":   # the losses along the path, below the plane
-                pair = cells[i].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.45)
-                axes[name], path_ax = fig.add_subplot(pair[0]), fig.add_subplot(pair[1])
-            else:
-                axes[name] = fig.add_subplot(cells[i])
-    if bottom:
-        cells = grid[-1].subgridspec(1, len(bottom), wspace=0.25)
-        for i, name in enumerate(bottom):
-            axes.setdefault(name, []).append(fig.add_subplot(cells[i]))
+    for r, (kind, row) in enumerate(rows):
+        if kind == "top":
+            cells = grid[r].subgridspec(1, per_row, wspace=0.3)
+            for i, name in enumerate(row):
+                if name == "surface" and surface == "pca":   # the losses along the path, below the plane
+                    pair = cells[i].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.45)
+                    axes[name], path_ax = fig.add_subplot(pair[0]), fig.add_subplot(pair[1])
+                else:
+                    axes[name] = fig.add_subplot(cells[i])
+        else:
+            cells = grid[r].subgridspec(1, len(row), wspace=0.5)   # room for the colour bars' numbers
+            axes[kind] = [fig.add_subplot(cells[i]) for i in range(len(row))]
     makers = {
         "network": lambda ax: NetworkView(ax, trainer, lang=lang),
         "heatmaps": lambda ax: ActivationHeatmaps(ax, trainer, lang=lang),

@@ -18,7 +18,7 @@ _OK = "color:#1b5e20"
 _FLAGGED = "color:#b00020;background:#ffebee;font-weight:bold;padding:0 4px"
 
 
-def student_html(trainer, lang: str = "en") -> str:
+def student_html(trainer, lang: "str | None" = None) -> str:
     """One line per student function the trainer runs: the phase that ran it and the largest
     difference from the reference in its latest record (red when beyond the tolerance); "" when
     the trainer runs only the package's own code."""

@@ -16,6 +16,7 @@ from stepnn.views import export, korean_font
 from stepnn.views.boundary import BoundaryView, class_colors
 from stepnn.views.curves import LearningCurveView, epoch_ends, nice_ceiling
 from stepnn.views.heatmaps import ActivationHeatmaps, GradientHeatmaps
+from stepnn.views.style import SIGN_CMAP
 from stepnn.views.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, NetworkView, stage
 from stepnn.widgets.controller import guarded_step
 from stepnn.widgets.stepthrough import VIEW_NAMES, build_views, view_figsize
@@ -78,9 +79,9 @@ def test_neurons_are_coloured_by_the_chosen_samples_activations():
     expected = np.concatenate([tr.X[row]] + [a[0] for a in numpy_forward(tr, tr.X[[row]])])
     np.testing.assert_allclose(view.neurons.get_array(), expected, rtol=1e-12)
     fig.canvas.draw()
-    colours = matplotlib.colormaps["coolwarm"]((np.clip(expected, -1, 1) + 1) / 2)
+    colours = matplotlib.colormaps[SIGN_CMAP]((np.clip(expected, -1, 1) + 1) / 2)
     np.testing.assert_allclose(view.neurons.get_facecolors(), colours, atol=1e-6)
-    assert view.sample_text.get_text().endswith(f"#{row}")
+    assert view.sample_text.get_text().endswith("#3")   # the Sample slider's number, not the row
 
 
 def test_before_forward_only_the_inputs_have_values():
@@ -135,7 +136,8 @@ def test_target_text_names_prediction_and_target_after_loss():
     row = tr.last_forward.indices[0]
     p = numpy_forward(tr, tr.X[[row]])[-1][0, 0]
     assert view.caption.get_text() == "sample #: prediction / target"
-    assert view.sample_text.get_text() == f"#{row}: {p:.3g} / {tr.y[row, 0]:.3g}"
+    assert view.sample_text.get_text() == f"#0: {p:.3g} / {tr.y[row, 0]:.3g}"
+    assert view.loss_text.get_text() == f"L = {tr.last_loss.value:.3f}"   # by the output, from Loss on
 
 
 def test_sample_beyond_the_batch_is_clipped_to_the_last_row():
@@ -196,16 +198,36 @@ def test_gradient_heatmaps_hold_dW_and_its_norm():
     tr = make_trainer()
     fig, axes = agg_axes(3, (6, 3))
     view = GradientHeatmaps(axes, tr)
-    assert [t.get_text() for t in view.titles] == ["dL/dW1", "dL/dW2", "dL/dW3"]
+    assert [t.get_text() for t in view.titles] == ["gradient of W1", "gradient of W2", "gradient of W3"]
     assert np.isnan(view.norms).all()
     phases(tr, "forward", "loss", "backward")
     view.update(tr)
     for i, (im, norm, dW) in enumerate(zip(view.images, view.norms, tr.last_backward.dW), 1):
         np.testing.assert_array_equal(im.get_array(), dW)
         assert norm == pytest.approx(np.sqrt(np.sum(dW ** 2)), rel=1e-12)
-        m = np.abs(dW).max()
+        m = nice_ceiling(np.abs(dW).max())
         assert im.get_clim() == (-m, m)
+    assert view.titles[0].get_text() == f"gradient of W1 (size {view.norms[0]:.2g})"
     fig.canvas.draw()
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_gradient_colour_scale_can_stay_fixed_across_steps(fixed):
+    tr = make_trainer()
+    fig, axes = agg_axes(3, (6, 3))
+    view = GradientHeatmaps(axes, tr, fixed_scale=fixed)
+    limits, sizes = [], []
+    for _ in range(30):
+        tr.step()
+        phases(tr, "forward", "loss", "backward")
+        view.update(tr)
+        limits.append(view.images[0].get_clim()[1])
+        sizes.append(nice_ceiling(np.abs(tr.last_backward.dW[0]).max()))
+        phases(tr, "update")
+    if fixed:   # it only grows: a shrinking gradient looks smaller
+        assert limits == list(np.maximum.accumulate(sizes))
+    else:
+        assert limits == sizes
 
 
 def test_views_refuse_the_wrong_number_of_axes():
@@ -227,7 +249,9 @@ def test_learning_curve_follows_the_history_with_epoch_boundaries():
     np.testing.assert_array_equal(view.line.get_xdata(), np.arange(1, 8))
     assert view.last_point.get_xdata().tolist() == [7]
     assert view.last_point.get_ydata().tolist() == [tr.history.losses[-1]]
-    assert [s[0][0] for s in view.boundaries.get_segments()] == [3.5, 6.5]
+    # epochs 1 and 3 shaded (light bands over every other epoch)
+    bands = [(p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in view.bands.get_paths()]
+    assert bands == [(0.5, 3.5)]     # two epochs done: the first one shaded, the second not
     np.testing.assert_array_equal(view.val_line.get_ydata(), [e.val_loss for e in tr.history.epochs])
     top = view.ax.get_ylim()[1]
     assert top >= tr.history.losses.max() and top == nice_ceiling(top)
