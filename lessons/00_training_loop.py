@@ -95,10 +95,10 @@ import numpy as np
 import stepnn as sn
 
 X, y = sn.datasets.gauss(n=64, seed=0)
-print("X shape:", X.shape, " y shape:", y.shape)
-print("first three points:\n", X[:3].round(3))
-print("their classes:", y[:3])
-print("points per class:", np.bincount(y))
+sn.say("shapes", x=X.shape, y=y.shape)
+sn.say("first_points", points=X[:3].round(3))
+sn.say("their_classes", classes=y[:3])
+sn.say("points_per_class", counts=np.bincount(y))
 
 # %% [markdown]
 # The network: 2 inputs (the **input layer (입력층)**), 3 units in a **hidden layer (은닉층)**
@@ -130,7 +130,7 @@ print(trainer.status())
 # %%
 f = trainer.forward()
 print(f)
-print("prediction shape:", f.a[-1].shape)
+sn.say("prediction_shape", shape=f.a[-1].shape)
 
 # %% [markdown]
 # ## Step 2 · loss (손실)
@@ -150,7 +150,7 @@ y_hat = f.a[-1][:, 0]
 y_batch = y[f.indices]
 by_hand = -np.mean(y_batch * np.log(y_hat) + (1 - y_batch) * np.log(1 - y_hat))
 assert np.isclose(by_hand, l.value)
-print("by hand:", round(by_hand, 6))
+sn.say("by_hand", value=round(by_hand, 6))
 
 # %% [markdown]
 # ## Step 3 · backward propagation (역전파)
@@ -207,8 +207,8 @@ except sn.PhaseError as error:
 for _ in range(3 * trainer.iterations_per_epoch):
     trainer.step()
     entry = trainer.history.iterations[-1]
-    print(sn.terms.phrase("lessons.batch_loss", epoch=entry.epoch, iteration=entry.iteration,
-                          loss=entry.loss))
+    sn.say("batch_loss", epoch=entry.epoch, iteration=entry.iteration,
+           loss=entry.loss)
 print(trainer.status())
 
 # %% [markdown]
@@ -218,11 +218,11 @@ print(trainer.status())
 
 # %%
 reason = trainer.fit(epochs=100, target_loss=0.05, verbose=False)
-print(sn.terms.phrase("lessons.stopped_because_of", reason=reason, message=reason.message))
-print(sn.terms.phrase("lessons.done", epochs=trainer.epoch, iterations=trainer.global_iteration))
-print(sn.terms.phrase("lessons.loss_all_points", n=len(X), loss=round(trainer.evaluate(), 4)))
+sn.say("stopped_because_of", reason=reason, message=reason.message)
+sn.say("done", epochs=trainer.epoch, iterations=trainer.global_iteration)
+sn.say("loss_all_points", n=len(X), loss=round(trainer.evaluate(), 4))
 accuracy = np.mean((model.predict(X)[:, 0] > 0.5) == y)
-print(sn.terms.phrase("lessons.accuracy", accuracy=accuracy))
+sn.say("accuracy", accuracy=accuracy)
 
 # %% [markdown]
 # ## The same loop with buttons: StepThrough

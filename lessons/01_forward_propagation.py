@@ -66,7 +66,7 @@ diagrams.network([(W1, b1), (W2, b2)], activations=["ReLU", "σ"])
 z1 = x @ W1 + b1
 a1 = np.maximum(z1, 0)
 print("z1 =", z1.round(4))
-print("a1 =", a1.round(4), " (ReLU: negative sums become 0)")
+sn.say("relu_output", a1=a1.round(4))
 
 # %% [markdown]
 # **Output layer.** Its input is the hidden layer's activation $a_1$, not $x$:
@@ -77,7 +77,7 @@ print("a1 =", a1.round(4), " (ReLU: negative sums become 0)")
 z2 = a1 @ W2 + b2
 a2 = 1 / (1 + np.exp(-z2))
 print("z2 =", z2.round(4))
-print("a2 =", a2.round(4), " <- the prediction")
+sn.say("the_prediction", a2=a2.round(4))
 
 # %% [markdown]
 # ## The same network in stepnn
@@ -94,7 +94,7 @@ print(record)
 
 for mine, theirs in [(z1, record.z[0]), (a1, record.a[0]), (z2, record.z[1]), (a2, record.a[1])]:
     assert np.allclose(mine, theirs)
-print("by hand and by stepnn: the same numbers")
+sn.say("same_numbers")
 
 # %% [markdown]
 # ## A batch: many samples at once
@@ -108,8 +108,8 @@ batch = np.array([[1.0, 2.0],
                   [2.0, -1.0]])
 record = model.forward(batch)
 for layer, (z, a) in enumerate(zip(record.z, record.a), start=1):
-    print(f"layer {layer}: z {z.shape}, a {a.shape}")
-print("predictions:", record.a[-1][:, 0].round(4))
+    sn.say("layer_shapes", layer=layer, z=z.shape, a=a.shape)
+sn.say("predictions", values=record.a[-1][:, 0].round(4))
 assert np.allclose(record.a[-1], model.predict(batch))
 
 # %% [markdown]
@@ -152,7 +152,7 @@ print("z         ", z)
 for name in ["linear", "relu", "leaky_relu", "sigmoid", "tanh"]:
     print(f"{name:<10}", sn.activations.get(name).forward(z).round(4))
 p = sn.activations.get("softmax").forward(z)
-print("softmax   ", p.round(4), " sum =", round(p.sum(), 6))
+sn.say("softmax_sum", p=p.round(4), total=round(p.sum(), 6))
 
 # %%
 import matplotlib.pyplot as plt

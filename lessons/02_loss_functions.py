@@ -47,10 +47,10 @@ y_pred = np.array([2.5, 0.0, 2.0, 8.0])
 
 mse_by_hand = np.mean((y_pred - y_true) ** 2)
 mse_loss = sn.losses.get("mse")
-print("errors:          ", y_pred - y_true)
-print("squared errors:  ", (y_pred - y_true) ** 2)
-print("MSE by hand:     ", mse_by_hand)
-print("MSE from stepnn: ", mse_loss(y_true, y_pred))
+sn.say("errors", values=y_pred - y_true)
+sn.say("squared_errors", values=(y_pred - y_true) ** 2)
+sn.say("loss_by_hand", name="MSE", value=mse_by_hand)
+sn.say("loss_from_stepnn", name="MSE", value=mse_loss(y_true, y_pred))
 assert np.isclose(mse_by_hand, mse_loss(y_true, y_pred))
 
 # %% [markdown]
@@ -88,9 +88,9 @@ one_hot = np.array([[1, 0, 0],
                     [1, 0, 0]])
 
 per_sample = -np.sum(one_hot * np.log(probs), axis=1)
-print("per sample:      ", per_sample.round(4))
-print("CEE by hand:     ", round(per_sample.mean(), 6))
-print("CEE from stepnn: ", round(sn.losses.get("cee")(one_hot, probs), 6))
+sn.say("per_sample", values=per_sample.round(4))
+sn.say("loss_by_hand", name="CEE", value=round(per_sample.mean(), 6))
+sn.say("loss_from_stepnn", name="CEE", value=round(sn.losses.get("cee")(one_hot, probs), 6))
 assert np.isclose(per_sample.mean(), sn.losses.get("cee")(one_hot, probs))
 
 # %% [markdown]
@@ -112,7 +112,7 @@ bce = sn.losses.get("binary_crossentropy")
 y01 = np.array([1, 0, 1, 0])
 p1 = np.array([0.9, 0.2, 0.6, 0.4])
 bce_by_hand = -np.mean(y01 * np.log(p1) + (1 - y01) * np.log(1 - p1))
-print("binary_crossentropy:", round(bce(y01, p1), 6), " by hand:", round(bce_by_hand, 6))
+sn.say("bce_by_hand", value=round(bce(y01, p1), 6), by_hand=round(bce_by_hand, 6))
 
 labels = np.array([0, 2, 0])   # the same targets as the one-hot rows above
 cce = sn.losses.get("categorical_crossentropy")
@@ -144,9 +144,9 @@ except ValueError as error:
 # and a set of targets:
 
 # %%
-print("linear, 1 unit, numbers:     ", sn.losses.fitting("linear", 1, np.array([0.3, 1.2, -1.0])))
-print("softmax, 3 units, one-hot:   ", sn.losses.fitting("softmax", 3, one_hot))
-print("softmax, 3 units, class ids: ", sn.losses.fitting("softmax", 3, labels))
+sn.say("fitting_regression", names=sn.losses.fitting("linear", 1, np.array([0.3, 1.2, -1.0])))
+sn.say("fitting_one_hot", names=sn.losses.fitting("softmax", 3, one_hot))
+sn.say("fitting_class_ids", names=sn.losses.fitting("softmax", 3, labels))
 
 # %% [markdown]
 # ## Why cross-entropy for classification?
@@ -178,7 +178,7 @@ print("bce(1, 0.0) =", round(bce([1.0], [0.0]), 4), " = -log(1e-7) =", round(-np
 # of class 1: the slope grows as $p$ falls, until $p$ passes $10^{-7}$; there it drops to 0.
 
 # %%
-print(f"{'p':>7} {'loss':>8} {'slope dL/dp':>12}")
+sn.say("slope_head")
 for p in [0.1, 0.01, 1e-6, 1e-9]:
     slope = bce.gradient(np.array([[1.0]]), np.array([[p]]))[0, 0]
     print(f"{p:>7g} {bce([1.0], [p]):>8.4f} {slope:>12.4g}")
@@ -195,15 +195,17 @@ for p in [0.1, 0.01, 1e-6, 1e-9]:
 
 # %%
 import matplotlib.pyplot as plt
+from stepnn.views import localize
 
 p = np.linspace(0.001, 0.999, 300)
 plt.figure(figsize=(5, 3))
-plt.plot(p, (1 - p) ** 2, label="MSE, target 1")
-plt.plot(p, -np.log(p), label="binary cross-entropy, target 1")
-plt.xlabel("predicted probability of class 1")
-plt.ylabel("loss")
+plt.plot(p, (1 - p) ** 2, label=sn.words("mse_target_1"))
+plt.plot(p, -np.log(p), label=sn.words("bce_target_1"))
+plt.xlabel(sn.words("probability_of_1"))
+plt.ylabel(sn.words("loss"))
 plt.ylim(0, 5)
 plt.legend()
+localize(plt.gcf())   # a font with Hangul for the labels, when the lesson speaks Korean
 plt.show()
 
 # %% [markdown]

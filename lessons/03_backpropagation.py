@@ -146,7 +146,7 @@ print(g)
 assert np.isclose(g.dW[1][0, 0], dL_dw2) and np.isclose(g.db[1][0], dL_db2)
 assert np.isclose(g.da[0][0, 0], dL_da1) and np.isclose(g.dz[0][0, 0], dL_dz1)
 assert np.isclose(g.dW[0][0, 0], dL_dw1) and np.isclose(g.db[0][0], dL_db1)
-print("by hand and by stepnn: the same gradients")
+sn.say("same_gradients")
 
 # %% [markdown]
 # ## A third opinion: finite differences
@@ -163,9 +163,9 @@ def loss_at(w1):
 
 h = 1e-5
 numeric = (loss_at(w1 + h) - loss_at(w1 - h)) / (2 * h)
-print(f"finite difference: {numeric:.6f}")
-print(f"chain rule:        {dL_dw1:.6f}")
-print("they agree to 8 decimals:", abs(numeric - dL_dw1) < 1e-8)
+sn.say("finite_difference", value=numeric)
+sn.say("chain_rule", value=dL_dw1)
+sn.say("agree_8_decimals", agree=abs(numeric - dL_dw1) < 1e-8)
 
 # %% [markdown]
 # With $h = 10^{-5}$ they agree to about 10 decimals. A much larger $h$ measures the slope of a
@@ -202,7 +202,7 @@ chain
 from stepnn.chain import ComputationGraph
 
 graph = ComputationGraph.example(seed=0, loss="binary_crossentropy")
-print(f"loss: {graph.forward():.6f}")
+sn.say("graph_loss", value=graph.forward())
 graph.backward()
 print(graph.table())
 assert all(np.allclose(a, n) for a, n in zip(graph.gradients, graph.numeric_gradients))
@@ -235,10 +235,10 @@ def loss_of(a):
 
 a = 1.5
 from_q, from_r = 3.0, 2 * a                  # the local derivatives dq/da and dr/da
-print("dL/da, the two paths added:", from_q + from_r)
+sn.say("two_paths", value=from_q + from_r)
 h = 1e-5
-print("finite difference:         ", round((loss_of(a + h) - loss_of(a - h)) / (2 * h), 6))
-print("only the last path kept:   ", from_r, " <- the bug")
+sn.say("paths_finite_difference", value=round((loss_of(a + h) - loss_of(a - h)) / (2 * h), 6))
+sn.say("last_path_only", value=from_r)
 
 # %% [markdown]
 # Now the three formulas on the hidden layer of a real 2-4-1 network and a batch of 5: stepnn's
@@ -255,10 +255,10 @@ batch_trainer.loss()
 g = batch_trainer.backward()
 dz_out = g.dz[1]                             # (5, 1), arriving at the output layer
 W_out = small_net.layers[1].W                # (4, 1)
-print("dW of the output layer = a_hidden^T dz:", np.allclose(g.dW[1], f.a[0].T @ dz_out))
-print("db of the output layer = sum of dz:    ", np.allclose(g.db[1], dz_out.sum(axis=0)))
-print("dL/da of the hidden layer = dz W^T:    ", np.allclose(g.da[0], dz_out @ W_out.T))
-print("dW of the hidden layer = x^T dz:       ", np.allclose(g.dW[0], f.x.T @ g.dz[0]))
+sn.say("dW_output", ok=np.allclose(g.dW[1], f.a[0].T @ dz_out))
+sn.say("db_output", ok=np.allclose(g.db[1], dz_out.sum(axis=0)))
+sn.say("da_hidden", ok=np.allclose(g.da[0], dz_out @ W_out.T))
+sn.say("dW_hidden", ok=np.allclose(g.dW[0], f.x.T @ g.dz[0]))
 
 # %% [markdown]
 # ## A real network: `sn.gradcheck`
@@ -275,9 +275,9 @@ X, labels = X_iris[::7], species[::7]         # 21 flowers, 7 of each species
 net = sn.Sequential([sn.Dense(4, 6, activation="tanh"),
                      sn.Dense(6, 3, activation="softmax")], seed=1)
 report = sn.gradcheck(net, X, labels, loss="sparse_categorical_crossentropy")
-print("parameters checked:", report.names)
-print("backprop agrees with finite differences:", report.ok)
-print("largest relative error below 1e-6:", report.max_error < 1e-6)
+sn.say("parameters_checked", names=report.names)
+sn.say("backprop_agrees", ok=report.ok)
+sn.say("error_below", ok=report.max_error < 1e-6)
 
 # %% [markdown]
 # The full report, with the errors themselves (around $10^{-10}$ to $10^{-9}$: the rounding of
@@ -314,12 +314,10 @@ if check.passed:
     dW2, db2, da1 = dense_backward(f.a[0], small_net.layers[1].W, g.dz[1])
     dz1 = da1 * (f.z[0] > 0)                 # ReLU's local derivative
     dW1, db1, _ = dense_backward(f.x, small_net.layers[0].W, dz1)
-    print("output layer: your dW and db equal stepnn's:",
-          np.allclose(dW2, g.dW[1]) and np.allclose(db2, g.db[1]))
-    print("hidden layer: your dW and db equal stepnn's:",
-          np.allclose(dW1, g.dW[0]) and np.allclose(db1, g.db[0]))
+    sn.say("yours_output", ok=np.allclose(dW2, g.dW[1]) and np.allclose(db2, g.db[1]))
+    sn.say("yours_hidden", ok=np.allclose(dW1, g.dW[0]) and np.allclose(db1, g.db[0]))
 else:
-    print("Write dense_backward above until its check passes, then run this cell again.")
+    sn.say("write_first")
 
 # %% [markdown]
 # ## Your code drives the trainer
@@ -342,10 +340,9 @@ your_net = sn.Sequential([sn.Dense(2, 4, activation="relu"),
 my_code = {}
 if check.passed:
     my_code = {"dense_backward": dense_backward}   # your function runs in every Backward
-    print("Backward runs your dense_backward.")
+    sn.say("runs_yours")
 else:
-    print("dense_backward is not written yet, so this dashboard runs stepnn's own backward.")
-    print("Write it above, run its check, then run this cell again.")
+    sn.say("runs_stepnn")
 your_trainer = sn.Trainer(your_net, X_train, y_train, loss="binary_crossentropy",
                           learning_rate=0.5, batch_size=16, use=my_code)
 StepThrough(your_trainer, views=("network", "curves"))

@@ -46,7 +46,7 @@ w, lr = 0.0, 0.1
 for step in range(1, 6):
     slope = derivative(w)
     w = w - lr * slope
-    print(f"step {step}: slope {slope:8.4f} -> w = {w:.4f}, cost {cost(w):.4f}")
+    sn.say("descent_step", step=step, slope=slope, w=w, cost=cost(w))
 
 # %% [markdown]
 # **Exercise: `sgd_update`.** The update rule of one step, $w - \eta\,g$, for a number or an array
@@ -76,7 +76,7 @@ ex.check("sgd_update", sgd_update)
 # $|1 - 2\eta|^{20} \cdot 3$.
 
 # %%
-print(f"{'learning rate':>13} {'factor':>7} {'w after 20 steps':>17} {'cost':>12}")
+sn.say("rates_head")
 for lr in [0.01, 0.3, 0.9, 1.1]:
     w = 0.0
     for _ in range(20):
@@ -86,22 +86,24 @@ for lr in [0.01, 0.3, 0.9, 1.1]:
 
 # %%
 import matplotlib.pyplot as plt
+from stepnn.views import localize
 
 grid = np.linspace(-2, 8, 200)
 fig, axes = plt.subplots(1, 4, figsize=(13, 2.8), sharey=True)
-for ax, (lr, verdict) in zip(axes, [(0.01, "too small"), (0.3, "good"),
-                                    (0.9, "too large"), (1.1, "diverges")]):
+for ax, (lr, verdict) in zip(axes, [(0.01, "too_small"), (0.3, "good"),
+                                    (0.9, "too_large"), (1.1, "diverges")]):
     path = [0.0]
     for _ in range(8):
         path.append(path[-1] - lr * derivative(path[-1]))
     path = np.array(path)
     ax.plot(grid, cost(grid), color="0.7")
     ax.plot(path, cost(path), "o-", color="tab:red", ms=4)
-    ax.set_title(f"learning rate {lr}: {verdict}")
+    ax.set_title(sn.words("rate_verdict", lr=lr, verdict=sn.words(verdict)))
     ax.set_xlim(-2, 8)
     ax.set_ylim(0, 30)
     ax.set_xlabel("w")
-axes[0].set_ylabel("cost L(w)")
+axes[0].set_ylabel(sn.words("cost_of_w"))
+localize(fig)   # a font with Hangul for the labels, when the lesson speaks Korean
 plt.show()
 
 # %% [markdown]
@@ -127,8 +129,7 @@ for _ in range(8):
     grads = trainer.backward()
     trainer.update()
     w, b = trainer.model.get_flat()
-    print(f"loss {loss.value:.4f}  dL/dw {grads.dW[0][0, 0]: .4f}  dL/db {grads.db[0][0]: .4f}"
-          f"  -> w = {w:.4f}, b = {b:.4f}")
+    sn.say("line_step", loss=loss.value, dw=grads.dW[0][0, 0], db=grads.db[0][0], w=w, b=b)
 
 # %% [markdown]
 # The exact answer for a line is known (least squares), so we can check where the descent
@@ -137,12 +138,12 @@ for _ in range(8):
 # %%
 A = np.column_stack([X[:, 0], np.ones(len(X))])
 w_best, b_best = np.linalg.lstsq(A, y, rcond=None)[0]
-print(f"least squares: w = {w_best:.4f}, b = {b_best:.4f}")
+sn.say("least_squares", w=w_best, b=b_best)
 
 trainer.fit(epochs=50, verbose=False)
 w, b = trainer.model.get_flat()
-print(f"after {trainer.global_iteration} steps of gradient descent: w = {w:.4f}, b = {b:.4f}")
-print("within 0.001 of least squares:", bool(np.allclose([w, b], [w_best, b_best], atol=1e-3)))
+sn.say("after_descent", steps=trainer.global_iteration, w=w, b=b)
+sn.say("within_least_squares", ok=bool(np.allclose([w, b], [w_best, b_best], atol=1e-3)))
 
 # %% [markdown]
 # Full-batch steps follow the exact slope of this cost, so they end at its minimum: `True`. With
@@ -160,8 +161,7 @@ for lr in [0.05, 0.5, 1.5]:
     trainer = line_trainer(lr)
     trainer.fit(epochs=30, verbose=False)
     losses = trainer.history.losses
-    print(f"learning rate {lr:>4}: loss at iterations 1, 10, 30: "
-          + ", ".join(f"{losses[i]:.4g}" for i in (0, 9, 29)))
+    sn.say("rate_losses", lr=lr, values=", ".join(f"{losses[i]:.4g}" for i in (0, 9, 29)))
 
 # %% [markdown]
 # 0.05 is still far from the bottom after 30 steps, 0.5 is there, and 1.5 makes the loss
@@ -200,12 +200,12 @@ for lr in [0.05, 0.5, 1.5]:
 from stepnn.widgets.descent import DescentExplorer
 
 bowl = DescentExplorer("quadratic")
-print("presets:", {name: round(rate, 4) for name, rate in bowl.rates.items()})
+sn.say("presets", rates={name: round(rate, 4) for name, rate in bowl.rates.items()})
 bowl.use_preset("too large")
 for _ in range(8):
     bowl.step()
 w1, w2 = bowl.path[-1]
-print(f"after 8 steps: w1 = {w1:.3g}, w2 = {w2:.4f}, loss {bowl.losses[-1]:.4f}")
+sn.say("after_8_steps", w1=w1, w2=w2, loss=bowl.losses[-1])
 bowl
 
 # %% [markdown]
@@ -216,11 +216,11 @@ bowl
 
 # %%
 line = DescentExplorer("linear_regression")
-print("presets:", {name: round(rate, 4) for name, rate in line.rates.items()})
+sn.say("presets", rates={name: round(rate, 4) for name, rate in line.rates.items()})
 print("2/λ_max =", round(2 * line.rates["good"], 4))
 for _ in range(5):
     line.step()
-print("loss after each step:", [round(value, 4) for value in line.losses])
+sn.say("losses_each_step", values=[round(value, 4) for value in line.losses])
 line
 
 # %% [markdown]

@@ -63,8 +63,8 @@ for batch_size in [1, 10, 100]:
     full = sn.surface.batch_losses(trainer.model, X, y, "mse", path)   # loss on all data, each row
     runs[trainer.mode] = (path, full)
     worse = np.mean(np.diff(full) > 0)
-    print(sn.terms.phrase("lessons.batch_run", mode=trainer.mode, b=batch_size,
-                          updates=trainer.global_iteration, loss=full[-1], worse=worse))
+    sn.say("batch_run", mode=sn.words(trainer.mode), b=batch_size,
+           updates=trainer.global_iteration, loss=full[-1], worse=worse)
 
 # %% [markdown]
 # Read the three lines as the course does:
@@ -145,12 +145,12 @@ X2 = rng.uniform(-1, 1, (100, 2)) * [1.0, 10.0]
 y2 = X2 @ np.array([2.0, 0.3]) - 1.0 + rng.normal(0, 0.1, 100)
 
 contestants = {                               # all full batch: only the update rule differs
-    "plain rule sgd, lr 0.02": sn.SGD(learning_rate=0.02),
+    "sgd, lr 0.02": sn.SGD(learning_rate=0.02),
     "sgd + momentum 0.9, lr 0.02": sn.SGD(learning_rate=0.02, momentum=0.9),
     "rmsprop, lr 0.05": sn.RMSprop(learning_rate=0.05),
     "adam, lr 0.1": sn.Adam(learning_rate=0.1),
 }
-print(sn.terms.phrase("lessons.optimizer_table"))
+sn.say("optimizer_table")
 for name, optimizer in contestants.items():
     model = sn.Sequential([sn.Dense(2, 1, weights=(np.zeros((2, 1)), np.zeros(1)))])
     trainer = sn.Trainer(model, X2, y2, loss="mse", optimizer=optimizer, batch_size=100,
@@ -159,9 +159,9 @@ for name, optimizer in contestants.items():
     losses = trainer.history.losses
     below = np.flatnonzero(losses < 0.02)
     if below.size:
-        first = sn.terms.phrase("lessons.first_below", n=below[0] + 1)
+        first = sn.words("first_below", n=below[0] + 1)
     else:
-        first = sn.terms.phrase("lessons.not_within", n=100)
+        first = sn.words("not_within", n=100)
     print(f"{name:<28} {losses[9]:>21.4f} {losses[49]:>7.4f} {losses[99]:>7.4f}  {first}")
 
 # %% [markdown]
@@ -186,9 +186,9 @@ from stepnn.widgets.race import OptimizerRace
 by_batch = OptimizerRace("linear", sizes=(1, 1), runs="batch", directions="weights")
 for _ in range(3):
     by_batch.step()
-for spec, losses in zip(by_batch.specs, by_batch.epoch_losses):
+for name, losses in zip(by_batch.names, by_batch.epoch_losses):
     values = "  ".join(f"{value:.4f}" for value in losses)
-    print(sn.terms.phrase("lessons.race_epochs_0_3", name=spec["name"], values=values))
+    sn.say("race_epochs_0_3", name=name, values=values)
 by_batch
 
 # %% [markdown]
@@ -207,9 +207,9 @@ by_batch
 by_optimizer = OptimizerRace("xor", runs="optimizers")
 for _ in range(10):
     by_optimizer.step()
-for spec, losses in zip(by_optimizer.specs, by_optimizer.epoch_losses):
+for name, losses in zip(by_optimizer.names, by_optimizer.epoch_losses):
     values = "  ".join(f"{losses[e]:.4f}" for e in (0, 5, 10))
-    print(sn.terms.phrase("lessons.race_epochs_0_5_10", name=spec["name"], values=values))
+    sn.say("race_epochs_0_5_10", name=name, values=values)
 by_optimizer
 
 # %% [markdown]

@@ -51,8 +51,8 @@ def make_trainer(batch_size, drop_last=False, data=(X, y)):
 
 for batch_size in [1, 10, 25, 32, 100]:
     trainer = make_trainer(batch_size)
-    print(sn.terms.phrase("lessons.iterations", b=batch_size, mode=trainer.mode,
-                          its=trainer.iterations_per_epoch, explain=trainer.explain()))
+    sn.say("iterations", b=batch_size, mode=sn.words(trainer.mode),
+           its=trainer.iterations_per_epoch, explain=trainer.explain())
 print(make_trainer(32, drop_last=True).explain())
 
 # %% [markdown]
@@ -87,9 +87,9 @@ for _ in range(2 * trainer.iterations_per_epoch):
     trainer.backward()
     trainer.update()
     last = trainer.history.iterations[-1]
-    print(sn.terms.phrase("lessons.counters", epoch=last.epoch, iteration=last.iteration,
-                          samples=sorted(forward.indices.tolist()), seen=trainer.samples_seen,
-                          global_iteration=trainer.global_iteration))
+    sn.say("counters", epoch=last.epoch, iteration=last.iteration,
+           samples=sorted(forward.indices.tolist()), seen=trainer.samples_seen,
+           global_iteration=trainer.global_iteration)
 
 first_epoch = np.concatenate([e.indices for e in trainer.history.iterations[:3]])
 assert sorted(first_epoch.tolist()) == list(range(12))
@@ -132,7 +132,7 @@ StepThrough(live, views=("curves", "boundary"))
 sizes = make_trainer(1).model.sizes                 # [2, 8, 1]
 for batch_size in [16, 32, 64, 128]:
     kept = batch_size * (sizes[0] + 2 * sum(sizes[1:]))
-    print(sn.terms.phrase("lessons.kept", b=batch_size, kept=kept))
+    sn.say("kept", b=batch_size, kept=kept)
 
 # %% [markdown]
 # ## Larger batches, steadier descent: measured
@@ -157,7 +157,7 @@ def gradient(rows):
 
 full_gradient = gradient(np.arange(256))
 rng = np.random.default_rng(0)
-print(sn.terms.phrase("lessons.gradient_error_header"))
+sn.say("gradient_error_header")
 for b in [1, 4, 16, 64]:
     errors = [np.linalg.norm(gradient(rng.choice(256, b, replace=False)) - full_gradient)
               for _ in range(300)]
@@ -171,7 +171,7 @@ for b in [1, 4, 16, 64]:
 
 # %%
 curves = {}
-print(sn.terms.phrase("lessons.spread_header"))
+sn.say("spread_header")
 for b in [4, 16, 64]:
     trainer = make_trainer(b, data=(X256, y256))
     trainer.fit(epochs=20, verbose=False)

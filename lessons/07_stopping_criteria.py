@@ -45,8 +45,8 @@ def line_trainer(learning_rate=0.5):
 
 # %%
 def report(trainer, reason):
-    print(sn.terms.phrase("lessons.report", reason=reason, message=reason.message,
-                          epochs=trainer.epoch, loss=trainer.evaluate()))
+    sn.say("report", reason=reason, message=reason.message,
+           epochs=trainer.epoch, loss=trainer.evaluate())
 
 print("fit(epochs=5)")
 trainer = line_trainer()
@@ -75,13 +75,13 @@ report(trainer, trainer.fit(epochs=1000, min_grad_norm=1e-4, verbose=False))
 # %%
 trainer = line_trainer(learning_rate=3.0)
 reason = trainer.fit(epochs=1000, verbose=False)
-print(sn.terms.phrase("lessons.stopped", reason=reason))
+sn.say("stopped", reason=reason)
 print(reason.message)
 print("trainer.diverged:", trainer.diverged)
 last_three = [f"{v:.3g}" for v in trainer.history.losses[-3:]]
-print(sn.terms.phrase("lessons.last_losses", values=last_three))
+sn.say("last_losses", values=last_three)
 finite = bool(np.all(np.isfinite(trainer.model.get_flat())))
-print(sn.terms.phrase("lessons.weights_finite", finite=finite))
+sn.say("weights_finite", finite=finite)
 
 # %% [markdown]
 # ## Early stopping
@@ -117,9 +117,9 @@ long_run.fit(epochs=200, verbose=False)
 val = long_run.history.val_losses
 train = long_run.history.epoch_losses
 best = int(np.argmin(val))
-print(sn.terms.phrase("lessons.split", train=long_run.n_samples, val=len(long_run.X_val)))
-print(sn.terms.phrase("lessons.best_validation", loss=val[best], epoch=best + 1))
-print(sn.terms.phrase("lessons.after_epochs", epochs=200, train=train[-1], val=val[-1]))
+sn.say("split", train=long_run.n_samples, val=len(long_run.X_val))
+sn.say("best_validation", loss=val[best], epoch=best + 1)
+sn.say("after_epochs", epochs=200, train=train[-1], val=val[-1])
 
 # %% [markdown]
 # The training loss went down to a small number while the validation loss ended well above its
@@ -128,11 +128,11 @@ print(sn.terms.phrase("lessons.after_epochs", epochs=200, train=train[-1], val=v
 # %%
 early = moons_trainer()
 reason = early.fit(epochs=200, patience=10, verbose=False)
-print(sn.terms.phrase("lessons.stopped_because", reason=reason, message=reason.message))
-print(sn.terms.phrase("lessons.after_epochs", epochs=early.epoch,
-                      train=early.history.epoch_losses[-1], val=early.history.val_losses[-1]))
-print(sn.terms.phrase("lessons.val_accuracy", accuracy=early.history.epochs[-1].val_accuracy,
-                      long_run=long_run.history.epochs[-1].val_accuracy))
+sn.say("stopped_because", reason=reason, message=reason.message)
+sn.say("after_epochs", epochs=early.epoch,
+       train=early.history.epoch_losses[-1], val=early.history.val_losses[-1])
+sn.say("val_accuracy", accuracy=early.history.epochs[-1].val_accuracy,
+       long_run=long_run.history.epochs[-1].val_accuracy)
 
 # %%
 import matplotlib.pyplot as plt

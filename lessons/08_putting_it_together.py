@@ -28,9 +28,9 @@ sn.set_language("en")
 
 X, y = sn.datasets.iris()
 print("X:", X.shape, " y:", y.shape)
-print("features:", sn.datasets.iris_feature_names)
-print("classes: ", sn.datasets.iris_class_names, "->", np.bincount(y), "flowers")
-print("first flower:", X[0], "class", y[0])
+sn.say("iris_features")
+sn.say("iris_classes", names=sn.datasets.iris_class_names, counts=np.bincount(y))
+sn.say("first_flower", x=X[0], y=y[0])
 
 # %% [markdown]
 # **Hold back a validation set.** 20 % of the flowers, drawn at random, are kept aside: the
@@ -45,10 +45,10 @@ X_train, y_train, X_val, y_val = sn.datasets.train_val_split(X, y, validation_fr
 mean, std = X_train.mean(axis=0), X_train.std(axis=0)
 X_train = (X_train - mean) / std
 X_val = (X_val - mean) / std
-print("training flowers per class:  ", np.bincount(y_train))
-print("validation flowers per class:", np.bincount(y_val))
-print("scaled training features: every mean 0:", bool(np.allclose(X_train.mean(axis=0), 0)),
-      " every std 1:", bool(np.allclose(X_train.std(axis=0), 1)))
+sn.say("train_per_class", counts=np.bincount(y_train))
+sn.say("val_per_class", counts=np.bincount(y_val))
+sn.say("scaled", mean=bool(np.allclose(X_train.mean(axis=0), 0)),
+       std=bool(np.allclose(X_train.std(axis=0), 1)))
 
 # %% [markdown]
 # ## The network and the trainer
@@ -74,10 +74,10 @@ print(trainer.explain())
 # %%
 f = trainer.forward()
 probabilities = f.a[-1]
-print("batch:", f.x.shape, "-> hidden", f.a[0].shape, "-> output", probabilities.shape)
-print("first flower of the batch, class", y_train[f.indices[0]], ":")
+sn.say("batch_shapes", x=f.x.shape, hidden=f.a[0].shape, output=probabilities.shape)
+sn.say("first_of_batch", y=y_train[f.indices[0]])
 print("   z =", f.z[-1][0].round(4))
-print("   a =", probabilities[0].round(4), " sum", round(probabilities[0].sum(), 6))
+sn.say("probabilities_sum", a=probabilities[0].round(4), total=round(probabilities[0].sum(), 6))
 assert np.allclose(probabilities.sum(axis=1), 1)
 
 # %% [markdown]
@@ -89,7 +89,7 @@ l = trainer.loss()
 true_class = y_train[f.indices]
 by_hand = -np.mean(np.log(probabilities[np.arange(len(true_class)), true_class]))
 print(l)
-print("by hand:", round(by_hand, 6))
+sn.say("by_hand", value=round(by_hand, 6))
 assert np.isclose(by_hand, l.value)
 
 # %% [markdown]
@@ -119,11 +119,11 @@ print(trainer.status())
 # %%
 reason = trainer.fit(epochs=100, patience=10, verbose=False)
 last = trainer.history.epochs[-1]
-print(sn.terms.phrase("lessons.stopped_because", reason=reason, message=reason.message))
-print(sn.terms.phrase("lessons.counts", epochs=trainer.epoch, iterations=trainer.global_iteration,
-                      samples=trainer.samples_seen))
-print(sn.terms.phrase("lessons.final_losses", train=last.loss, val=last.val_loss,
-                      accuracy=last.val_accuracy))
+sn.say("stopped_because", reason=reason, message=reason.message)
+sn.say("counts", epochs=trainer.epoch, iterations=trainer.global_iteration,
+       samples=trainer.samples_seen)
+sn.say("final_losses", train=last.loss, val=last.val_loss,
+       accuracy=last.val_accuracy)
 
 # %% [markdown]
 # **Judge it on the validation flowers.** A confusion matrix counts, for each true species (row),
@@ -137,7 +137,7 @@ for true, guess in zip(y_val, predicted):
 print(f"{'':>12}" + "".join(f"{name:>12}" for name in sn.datasets.iris_class_names))
 for name, row in zip(sn.datasets.iris_class_names, confusion):
     print(f"{name:>12}" + "".join(f"{count:>12}" for count in row))
-print(sn.terms.phrase("lessons.correct", correct=np.trace(confusion), total=len(y_val)))
+sn.say("correct", correct=np.trace(confusion), total=len(y_val))
 
 # %% [markdown]
 # Setosa is easy (its petals are much smaller); the few mistakes, if any, are between

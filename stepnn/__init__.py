@@ -20,7 +20,7 @@ from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .saving import SessionFileError
 from .sessions import load, save
 from .stopping import StopReason
-from .terms import get_language, set_language
+from .terms import get_language, say, set_language, words
 from .trainer import PHASES, PhaseError, Trainer
 
 __version__ = "0.1.0"
@@ -29,5 +29,5 @@ __all__ = ["activations", "batching", "chain", "datasets", "initializers", "loss
            "regularizers", "surface", "exercises",
            "Dense", "Sequential", "Trainer", "PhaseError", "PHASES", "gradcheck", "GradcheckReport",
            "SGD", "RMSprop", "Adagrad", "Adam", "ForwardRecord", "LossRecord", "BackwardRecord",
-           "UpdateRecord", "StopReason", "set_language", "get_language", "save", "load",
+           "UpdateRecord", "StopReason", "set_language", "get_language", "say", "words", "save", "load",
            "SessionFileError", "__version__"]

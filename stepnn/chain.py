@@ -29,6 +29,7 @@ from ._checks import as_float_matrix, positive_float
 from .gradcheck import numerical_gradient
 from .layers import check_param
 from .records import UpdateRecord
+from .terms import display_width, phrase
 from .trainer import PhaseError
 
 __all__ = ["ComputationGraph", "Node", "Parameter", "ForwardStep", "ChainStep", "WeightGradient",
@@ -444,13 +445,16 @@ class ComputationGraph:
         return self.last_update
 
     # ------------------------------------------------------------------ print
-    def table(self) -> str:
-        """The nodes as a table: name, kind, value, dL/d(node)."""
-        rows = [f"  {'node':<7}{'kind':<14}{'value':>11}{'dL/d(node)':>13}"]
+    def table(self, lang: "str | None" = None) -> str:
+        """The nodes as a table: name, kind, value, dL/d(node); in ``lang`` (None: the language
+        chosen by ``stepnn.set_language``)."""
+        rows = [phrase("chain.table_head", lang)]
         for n in self.nodes:
             value = "-" if n.value is None else _num(n.value)
             grad = "-" if n.grad is None else _num(n.grad)
-            rows.append(f"  {n.name:<7}{n.kind.replace('_', ' '):<14}{value:>11}{grad:>13}")
+            kind = phrase(f"chain.kind.{n.kind}", lang)
+            kind += " " * (14 - display_width(kind))
+            rows.append(f"  {n.name:<7}{kind}{value:>11}{grad:>13}")
         return "\n".join(rows)
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from ._checks import as_float_matrix
 from .layers import Dense, check_param, dense_forward
 from .records import ForwardRecord
+from .terms import phrase
 
 __all__ = ["Sequential", "flatten"]
 
@@ -115,12 +116,14 @@ class Sequential:
                 a = layer.forward(a)[1]
         return a
 
-    def summary(self) -> str:
-        lines = [f"{'layer':<8}{'units':>6}{'activation':>12}{'params':>8}"]
+    def summary(self, lang: "str | None" = None) -> str:
+        """The layers as a table: units, activation and parameters of each, then the total; in
+        ``lang`` (None: the language chosen by ``stepnn.set_language``)."""
+        lines = [phrase("model.summary_head", lang)]
         for i, layer in enumerate(self.layers, 1):
             lines.append(f"{'Dense ' + str(i):<8}{layer.n_out:>6}{layer.activation.name:>12}"
                          f"{layer.W.size + layer.b.size:>8}")
-        lines.append(f"total params: {self.n_params}")
+        lines.append(phrase("model.summary_total", lang, n=self.n_params))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

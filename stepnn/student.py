@@ -57,16 +57,14 @@ def check_use(use) -> dict:
     if use is None:
         return {}
     if not isinstance(use, dict):
-        raise TypeError(f"use must be a dict of your functions, e.g. use={{\"dense_backward\": "
-                        f"dense_backward}}; received {type(use).__name__}.")
+        raise TypeError(phrase("student.use_not_dict", received=type(use).__name__))
     accepted = ", ".join(ACCEPTED)
     for name, fn in use.items():
         if name not in ACCEPTED:
-            raise ValueError(f"use cannot plug in {name!r}: the trainer runs these of your "
-                             f"functions: {accepted}.")
+            raise ValueError(phrase("student.use_unknown", name=repr(name), accepted=accepted))
         if not callable(fn):
-            raise TypeError(f"use[{name!r}] must be your function itself, e.g. use={{{name!r}: "
-                            f"{name}}}; received {type(fn).__name__} {fn!r:.60}.")
+            raise TypeError(phrase("student.use_not_callable", name=repr(name), bare=name,
+                                   kind=type(fn).__name__, value=f"{fn!r:.60}"))
     for name, fn in use.items():
         result = exercises.check(name, fn)
         if not result.passed:

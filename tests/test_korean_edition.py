@@ -319,6 +319,70 @@ def test_no_stored_output_reports_a_missing_glyph(source: Path, edition: str):
                 f"{path.relative_to(REPO_ROOT)} cell {index}: {text[:300]}")
 
 
+# ------------------------------------------------------------- English in the Korean outputs
+# What a Korean lesson prints, shows as a dashboard's stand-in or describes a figure with is read
+# by a Korean student: a run of two or more English words there is a sentence left in English.
+# Latin letters stay where they are code or a name, and the scan removes those first:
+# - markup: HTML tags with their attributes (a font stack such as 'Noto Sans KR');
+# - Python reprs of strings, '...' and "...": values the code holds (['mean_squared_error'],
+#   ('setosa', 'versicolor'), the presets' keys 'too small' that DescentExplorer.use_preset takes);
+# - the English term in parentheses right after its Korean word, as the course writes it on first
+#   use: "순전파(forward)";
+# - identifiers: names with a digit, an underscore, a dot, a call or an index (z1, dL/dW2,
+#   binary_crossentropy, trainer.undo(), fit(epochs=5), W1[0,0]).
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]{3,}(?:[ \t-]+[A-Za-z]{3,})+\b")
+# An object's default repr, where a notebook front end shows one: a figure's size line
+# ("<Figure size 500x300 with 1 Axes>") and an ipympl canvas's widget repr. Their text is
+# matplotlib's, not the lesson's; the lesson's figures are scanned through their texts instead.
+FOREIGN_REPR = re.compile(r"^(<Figure size .*>|Canvas\(.*)$")
+
+
+def english_runs(text: str) -> list:
+    """Runs of two or more English words in ``text`` once code, names and markup are removed
+    (each removed piece leaves a mark that ends a run: "Dense 1 relu" is not a sentence)."""
+    cut = " ¦ "
+    text = re.sub(r"<style.*?</style>", cut, text, flags=re.S)
+    text = re.sub(r"<[^>]+>", cut, text)
+    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", cut, text)
+    text = re.sub(r"(?<=[\uac00-\ud7a3])\s?\([^()]*\)", cut, text)
+    text = re.sub(r"[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\])", cut, text)   # calls, indexing
+    text = re.sub(r"\b\w*[\d_.]\w*\b", cut, text)  # numbers; names with digits, underscores, dots
+    return ENGLISH_RUN.findall(text)
+
+
+def output_texts(notebook: dict):
+    """(cell index, kind, text) of every text a notebook's stored outputs hold."""
+    for index, cell in enumerate(notebook["cells"]):
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                yield index, output.get("name", "stream"), "".join(output["text"])
+            for kind, value in output.get("data", {}).items():
+                if kind.startswith("text/"):
+                    yield index, kind, "".join(value)
+
+
+@every_lesson
+def test_korean_lesson_outputs_say_nothing_in_english(source: Path):
+    found = []
+    for index, kind, text in output_texts(korean_notebook(source)):
+        for line in text.splitlines():
+            if not FOREIGN_REPR.match(line.strip()):
+                found += [(index, kind, run, line[:160]) for run in english_runs(line)]
+    assert not found, f"notebooks/ko/{source.stem}.ipynb prints English: {found[:8]}"
+
+
+def test_the_english_scan_finds_sentences_and_leaves_code():
+    assert english_runs("prediction shape: (16, 1)") == ["prediction shape"]
+    assert english_runs("Dense 1      3        relu       9") == []
+    assert english_runs("StepThrough: network [2, 3, 1] (live figures). Run this cell") == [
+        "live figures", "Run this cell"]
+    assert english_runs("중지: target_loss - 에포크 손실 0.04844 <= 0.05") == []
+    assert english_runs("순전파(forward) -> 손실(loss), trainer.forward()를 호출하거나") == []
+    assert english_runs("프리셋: {'too small': 0.0125, 'good': 0.25}") == []
+    assert english_runs("<div style=\"font-family: 'Segoe UI', sans-serif\">힌트</div>") == []
+    assert english_runs("fit(epochs=5) -> 중지: max_epochs (에포크 5번 완료)") == []
+
+
 # ------------------------------------------------------------------- glyphs in the figures
 W1 = np.array([[0.5, -0.3, 0.8], [0.2, 0.9, -0.4]])
 W2 = np.array([[0.7], [-0.5], [0.3]])

@@ -191,3 +191,6 @@
 
 # en: the same targets as the one-hot rows above
 # ko: 위의 원-핫 행과 같은 실제값
+
+# en: a font with Hangul for the labels, when the lesson speaks Korean
+# ko: 한국어판에서 라벨의 한글을 그릴 글꼴

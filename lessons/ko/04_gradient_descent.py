@@ -144,3 +144,6 @@
 # </details>
 
 # %% [comments]
+
+# en: a font with Hangul for the labels, when the lesson speaks Korean
+# ko: 한국어판에서 라벨의 한글을 그릴 글꼴

@@ -87,7 +87,7 @@ def use_language(lang: "str | None") -> str:
     return lang
 
 
-def localize(artist, lang: "str | None") -> None:
+def localize(artist, lang: "str | None" = None) -> None:
     """Give every text under ``artist`` (a figure or axes) a font that has ``lang``'s glyphs: for
     Korean, its own family followed by the Hangul font. Only those texts change, not matplotlib's
     rcParams; texts made later (tick labels) are numbers, which the first family draws."""

@@ -78,7 +78,7 @@ class Dashboard:
     stack, the scaled text) first in it and gives it the class ``stepnn-dashboard``.
     """
 
-    title = "stepnn dashboard"
+    title_key = "Dashboard"  # its title is the phrase "dashboard.title.<title_key>" of stepnn.terms
 
     def __init__(self, lang: "str | None" = None, live: "bool | None" = None, scale: float = 1.0):
         self.scale = check_scale(scale)
@@ -216,9 +216,19 @@ class Dashboard:
         imsave(buf, np.concatenate(padded, axis=0), format="png")
         return buf.getvalue()
 
+    @property
+    def title(self) -> str:
+        """The dashboard's name and what it shows, in its language."""
+        return self.p(f"dashboard.title.{self.title_key}")
+
+    def stand_in(self, what: str) -> str:
+        """``what`` the dashboard shows, then the sentence that asks to run the cell: the text that
+        stands in for the dashboard where it cannot run, in its language."""
+        return self.p("dashboard.stand_in", what=what, mode=self.p(f"dashboard.{self.mode}"))
+
     def describe(self) -> str:
-        """One line naming the dashboard: its text/plain form in a notebook."""
-        return f"{self.title} ({self.mode} figures). Run this cell in Jupyter to use the dashboard."
+        """One line naming the dashboard, in its language: its text/plain form in a notebook."""
+        return self.stand_in(self.title)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # The widget for a live kernel, plus a PNG and a sentence that stand in for it wherever

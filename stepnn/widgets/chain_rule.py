@@ -54,7 +54,7 @@ class ChainRule(Dashboard):
         "new_example"} -> Button. learning_rate_control, seed_control, loss_control: the controls.
     """
 
-    title = "Chain rule: backpropagation one node at a time"
+    title_key = "ChainRule"
 
     def __init__(self, lang: "str | None" = None, live: "bool | None" = None, seed: int = 0, loss="mse",
                  learning_rate: float = 0.5, scale: float = 1.0):
@@ -218,7 +218,7 @@ class ChainRule(Dashboard):
 
     def describe(self) -> str:
         g = self.graph
-        return (f"{self.title}: seed {self.seed_control.value}, loss {g.loss.name}, forward "
-                f"{len(g.forward_steps)}/{len(g.forward_order)}, backward {len(g.backward_steps)}/"
-                f"{len(g.backward_order)} ({self.mode} figures). Run this cell in Jupyter to use the "
-                f"dashboard.")
+        return self.stand_in(self.p(
+            "dashboard.chain_rule", title=self.title, seed=self.seed_control.value, loss=g.loss.name,
+            forward=f"{len(g.forward_steps)}/{len(g.forward_order)}",
+            backward=f"{len(g.backward_steps)}/{len(g.backward_order)}"))

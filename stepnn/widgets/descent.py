@@ -130,7 +130,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         diverged: True once the path left the plot with a growing loss, or the loss overflowed.
     """
 
-    title = "Descent explorer: gradient descent on a loss of two parameters"
+    title_key = "DescentExplorer"
 
     def __init__(self, problem: str = "quadratic", lang: "str | None" = None, live: "bool | None" = None,
                  a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None,
@@ -402,6 +402,6 @@ class DescentExplorer(PlayFrames, Dashboard):
                 self.show_info(self.p("descent.converged", k=len(self.path) - 1))
 
     def describe(self) -> str:
-        return (f"{self.title}: {self.problem.formula()}, learning rate {self.learning_rate.value:.4g}, "
-                f"step {len(self.path) - 1}, loss {self.losses[-1]:.4g} ({self.mode} figures). "
-                f"Run this cell in Jupyter to use the dashboard.")
+        return self.stand_in(self.p(
+            "dashboard.descent", title=self.title, formula=self.problem.formula(),
+            lr=self.learning_rate.value, step=len(self.path) - 1, loss=self.losses[-1]))

@@ -58,7 +58,7 @@ class LossExplorer(Dashboard):
         (sparse labels). one_hot: the class as a one-hot vector (categorical, CEE).
     """
 
-    title = "Loss explorer: a loss function, its gradient and clipping"
+    title_key = "LossExplorer"
 
     def __init__(self, loss="mse", lang: "str | None" = None, live: "bool | None" = None, scale: float = 1.0):
         fn = _check_loss(loss)
@@ -213,5 +213,5 @@ class LossExplorer(Dashboard):
         return "<br>".join(lines)
 
     def describe(self) -> str:
-        return (f"{self.title}: {self.point.loss.name}, L = {self.point.value:.4f} "
-                f"({self.mode} figures). Run this cell in Jupyter to use the dashboard.")
+        return self.stand_in(self.p("dashboard.loss_explorer", title=self.title,
+                                    loss=self.point.loss.name, value=self.point.value))

@@ -141,7 +141,7 @@ class OptimizerRace(PlayFrames, Dashboard):
         plots), caption.
     """
 
-    title = "Optimizer race: several runs from the same start"
+    title_key = "OptimizerRace"
 
     def __init__(self, dataset: str = "xor", sizes=None, runs="optimizers", lang: "str | None" = None,
                  live: "bool | None" = None, activation: str = "tanh", seed: int = 0,
@@ -187,6 +187,11 @@ class OptimizerRace(PlayFrames, Dashboard):
     def _name(self, spec) -> str:
         key = f"race.run.{spec['name']}"
         return self.p(key) if key in PHRASES else spec["name"]
+
+    @property
+    def names(self) -> list[str]:
+        """The runs' names as the dashboard shows them, in its language (one per ``self.specs``)."""
+        return [self._name(spec) for spec in self.specs]
 
     def _build_controls(self, runs) -> None:
         def button(key, label, action):
@@ -371,7 +376,6 @@ class OptimizerRace(PlayFrames, Dashboard):
             ax.set_ylim(*limits)
 
     def describe(self) -> str:
-        names = ", ".join(self._name(s) for s in self.specs)
-        return (f"{self.title}: {self.dataset}, runs {names}, epoch {self.epochs} ({self.mode} figures). "
-                f"Run this cell in Jupyter to use the dashboard.")
+        return self.stand_in(self.p("dashboard.race", title=self.title, dataset=self.dataset,
+                                    names=", ".join(self.names), epoch=self.epochs))
 

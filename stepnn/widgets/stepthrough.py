@@ -95,7 +95,7 @@ class StepThrough(Dashboard):
         errors, steps_per_tick, blitter (the figure's ``stepnn.views.blit.Blitter``).
     """
 
-    title = "StepThrough: forward, loss, backward, update, one at a time"
+    title_key = "StepThrough"
 
     def __init__(self, trainer: Trainer, lang: "str | None" = None, live: "bool | None" = None,
                  views=VIEW_NAMES, max_epochs: "int | None" = 100, target_loss: "float | None" = None,
@@ -592,9 +592,9 @@ class StepThrough(Dashboard):
     # ------------------------------------------------------------------ text
     def describe(self) -> str:
         tr = self.trainer
-        return (f"StepThrough: network {tr.model.sizes}, {tr.loss_fn.name}, {tr.optimizer.name}; "
-                f"{status_text(tr, self.stop_reason, 'en')} ({self.mode} figures). Run this cell in "
-                f"Jupyter to use the dashboard.")
+        return self.stand_in(self.p("dashboard.stepthrough", sizes=tr.model.sizes, loss=tr.loss_fn.name,
+                                    optimizer=tr.optimizer.name,
+                                    status=status_text(tr, self.stop_reason, self.lang)))
 
 
 # ------------------------------------------------------------------ figure layout

@@ -22,6 +22,10 @@ IDENTIFIERS = {
     "learning_rate", "lr", "binary_crossentropy", "mean_squared_error", "inf", "nan", "NaN",
     "log", "x", "f", "a", "y", "z", "W", "w", "b", "sqrt", "n", "dL", "dW", "db", "e", "max_epochs",
     "target_loss", "min_grad_norm", "early_stopping", "momentum", "nesterov", "dampening",
+    # symbols and names the lessons print beside their Korean words (X, dL/dz, ReLU, stepnn...)
+    "X", "L", "T", "p", "da", "dz", "dw", "dp", "ReLU", "softmax", "linear", "stepnn", "MSE", "cm",
+    # the dashboards' names (class names the student types) and the program that runs them
+    "StepThrough", "ChainRule", "DescentExplorer", "LossExplorer", "OptimizerRace", "Jupyter",
 }
 
 
@@ -171,7 +175,8 @@ def test_stop_reason_still_compares_equal_to_its_code_in_korean():
     assert reason.message == "에포크 1번 완료"
 
 
-AREAS = ("core.", "records.", "fit.", "batching.", "lesson_plots.", "lessons.")
+AREAS = ("core.", "records.", "fit.", "batching.", "lesson_plots.", "lessons.", "dashboard.", "model.",
+         "chain.")
 
 
 def test_every_korean_phrase_of_the_core_and_lessons_is_korean():
