@@ -117,7 +117,7 @@ sn.say("bce_by_hand", value=round(bce(y01, p1), 6), by_hand=round(bce_by_hand, 6
 labels = np.array([0, 2, 0])   # the same targets as the one-hot rows above
 cce = sn.losses.get("categorical_crossentropy")
 scce = sn.losses.get("sparse_categorical_crossentropy")
-print("categorical_crossentropy (one-hot): ", round(cce(one_hot, probs), 6))
+sn.say("cce_one_hot", value=round(cce(one_hot, probs), 6))
 print("sparse_categorical_crossentropy (0, 2, 0):", round(scce(labels, probs), 6))
 assert np.isclose(cce(one_hot, probs), scce(labels, probs))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_matrix, check_finite
+from .terms import phrase
 
 __all__ = ["as_numbers", "predictions", "regression", "binary", "categorical", "sparse"]
 
@@ -75,9 +76,7 @@ def categorical(name: str, y, n_out: int) -> np.ndarray:
     """One-hot labels (or probability rows) of shape (n_samples, n_out)."""
     y = as_numbers("y", y)
     if y.ndim == 1:
-        raise ValueError(f"{name} expects one-hot labels of shape (n_samples, {n_out}); received "
-                         f"integer labels of shape {y.shape}. Use sparse_categorical_crossentropy, "
-                         f"or convert with stepnn.datasets.to_one_hot(y, {n_out}).")
+        raise ValueError(phrase("labels.not_one_hot", name=name, n_out=n_out, shape=y.shape))
     _one_unit_per_class(name, n_out)
     y = as_float_matrix("y", y, n_features=n_out)
     if np.any((y < 0) | (y > 1)) or not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
@@ -92,9 +91,7 @@ def sparse(name: str, y, n_out: int) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"{name} expects integer class labels of shape (n_samples,); received shape "
-                         f"{arr.shape} (one-hot labels?). Use categorical_crossentropy, or convert with "
-                         f"stepnn.datasets.to_labels(y).")
+        raise ValueError(phrase("labels.not_class_numbers", name=name, shape=arr.shape))
     if arr.size == 0:
         raise ValueError("y is empty; a data set needs at least one sample.")
     check_finite("y", arr)

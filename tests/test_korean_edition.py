@@ -330,7 +330,10 @@ def test_no_stored_output_reports_a_missing_glyph(source: Path, edition: str):
 #   use: "순전파(forward)";
 # - identifiers: names with a digit, an underscore, a dot, a call or an index (z1, dL/dW2,
 #   binary_crossentropy, trainer.undo(), fit(epochs=5), W1[0,0]).
-ENGLISH_RUN = re.compile(r"\b[A-Za-z]{3,}(?:[ \t-]+[A-Za-z]{3,})+\b")
+# - abbreviations in capitals (MSE, BCE, CEE, PCA) and the iris species' Latin names, data.
+WORD = r"(?=[A-Z]{0,2}[a-z])[A-Za-z]{3,}"  # a word of 3 letters or more, not all capitals
+ENGLISH_RUN = re.compile(rf"\b{WORD}(?:[ \t-]+{WORD})+\b")
+NAMES = re.compile(r"\b(setosa|versicolor|virginica)\b")
 # An object's default repr, where a notebook front end shows one: a figure's size line
 # ("<Figure size 500x300 with 1 Axes>") and an ipympl canvas's widget repr. Their text is
 # matplotlib's, not the lesson's; the lesson's figures are scanned through their texts instead.
@@ -347,6 +350,7 @@ def english_runs(text: str) -> list:
     text = re.sub(r"(?<=[\uac00-\ud7a3])\s?\([^()]*\)", cut, text)
     text = re.sub(r"[A-Za-z_][\w.]*(?:\([^()]*\)|\[[^\]]*\])", cut, text)   # calls, indexing
     text = re.sub(r"\b\w*[\d_.]\w*\b", cut, text)  # numbers; names with digits, underscores, dots
+    text = NAMES.sub(cut, text)
     return ENGLISH_RUN.findall(text)
 
 
@@ -374,6 +378,8 @@ def test_korean_lesson_outputs_say_nothing_in_english(source: Path):
 def test_the_english_scan_finds_sentences_and_leaves_code():
     assert english_runs("prediction shape: (16, 1)") == ["prediction shape"]
     assert english_runs("Dense 1      3        relu       9") == []
+    assert english_runs("     p      MSE      BCE") == []
+    assert english_runs("the weighted Sum") == ["the weighted Sum"]
     assert english_runs("StepThrough: network [2, 3, 1] (live figures). Run this cell") == [
         "live figures", "Run this cell"]
     assert english_runs("중지: target_loss - 에포크 손실 0.04844 <= 0.05") == []
@@ -463,6 +469,34 @@ def test_korean_figure_draws_every_glyph(name: str, caplog):
     assert not font_messages, font_messages
     texts = [t.get_text() for figure in figures for t in figure.findobj(Text)]
     assert any(is_hangul(ch) for t in texts for ch in t), "a Korean figure without Hangul"
+    english = [(text, runs) for text in texts for runs in [english_runs(text)] if runs]
+    assert not english, f"English in a Korean figure: {english}"
+
+
+def test_a_dashboards_stand_in_sentence_speaks_its_language():
+    """The text/plain a stored notebook shows for a dashboard until its kernel runs."""
+    import stepnn as sn
+    from stepnn.widgets.chain_rule import ChainRule
+    from stepnn.widgets.descent import DescentExplorer
+    from stepnn.widgets.loss_explorer import LossExplorer
+    from stepnn.widgets.race import OptimizerRace
+    from stepnn.widgets.stepthrough import StepThrough
+
+    makers = [lambda: StepThrough(_trainer(), live=False), lambda: ChainRule(seed=0, live=False),
+              lambda: LossExplorer(live=False), lambda: DescentExplorer("quadratic", live=False),
+              lambda: OptimizerRace("xor", runs="optimizers", live=False)]
+    for make in makers:
+        english = make().describe()
+        assert english.endswith("(static figures). Run this cell in Jupyter to use the dashboard.")
+        sn.set_language("ko")
+        try:
+            dash = make()
+        finally:
+            sn.set_language("en")
+        korean = dash.describe()
+        assert korean.endswith("(정지 그림). Jupyter에서 이 셀을 실행하면 대시보드를 쓸 수 있습니다.")
+        assert dash._repr_mimebundle_()["text/plain"] == korean
+        assert english_runs(korean) == [], korean
 
 
 def test_drawing_korean_figures_leaves_matplotlib_settings_alone():

@@ -26,6 +26,8 @@ IDENTIFIERS = {
     "X", "L", "T", "p", "da", "dz", "dw", "dp", "ReLU", "softmax", "linear", "stepnn", "MSE", "cm",
     # the dashboards' names (class names the student types) and the program that runs them
     "StepThrough", "ChainRule", "DescentExplorer", "LossExplorer", "OptimizerRace", "Jupyter",
+    # the argument use= of a Trainer, the Python types its errors name, the functions it accepts
+    "use", "dict", "list", "int", "relu", "sigmoid", "softmax", "d",
 }
 
 
@@ -190,3 +192,61 @@ def test_every_korean_phrase_of_the_core_and_lessons_is_korean():
         assert has_hangul(korean) and words == [], (key, korean, words)
         checked += 1
     assert checked > 50
+
+
+def test_say_prints_the_lesson_line_in_the_chosen_language(capsys):
+    sn.say("by_hand", value=0.7362)
+    sn.set_language("ko")
+    try:
+        sn.say("by_hand", value=0.7362)
+        label = sn.words("rate_verdict", lr=0.3, verdict=sn.words("good"))
+    finally:
+        sn.set_language("en")
+    assert capsys.readouterr().out == "by hand: 0.7362\n손으로 계산: 0.7362\n"
+    assert label == "학습률 0.3: 적당함"
+    assert sn.words("rate_verdict", lr=0.3, verdict=sn.words("good")) == "learning rate 0.3: good"
+    with pytest.raises(KeyError, match="no phrase 'lessons.no_such_line'"):
+        sn.say("no_such_line")
+
+
+def test_every_mode_of_a_trainer_has_its_lesson_word():
+    for batch_size, n in [(1, 10), (4, 10), (10, 10)]:
+        mode = sn.batching.mode_name(batch_size, n)
+        assert has_hangul(sn.words(mode, lang="ko")) and sn.words(mode, lang="en") == mode
+
+
+def test_model_summary_and_graph_table_follow_the_language():
+    from stepnn.chain import ComputationGraph
+    from stepnn.terms import display_width
+
+    model = binary_model()
+    assert model.summary().splitlines()[0] == "layer    units  activation  params"
+    korean = model.summary(lang="ko").splitlines()
+    assert korean[0].startswith("층") and korean[-1] == f"매개변수 합계: {model.n_params}"
+    graph = ComputationGraph.example(seed=0, loss="binary_crossentropy")
+    graph.forward()
+    rows = graph.table(lang="ko").splitlines()
+    assert "가중합" in rows[3] and english_words(" ".join(rows)) == []
+    # columns line up in a fixed-width font: Hangul takes two columns
+    assert len({display_width(row) for row in rows[1:]}) == 1
+    assert display_width("가중합 w") == 8
+
+
+@pytest.mark.parametrize("use, error", [([1], TypeError), ({"dense_fwd": print}, ValueError),
+                                        ({"dense_backward": 3}, TypeError)],
+                         ids=["not a dict", "unknown name", "not a function"])
+def test_use_errors_speak_the_chosen_language(use, error):
+    X, y = binary_problem(n=20)
+    for lang in ("en", "ko"):
+        sn.set_language(lang)
+        try:
+            with pytest.raises(error) as info:
+                sn.Trainer(binary_model(), X, y, loss="binary_crossentropy", use=use)
+        finally:
+            sn.set_language("en")
+        text = str(info.value)
+        assert "use" in text
+        if lang == "ko":
+            assert has_hangul(text) and english_words(re.sub(r"'[^']*'|[{][^}]*[}]", "", text)) == [], text
+        else:
+            assert not has_hangul(text)
