@@ -616,8 +616,6 @@ PHRASES: dict[str, tuple[str, str]] = {
     'lessons.stochastic': ('stochastic', TERMS['sgd'][1]),
     'lessons.mini-batch': ('mini-batch', TERMS['mini_batch'][1]),
     'lessons.full-batch': ('full-batch', TERMS['full_batch'][1]),
-    'lessons.iris_shapes': ('X: {x}  y: {y}',
-        'X: {x}  y: {y}'),
     'lessons.iris_features': ('features: sepal length, sepal width, petal length, petal width (cm)',
         '특성: 꽃받침 길이, 꽃받침 너비, 꽃잎 길이, 꽃잎 너비 (cm)'),
     'lessons.iris_classes': ('classes:  {names} -> {counts} flowers',
