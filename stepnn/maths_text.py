@@ -83,7 +83,9 @@ def _text(key: str, lang, **values) -> str:
 
 
 def _math(*lines: str) -> str:
-    return "".join(f"<div>$${line}$$</div>" for line in lines)
+    """Display formulas; HTML-escaped (a matrix's ``&`` becomes ``&amp;``): MathJax reads the
+    page's text, where it is ``&`` again."""
+    return "".join(f"<div>$${html.escape(line, quote=False)}$$</div>" for line in lines)
 
 
 def _sample(trainer, sample: int) -> int:
@@ -134,7 +136,7 @@ _LOSS_SYMBOLS = {
     "mean_squared_error": (r"\ell = \frac{1}{k}\sum_j (\hat y_j - y_j)^2", "({p} - {y})^2"),
     "mean_absolute_error": (r"\ell = \frac{1}{k}\sum_j |\hat y_j - y_j|", "|{p} - {y}|"),
     "binary_crossentropy": (r"\ell = -\frac{1}{k}\sum_j \left[y_j \log \hat y_j + (1 - y_j)\log(1 - \hat y_j)\right]",
-                            r"-\left[{y}\log {p} + (1 - {y})\log(1 - {p})\right]"),
+                            r"-\left[{y}\,\log {p} + (1 - {y})\,\log(1 - {p})\right]"),
     "categorical_crossentropy": (r"\ell = -\sum_j y_j \log \hat y_j", r"-\log {p}"),
     "sparse_categorical_crossentropy": (r"\ell = -\log \hat y_{y}", r"-\log {p}"),
     "cee": (r"\ell = -\sum_j y_j \log \hat y_j", r"-\log {p}"),

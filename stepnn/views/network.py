@@ -230,5 +230,6 @@ class NetworkView(View):
         return f"{shown_pred} / {shown_y}"
 
     def __repr__(self) -> str:
-        return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, "
+        pictures = "" if self.pictures is None else f", {len(self.pictures.meshes)} unit pictures"
+        return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}{pictures}, "
                 f"lang={self.lang!r})")

@@ -3,6 +3,7 @@ filled in with the trainer's own numbers for the sample the Sample slider chose;
 Korean; nothing computed while it is closed."""
 import re
 from html import escape as html_escape
+from html import unescape as html_unescape
 
 import numpy as np
 import pytest
@@ -32,7 +33,7 @@ def shown(key: str, lang: str = "en", **values) -> str:
 
 
 def formulas(html: str) -> list:
-    return re.findall(r"\$\$(.*?)\$\$", html)
+    return [html_unescape(f) for f in re.findall(r"\$\$(.*?)\$\$", html)]
 
 
 def line_with(html: str, start: str) -> str:
