@@ -6,16 +6,20 @@ heatmaps, loss curve, loss surface, decision boundary), Agg figures (no browser)
 
 Measured in the same run, taking turns:
 
-- dashboard, draw: ``buttons["step"].click()`` on a StepThrough whose redraw brings the Agg
+- dashboard, draw: ``buttons["step"].click()`` on a StepThrough (without the neuron pictures,
+  maths panel closed) whose redraw brings the Agg
   pixels up to date exactly as a live dashboard does before its ipympl canvas sends them
   (``Dashboard.render``: matplotlib's blitting restores the kept background and draws the
   views' animated artists; after a change of limits or of the loss surface, a full draw): one
   iteration, every view updated in place, the figure's pixels current. Only the sending is left
   out;
-- dashboard, PNG: the same click on a static StepThrough (``live=False``), whose redraw renders
+- + pictures, maths: the same, with every hidden unit's picture in the network diagram
+  (``neuron_pictures=True``, the default for 2 inputs) and the maths panel open
+  (``show_maths=True``: the HTMLMath text of the last phase is built at every click);
+- dashboard, PNG: the same click as "dashboard, draw" on a static StepThrough (``live=False``), whose redraw renders
   the same way, then encodes the pixels as a PNG for an Image widget;
 - naive baseline: what a dashboard without reusable views would do per click: one iteration,
-  then a new figure with the same views, drawn to PNG;
+  then a new figure with the same views (no neuron pictures), drawn to PNG;
 - reference plot: TESTING.md's yardstick (19 ms on an idle machine), to read how busy the
   machine was; the click time scaled by it is printed too.
 
@@ -23,7 +27,8 @@ The comparison runs twice: with every view, and without the loss surface (whose 
 also recomputes the surface, which favours the dashboard). It prints the median milliseconds
 (and the mean, which includes the full draws after the loss surface was recomputed), the ratios
 dashboard / baseline (target: at most 0.35) and the time of a click (target: at most
-60 ms), then the phase clicks (Forward, Loss, Backward, Update: blitted like a Step), then
+60 ms), for the dashboard with the pictures and the maths too, and what they add (the ratio
+of its click to the plain one's); then the phase clicks (with the pictures and the maths) (Forward, Loss, Backward, Update: blitted like a Step), then
 Play throughput: ``StepThrough.tick()`` at 10 iterations/s (one iteration per tick, every view
 updating, the pixels brought up to date at every tick; target: at least 10 iterations per
 second). The share of full draws among the redraws is printed too, and whether
@@ -82,7 +87,7 @@ def naive_click(trainer: sn.Trainer, views) -> bytes:
     trainer.step()
     fig = Figure(figsize=view_figsize(views, trainer.model), dpi=DPI)
     FigureCanvasAgg(fig)
-    build_views(fig, trainer, views)
+    build_views(fig, trainer, views, neuron_pictures=False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
@@ -107,10 +112,13 @@ def reference_figure() -> Figure:
 def compare(views, clicks: int) -> tuple[dict[str, list[float]], str]:
     """Ms per click of the three contenders and the yardstick, taking turns after a warm-up; and
     how many of the timed draws of the dashboard were full draws."""
-    drawn = DrawOnly(make_trainer(), live=False, dpi=DPI, views=views)
-    static = StepThrough(make_trainer(), live=False, dpi=DPI, views=views)
+    drawn = DrawOnly(make_trainer(), live=False, dpi=DPI, views=views, neuron_pictures=False)
+    extras = DrawOnly(make_trainer(), live=False, dpi=DPI, views=views, neuron_pictures=True,
+                      show_maths=True)
+    static = StepThrough(make_trainer(), live=False, dpi=DPI, views=views, neuron_pictures=False)
     naive_trainer = make_trainer()
     contenders = {"dashboard, draw": drawn.buttons["step"].click,
+                  "+ pictures, maths": extras.buttons["step"].click,
                   "dashboard, PNG": static.buttons["step"].click,
                   "naive baseline": lambda: naive_click(naive_trainer, views),
                   "reference plot": reference_figure().canvas.draw}
@@ -122,10 +130,14 @@ def compare(views, clicks: int) -> tuple[dict[str, list[float]], str]:
     for _ in range(clicks):
         for name, fn in contenders.items():
             times[name].append(time_ms(fn))
-    if drawn.errors or static.errors:
-        print("errors during the run:", *(drawn.errors + static.errors), sep="\n")
+    if drawn.errors or static.errors or extras.errors:
+        print("errors during the run:", *(drawn.errors + static.errors + extras.errors), sep="\n")
+    pictures = extras.views["network"].pictures if "network" in views else None
+    shown = (f"; with pictures and maths: {len(pictures.meshes)} pictures, recomputed "
+             f"{pictures.recomputed} times, maths built {extras.maths.renders} times, "
+             f"{same_as_full_draw(extras.figure)}" if pictures is not None else "")
     return times, (f"{drawn.blitter.full_draws - full_before} of the {clicks} timed draws were full "
-                   f"draws; {same_as_full_draw(drawn.figure)}")
+                   f"draws; {same_as_full_draw(drawn.figure)}{shown}")
 
 
 def same_as_full_draw(fig) -> str:
@@ -150,9 +162,14 @@ def report(title: str, times: dict[str, list[float]], note: str) -> None:
         print(f"{name:18}{ms:9.1f}{ms / base:12.2f}{statistics.fmean(times[name]):10.1f}")
     print(f"(dashboard: {note})")
     ms = median["dashboard, draw"]
-    print(f"ratio (draw) {ms / base:.2f}: target <= {TARGET_RATIO} "
-          f"{'met' if ms / base <= TARGET_RATIO else 'NOT met'}; click {ms:.1f} ms: target <= "
-          f"{TARGET_MS:.0f} ms {'met' if ms <= TARGET_MS else 'NOT met'}")
+    for name in ("dashboard, draw", "+ pictures, maths"):
+        ms = median[name]
+        print(f"{name}: ratio {ms / base:.2f}: target <= {TARGET_RATIO} "
+              f"{'met' if ms / base <= TARGET_RATIO else 'NOT met'}; click {ms:.1f} ms: target <= "
+              f"{TARGET_MS:.0f} ms {'met' if ms <= TARGET_MS else 'NOT met'}")
+    print(f"the pictures and the maths make a click {median['+ pictures, maths'] / median['dashboard, draw']:.2f} "
+          f"x as long as without them")
+    ms = median["+ pictures, maths"]
     print(f"(the reference plot took {load:.1f} x its idle {REFERENCE_IDLE_MS:.0f} ms: scaled to an idle "
           f"machine the click would take about {ms / load:.0f} ms)\n")
 
@@ -171,14 +188,14 @@ def main() -> None:
     report("without the loss surface (its naive rebuild recomputes the surface, which would flatter "
            "the ratio)", *compare(without, args.clicks))
 
-    phases = DrawOnly(make_trainer(), live=False, dpi=DPI)
+    phases = DrawOnly(make_trainer(), live=False, dpi=DPI, show_maths=True)
     phase_times = []
     for turn in range(args.clicks // 4 + 2):
         for phase in ("forward", "loss", "backward", "update"):
             ms = time_ms(phases.buttons[phase].click)
             if turn >= 2:   # after a warm-up
                 phase_times.append(ms)
-    print(f"Phase clicks (forward, loss, backward, update), all views: median "
+    print(f"Phase clicks (forward, loss, backward, update), all views, pictures and maths: median "
           f"{statistics.median(phase_times):.1f} ms, mean {statistics.fmean(phase_times):.1f} ms\n")
 
     player = DrawOnly(make_trainer(), live=False, dpi=DPI)

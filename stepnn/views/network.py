@@ -18,6 +18,9 @@ update      as forward (the values that gave dW)   the change new W - old every 
 ==========  =====================================  =====================  =========================
 
 Biases are not drawn (they belong to a neuron, not to a connection).
+
+With ``pictures=True`` and a model of 2 inputs, each hidden unit also shows its picture: its
+activation over the input plane, left of its node (``stepnn.views.neuron_pictures``).
 """
 from __future__ import annotations
 
@@ -25,8 +28,10 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from ..maths_text import stage
 from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
+from .neuron_pictures import NeuronPictures
 from .style import ROLES, SIGN_CMAP
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
@@ -36,17 +41,6 @@ POSITIVE, NEGATIVE, NEUTRAL = ROLES["positive"], ROLES["negative"], "#bbbbbb"
 HIGHLIGHT, PLAIN = ROLES["current"], "#555555"
 MIN_WIDTH, MAX_WIDTH = 0.4, 4.5
 MAX_LABELLED_NEURONS = 24  # above this, values are never printed on the neurons (text is slow)
-
-def stage(trainer) -> str:
-    """The phase the loop ran last in this iteration ("start" when it has not begun)."""
-    if trainer.last_update is not None:
-        return "update"
-    if trainer.last_backward is not None:
-        return "backward"
-    if trainer.last_loss is not None:
-        return "loss"
-    return "forward" if trainer.last_forward is not None else "start"
-
 
 def edge_widths(values: np.ndarray) -> np.ndarray:
     """Line widths (points) proportional to |value|: MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) |v| / max|v|."""
@@ -80,15 +74,19 @@ class NetworkView(View):
         sample: which sample of the batch to show (0 = the first row of the batch).
         show_values: print each neuron's value on it (small networks only; text costs redraw time).
         lang: "en" or "ko".
+        pictures: beside each hidden unit, its activation over the input plane (models with 2
+            inputs and a hidden layer only; ignored otherwise).
 
     Attributes:
         neurons: the PathCollection; ``get_array()`` holds the values shown (n_neurons,), in layer
             order (inputs first), NaN where nothing is computed yet.
         edges: the LineCollection; one segment per weight, in the order W1.ravel(), W2.ravel(), ...
         shown: what the connections show: "weights", "gradients" or "change".
+        pictures: the hidden units' pictures (a ``NeuronPictures``), or None.
     """
 
-    def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: "str | None" = None):
+    def __init__(self, ax, trainer, sample: int = 0, show_values: bool = False, lang: "str | None" = None,
+                 pictures: bool = False):
         self.lang = use_language(lang)
         self.ax = ax
         self.axes = [ax]
@@ -106,9 +104,14 @@ class NetworkView(View):
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
         cmap = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#e5e5e5")
+        area = max(60.0, min(500.0, 2400.0 / tallest))   # points^2
         self.neurons = ax.scatter(self.positions[:, 0], self.positions[:, 1],
-                                  s=max(60.0, min(500.0, 2400.0 / tallest)), c=np.zeros(len(self.positions)),
+                                  s=area, c=np.zeros(len(self.positions)),
                                   cmap=cmap, vmin=-1, vmax=1, edgecolors=PLAIN, linewidths=1.0, zorder=2)
+        self.pictures = None
+        if pictures and sizes[0] == 2 and len(sizes) > 2:
+            node_px = (np.sqrt(area) + 2.0) * ax.figure.dpi / 72.0   # the disc and its ring
+            self.pictures = NeuronPictures(ax, trainer, self.positions, sizes, node_px)
         names = ["input_layer"] + ["hidden_layer"] * (len(sizes) - 2) + ["output_layer"]
         for l, name in enumerate(names):
             ax.text(l, -1.52, self.t(name).replace(" ", "\n"), ha="center", va="bottom", fontsize=8,
@@ -140,7 +143,9 @@ class NetworkView(View):
     def dynamic_artists(self) -> list:
         """Connections, neurons, the sample's line (and the values, if shown) and the title, which
         says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
-        return [self.edges, self.neurons, *self.labels, self.title, self.sample_text, self.loss_text]
+        pictures = self.pictures.artists() if self.pictures is not None else []
+        return [self.edges, *pictures, self.neurons, *self.labels, self.title, self.sample_text,
+                self.loss_text]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:
@@ -186,6 +191,8 @@ class NetworkView(View):
     # --------------------------------------------------------------- update
     def update(self, trainer) -> None:
         st = stage(trainer)
+        if self.pictures is not None:
+            self.pictures.update(trainer)
         values = self.neuron_values(trainer)
         self.neurons.set_array(values)
         ring = self.highlighted(st)
@@ -223,5 +230,6 @@ class NetworkView(View):
         return f"{shown_pred} / {shown_y}"
 
     def __repr__(self) -> str:
-        return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}, "
+        pictures = "" if self.pictures is None else f", {len(self.pictures.meshes)} unit pictures"
+        return (f"NetworkView(sizes={self.sizes}, sample={self.sample}, shows {self.shown}{pictures}, "
                 f"lang={self.lang!r})")

@@ -44,6 +44,7 @@ from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
 from ._base import Dashboard, guarded
+from .maths_panel import MathsPanel
 from .controller import (LOOP, Criteria, explain_data, finish_epoch, guarded_step, move_to,
                          phase_hint, run, status_text, stop_text, upcoming)
 from .student import MARK, student_html, student_phases
@@ -86,13 +87,18 @@ class StepThrough(Dashboard):
         figsize, dpi: the figure's size (inches; default: laid out for 840 px) and resolution.
         scale: the presentation scale (1 for a laptop, 1.5 for a projector): every text in the
             figure and the controls grows by it; the figure keeps its width.
+        neuron_pictures: for a model with 2 inputs, the network diagram shows each hidden unit's
+            activation over the input plane beside its node (nothing for other input sizes).
+        show_maths: whether the maths panel under the figure starts open (its checkbox, "Show the
+            maths", opens and closes it).
 
     Attributes:
         trainer, views (dict name -> View), figure, buttons (dict: forward, loss, backward,
         update, step, epoch, undo, reset), play (ipywidgets.Play), controls (dict), status (HTML,
         class ``stepnn-status``), student (HTML, class ``stepnn-student``: the student's own
         functions and their difference from the package's), message, criteria, stop_reason,
-        errors, steps_per_tick, blitter (the figure's ``stepnn.views.blit.Blitter``).
+        errors, steps_per_tick, blitter (the figure's ``stepnn.views.blit.Blitter``), maths (the
+        ``MathsPanel`` under the figure: the formula of the last phase with the sample's numbers).
     """
 
     title_key = "StepThrough"
@@ -100,7 +106,7 @@ class StepThrough(Dashboard):
     def __init__(self, trainer: Trainer, lang: "str | None" = None, live: "bool | None" = None,
                  views=VIEW_NAMES, max_epochs: "int | None" = 100, target_loss: "float | None" = None,
                  patience: "int | None" = None, surface: str = "weights", figsize=None, dpi: int = 80,
-                 scale: float = 1.0):
+                 scale: float = 1.0, neuron_pictures: bool = True, show_maths: bool = False):
         if not isinstance(trainer, Trainer):
             raise TypeError(f"StepThrough needs a stepnn.Trainer; received {type(trainer).__name__}. "
                             f"Create one with stepnn.Trainer(model, X, y, loss=...).")
@@ -127,9 +133,11 @@ class StepThrough(Dashboard):
         self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
         self._view_names = names
         self._surface = surface
+        self._pictures = bool(neuron_pictures)
         self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model, dpi, self.scale),
                                               dpi)
-        self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click)
+        self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click,
+                                 self._pictures)
         readable(self.figure, self.scale)
         self.frames = self._build_frames()
         if "curves" in self.views:
@@ -140,8 +148,9 @@ class StepThrough(Dashboard):
         self.student.add_class("stepnn-student")
         for phase in student_phases(trainer):
             self.buttons[phase].description += MARK
+        self.maths = MathsPanel(self.lang, shown=show_maths)
         self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.student,
-                                    self.message, canvas])
+                                    self.message, canvas, self.maths.widget])
         self.widget.add_class("stepnn-stepthrough")
         self.localize()
         self.refresh()
@@ -509,6 +518,7 @@ class StepThrough(Dashboard):
         rate = self.rate if self.play.playing else None
         self.status.value = f"<span>{html.escape(status_text(tr, None, self.lang, rate))}</span>"
         self.student.value = student_html(tr, self.lang)
+        self.maths.update(tr, self.controls["sample"].value)
         if tr.diverged:
             rec = tr.last_loss
             value = rec.value if rec is not None else tr.history.iterations[-1].loss
@@ -575,7 +585,7 @@ class StepThrough(Dashboard):
         fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
                      dpi=self.figure.dpi)
         FigureCanvasAgg(fig)
-        views = build_views(fig, trainer, names, self.lang, self._surface, None)
+        views = build_views(fig, trainer, names, self.lang, self._surface, None, self._pictures)
         readable(fig, self.scale)
         localize(fig, self.lang)
         if "network" in views and "network" in self.views:
@@ -613,10 +623,11 @@ def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[flo
 
 
 def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = None, surface: str = "weights",
-                on_surface_change=None) -> dict:
-    """Lay out the views ``names`` on ``fig`` and build them: the diagram, the loss curve, the
-    loss surface and the boundary two by two; below, the z/a heatmaps in a row and the gradient
-    heatmaps in a row.
+                on_surface_change=None, neuron_pictures: bool = True) -> dict:
+    """Lay out the views ``names`` on ``fig`` and build them: the diagram (with each hidden
+    unit's picture over the input plane, for 2 inputs and ``neuron_pictures``), the loss curve,
+    the loss surface and the boundary two by two; below, the z/a heatmaps in a row and the
+    gradient heatmaps in a row.
 
     Returns {name: View} in the order of ``VIEW_NAMES``.
     """
@@ -648,7 +659,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = Non
             cells = grid[r].subgridspec(1, len(row), wspace=0.5)   # room for the colour bars' numbers
             axes[kind] = [fig.add_subplot(cells[i]) for i in range(len(row))]
     makers = {
-        "network": lambda ax: NetworkView(ax, trainer, lang=lang),
+        "network": lambda ax: NetworkView(ax, trainer, lang=lang, pictures=neuron_pictures),
         "heatmaps": lambda ax: ActivationHeatmaps(ax, trainer, lang=lang),
         "gradients": lambda ax: GradientHeatmaps(ax, trainer, lang=lang),
         "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
