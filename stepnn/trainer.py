@@ -256,15 +256,32 @@ class Trainer:
     # ----------------------------------------------------------- time travel
     def _act(self, *actions: tuple):
         """Do new actions here (the redo tail, if any, is dropped first); returns the last one's
-        result. Overflow gives inf/NaN quietly (one errstate for all: it costs microseconds)."""
+        result. Overflow gives inf/NaN quietly (one errstate for all: it costs microseconds).
+
+        Each action commits whole or not at all. Several actions in one call (``step()``'s
+        phases) share one saved state, the one before the first: on an exception (Ctrl-C
+        included) that state comes back and the actions completed before it are replayed, so
+        the trainer stands just before the one that failed, as if each had been called alone."""
         timeline = self._timeline
         if timeline.at < len(timeline.actions):
             timeline.fork()
             self.history.forget_after()
         self.stop_reason = None
         with np.errstate(**QUIET):
-            for action in actions:
-                out = self._advance(action)
+            if len(actions) == 1:
+                return self._advance(actions[0])
+            before = self.state.copy()
+            done = 0
+            try:
+                for action in actions:
+                    out = _DO[action[0]](self, action)
+                    done += 1
+            except BaseException:
+                self._restore(before)
+                for action in actions[:done]:
+                    self._advance(action)
+                raise
+            timeline.passed(before, actions)
         return out
 
     def _advance(self, action: tuple):
@@ -272,26 +289,12 @@ class Trainer:
         not at all: on any exception, Ctrl-C included, the state before it comes back."""
         before = self.state.copy()
         try:
-            out = self._do(action)
+            out = _DO[action[0]](self, action)
         except BaseException:
             self._restore(before)
             raise
-        self._timeline.passed(before, action)
+        self._timeline.passed(before, (action,))
         return out
-
-    def _do(self, action: tuple):
-        name = action[0]
-        if name == "forward":
-            return self._forward()
-        if name == "loss":
-            return self._loss()
-        if name == "backward":
-            return self._backward()
-        if name == "update":
-            return self._update()
-        if name == "settings":
-            return self._change(action[1])
-        return self._put_weights(action[1])
 
     def _seek(self, target: int) -> None:
         """Stand after ``target`` actions: restore the nearest saved state, replay the rest."""
@@ -394,7 +397,7 @@ class Trainer:
         """One iteration: the phases still due in this iteration, in order; returns the update."""
         return self._act(*_STEP[self.state.phase])
 
-    # The phases themselves, run by _advance under np.errstate(QUIET).
+    # The phases themselves, run by _act and _advance under np.errstate(QUIET).
     def _forward(self) -> ForwardRecord:
         s = self.state
         if s.pending:
@@ -403,39 +406,46 @@ class Trainer:
             if self._no_batch_left():
                 self._end_epoch()
             self._show()
+        X = s.data.X
         if s.order is None:
             generator = self._generator
             generator.bit_generator.state = s.rng_state
-            s.order = batching.epoch_order(generator, len(self.X), self.shuffle)
+            s.order = batching.epoch_order(generator, len(X), self.shuffle)
             s.rng_state = generator.bit_generator.state
-        idx = s.order[s.cursor:s.cursor + s.batch_size]
+        cursor = s.cursor
+        idx = s.order[cursor:cursor + s.batch_size]
+        layers = self.model.layers
         if self._use:
-            plug = student.Plug(self._use, "forward", self.model.layers)
-            rec = raw_forward_pass(self.model.layers, self.X[idx], idx,
-                                   plug.function("dense_forward", dense_forward), plug.activate)
+            plug = student.Plug(self._use, "forward", layers)
+            rec = raw_forward_pass(layers, X[idx], idx, plug.function("dense_forward", dense_forward),
+                                   plug.activate)
             plug.mark(rec)
         else:
-            rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
+            rec = raw_forward_pass(layers, X[idx], idx)
         s.forward, s.loss, s.backward, s.update, s.phase = rec, None, None, None, 1
         return rec
 
     def _loss(self) -> LossRecord:
         s = self.state
         penalty = regularizers.total_penalty(self.model.layers) if any(s.regularizers) else 0.0
-        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward, penalty)
+        forward = s.forward
+        rec = raw_compute_loss(s.loss_fn, s.y[forward.indices], forward, penalty)
         s.loss, s.phase = rec, 2
         return rec
 
     def _backward(self) -> BackwardRecord:
         s = self.state
         layers = self.model.layers
+        regularized = any(s.regularizers)
         if self._use:
             plug = student.Plug(self._use, "backward", layers)
             rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
-                                    plug.function("dense_backward", dense_backward), plug.local)
+                                    plug.function("dense_backward", dense_backward), plug.local,
+                                    regularized=regularized)
             plug.mark(rec)
         else:
-            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused)
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
+                                    regularized=regularized)
         s.backward, s.phase = rec, 3
         return rec
 
@@ -443,18 +453,20 @@ class Trainer:
         s = self.state
         old = s.weights
         opt = s.optimizer
-        new, s.opt_state = opt.step(old, s.backward.grads, s.opt_state)
+        backward = s.backward
+        new, s.opt_state = opt.step(old, backward.grads, s.opt_state)
         s.weights = new
         self._put_layers(new)
-        rec = UpdateRecord(old, new, None, opt.learning_rate, opt.name)
-        indices = s.forward.indices
-        b = len(indices)
+        lr = opt.learning_rate
+        rec = UpdateRecord(old, new, None, lr, opt.name)
+        b = len(s.forward.indices)
         loss = s.loss.value
-        self.history.record_iteration(s.epoch + 1, s.iteration + 1, s.global_iteration + 1,
-                                      indices, s.samples_seen, loss, s.backward.grad_norm,
-                                      opt.learning_rate, s.batch_size, new)
+        g = s.global_iteration + 1
+        self.history.record_iteration(s.epoch + 1, s.iteration + 1, g, s.forward.indices,
+                                      s.samples_seen, loss, backward.grad_norm, lr, s.batch_size,
+                                      new)
         s.iteration += 1
-        s.global_iteration += 1
+        s.global_iteration = g
         s.samples_seen += b
         s.cursor += b
         s.epoch_loss_sum += loss * b
@@ -468,8 +480,10 @@ class Trainer:
     def _no_batch_left(self) -> bool:
         """Mid-epoch and nothing (or, with drop_last, no full batch) left to draw."""
         s = self.state
-        remaining = len(self.X) - s.cursor
-        return s.order is not None and (remaining == 0 or (self.drop_last and remaining < s.batch_size))
+        if s.order is None:
+            return False
+        remaining = len(s.order) - s.cursor
+        return remaining == 0 or (self.drop_last and remaining < s.batch_size)
 
     def _end_epoch(self) -> None:
         s = self.state
@@ -833,6 +847,16 @@ class Trainer:
         return phrase("core.repr", sizes=self.model.sizes, loss=self.loss_fn.name,
                       optimizer=self.optimizer, batch_size=self.batch_size,
                       mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
+
+
+# What each action does, by its name: action[1] is the argument of a setting change or of a
+# weight setting.
+_DO = {"forward": lambda trainer, action: trainer._forward(),
+       "loss": lambda trainer, action: trainer._loss(),
+       "backward": lambda trainer, action: trainer._backward(),
+       "update": lambda trainer, action: trainer._update(),
+       "settings": lambda trainer, action: trainer._change(action[1]),
+       "set_weights": lambda trainer, action: trainer._put_weights(action[1])}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
