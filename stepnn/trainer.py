@@ -180,14 +180,14 @@ class Trainer:
         loss_fn = losses.get(loss, from_logits=from_logits)
         data = make_data(X, y, model.sizes[0], validation_split, validation_data)
         y, y_val = data.labels_for(loss_fn, model.sizes[-1])
-        self._check_fit(loss_fn, data)
+        self.check_fit(loss_fn, data)
         opt = optimizers.get(optimizer, learning_rate)
         n = data.n
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
         self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
-        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
-                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers),
-                             data=data)
+        self._initial_settings = dict(
+            loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
+            regularizers=tuple(layer.kernel_regularizer for layer in model.layers), data=data)
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -209,7 +209,7 @@ class Trainer:
             self._initial_weights = self.model.get_weights()
         else:
             self.model.set_weights(self._initial_weights)
-        settings = dict(self._initial)
+        settings = dict(self._initial_settings)
         if keep_settings and hasattr(self, "state"):
             settings = {k: getattr(self.state, k) for k in settings}
             settings.update(self._settings_after(self.state.pending))
@@ -224,14 +224,26 @@ class Trainer:
         # but for a trainer loaded from a session file (``stepnn.load``)
         self._loaded_at = (0, 0)
 
-    def _resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
-        """Stand at a moment read from a session file (``stepnn.load``): its state and history;
-        the timeline starts there."""
-        self._initial["data"] = initial_data
+    def resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
+        """Stand at a moment read from a session file (``stepnn.load``): its state and history,
+        and the data the run started with (for ``reset``); the timeline starts there, so undo
+        and goto reach back to that moment, not before."""
+        self._initial_settings["data"] = initial_data
         self.history = history
         self._restore(state)
         self._timeline = Timeline(state.copy())
         self._loaded_at = (state.global_iteration, state.global_iteration + (1 if state.phase else 0))
+
+    @property
+    def initial_settings(self) -> dict:
+        """The settings the run started with (what ``reset()`` goes back to): loss_fn, y, y_val
+        (targets shaped for the loss), optimizer, batch_size, regularizers (per layer), data."""
+        return dict(self._initial_settings)
+
+    @property
+    def initial_weights(self) -> list:
+        """Copies of the weights the run started with, laid out as ``model.get_weights()``."""
+        return [w.copy() for w in self._initial_weights]
 
     def _restore(self, saved: LoopState) -> None:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
@@ -569,9 +581,10 @@ class Trainer:
                 "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
                 "regularizers": up["regularizers"], "data": up["data"]}
 
-    def _check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
+    def check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
-        linear + cross-entropy without from_logits sits at the clipping ceiling)."""
+        linear + cross-entropy without from_logits sits at the clipping ceiling): a ValueError
+        that names a fitting choice. ``data``'s targets tell which losses would fit."""
         out = self.model.layers[-1].activation.name
         n_out = self.model.sizes[-1]
         if loss_fn.from_logits:
@@ -625,7 +638,7 @@ class Trainer:
         loss_fn = losses.get(loss, from_logits=from_logits)
         data = self._settings_after(self.state.pending)["data"]
         data.labels_for(loss_fn, self.model.sizes[-1])
-        self._check_fit(loss_fn, data)
+        self.check_fit(loss_fn, data)
         self._act(("settings", {"loss": loss_fn}))
 
     def set_data(self, X, y, validation_split: float = 0.0, validation_data=None) -> None:
@@ -849,14 +862,14 @@ class Trainer:
                       mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
 
 
-# What each action does, by its name: action[1] is the argument of a setting change or of a
-# weight setting.
-_DO = {"forward": lambda trainer, action: trainer._forward(),
-       "loss": lambda trainer, action: trainer._loss(),
-       "backward": lambda trainer, action: trainer._backward(),
-       "update": lambda trainer, action: trainer._update(),
-       "settings": lambda trainer, action: trainer._change(action[1]),
-       "set_weights": lambda trainer, action: trainer._put_weights(action[1])}
+# What each action does, by its name, to the trainer (self): action[1] is the argument of a
+# setting change or of a weight setting.
+_DO = {"forward": lambda self, action: self._forward(),
+       "loss": lambda self, action: self._loss(),
+       "backward": lambda self, action: self._backward(),
+       "update": lambda self, action: self._update(),
+       "settings": lambda self, action: self._change(action[1]),
+       "set_weights": lambda self, action: self._put_weights(action[1])}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
