@@ -54,7 +54,8 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
     (default: the layer's own backward rule); a student's own functions may stand in
     (``stepnn.student``). ``regularized=False`` says that no layer has a kernel regularizer (the
     caller knows), which skips looking for them."""
-    if local is None:
+    own = local is None
+    if own:
         local = _own_local
     n_layers = len(layers)
     dz, da = [None] * n_layers, [None] * n_layers
@@ -70,7 +71,10 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
     for i in range(n_layers - 1, 0, -1):
         dW[i], db[i], dx = dense(a[i - 1], layers[i].W, dz[i], need_dx=True)
         da[i - 1] = dx
-        dz[i - 1] = local(layers[i - 1], z[i - 1], a[i - 1], dx)
+        if own:
+            dz[i - 1] = layers[i - 1].activation.backward(z[i - 1], a[i - 1], dx)
+        else:
+            dz[i - 1] = local(layers[i - 1], z[i - 1], a[i - 1], dx)
     dW[0], db[0], _ = dense(forward.x, layers[0].W, dz[0], need_dx=False)
     penalty_dW = None
     if regularized:
