@@ -5,7 +5,8 @@ three ways in the same run:
 
 - ``Trainer.step()`` with the Trainer's default settings (shuffle, fused output gradient,
   history and undo kept);
-- the fastest honest hand-written numpy loop doing the same maths: a fresh shuffled order every epoch and batches
+- the fastest honest hand-written numpy loop doing the same maths (ufuncs called directly, without
+  the Python wrappers of np.clip, np.mean and ndarray.sum): a fresh shuffled order every epoch and batches
   taken by fancy indexing, relu hidden layers, the same output activation (the stable sigmoid
   written as 0.5 (1 + tanh(z / 2)), the fastest numpy form), the same Keras loss
   (probabilities clipped to [1e-7, 1 - 1e-7]) with the same fused output gradient and its Keras
@@ -141,20 +142,30 @@ def trainer_runner(case: Case, X: np.ndarray, y: np.ndarray) -> Runner:
     return tr.reset, run
 
 
+# The numpy loop calls ufuncs and their reduce methods directly, not np.clip, np.mean or
+# ndarray.sum / .max: those Python wrappers cost microseconds per call (np.clip about 10 us here),
+# together about a quarter of the [2,8,8,1] net's loop. The numbers are the same, bit for bit.
+_sum, _max = np.add.reduce, np.maximum.reduce
+
+
+def _clip(p: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(p, EPSILON), 1.0 - EPSILON)
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # stable (tanh never overflows) and the fastest form
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(z - _max(z, axis=1, keepdims=True))
+    return e / _sum(e, axis=1, keepdims=True)
 
 
 def _bce_and_fused_grad(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """a, y (b, k) -> binary cross-entropy per sample (b,), Keras clipping, and dL/dz = (a - y) / (b k) unclipped."""
     b, k = a.shape
-    c = np.clip(a, EPSILON, 1.0 - EPSILON)
-    per_sample = -np.mean(y * np.log(c) + (1.0 - y) * np.log(1.0 - c), axis=1)
+    c = _clip(a)
+    per_sample = -(_sum(y * np.log(c) + (1.0 - y) * np.log(1.0 - c), axis=1) / k)
     dz = (a - y) * ((a > EPSILON) & (a < 1.0 - EPSILON)) / (b * k)  # the Keras clip mask
     return per_sample, dz
 
@@ -164,9 +175,8 @@ def _sparse_cce_and_fused_grad(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray
     dL/dz = (a - onehot(y)) / b where the true class's probability was not clipped."""
     b = len(a)
     rows = np.arange(b)
-    q = a / a.sum(axis=1, keepdims=True)
-    per_sample = -np.log(np.clip(q[rows, y], EPSILON, 1.0 - EPSILON))
     p_true = a[rows, y]
+    per_sample = -np.log(_clip(p_true / _sum(a, axis=1)))
     inside = ((p_true > EPSILON) & (p_true < 1.0 - EPSILON)).astype(np.float64)
     dz = a * inside[:, None]
     dz[rows, y] -= inside
@@ -206,12 +216,12 @@ def numpy_runner(case: Case, X: np.ndarray, y: np.ndarray) -> Runner:
                 a.append(np.maximum(z, 0.0) if i < n_layers - 1 else output(z))
             # loss
             per_sample, dz = loss_and_grad(a[-1], t)
-            loss = float(per_sample.mean())
+            loss = float(_sum(per_sample) / per_sample.size)
             # backward
             dW, db = [None] * n_layers, [None] * n_layers
             for i in range(n_layers - 1, -1, -1):
                 dW[i] = a[i].T @ dz
-                db[i] = dz.sum(axis=0)
+                db[i] = _sum(dz, axis=0)
                 if i > 0:
                     dz = (dz @ W[i].T) * (zs[i - 1] > 0)
             grad_norm = math.sqrt(sum(float(np.vdot(g, g)) for g in dW + db))

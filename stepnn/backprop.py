@@ -41,39 +41,54 @@ def backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray
         return raw_backward_pass(layers, forward, y, loss, fused)
 
 
+def _own_local(layer, z, a, da):
+    """The chain rule through a layer's activation, by the layer's own backward rule."""
+    return layer.activation.backward(z, a, da)
+
+
 def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
-                      fused: bool = True, dense=dense_backward, local=None) -> BackwardRecord:
+                      fused: bool = True, dense=dense_backward, local=None,
+                      regularized: bool = True) -> BackwardRecord:
     """``backward_pass`` under the caller's floating-point error settings. ``dense(x, W, dz)`` is
     the chain rule through each z = xW + b and ``local(layer, z, a, da)`` through each activation
     (default: the layer's own backward rule); a student's own functions may stand in
-    (``stepnn.student``)."""
-    if local is None:
-        def local(layer, z, a, da):
-            return layer.activation.backward(z, a, da)
+    (``stepnn.student``). ``regularized=False`` says that no layer has a kernel regularizer (the
+    caller knows), which skips looking for them."""
+    own = local is None
+    if own:
+        local = _own_local
     n_layers = len(layers)
     dz, da = [None] * n_layers, [None] * n_layers
     dW, db = [None] * n_layers, [None] * n_layers
     out = layers[-1].activation
+    a, z = forward.a, forward.z
     use_fused = fused and loss.fuses_with == out.name
     if use_fused:  # dL/da of the output is not needed for the step: computed when read
-        dz[-1] = loss.fused_gradient(y, forward.a[-1])
+        dz[-1] = loss.fused_gradient(y, a[-1])
     else:
-        da[-1] = loss.gradient(y, forward.a[-1])
-        dz[-1] = local(layers[-1], forward.z[-1], forward.a[-1], da[-1])
-    for i in range(n_layers - 1, -1, -1):
-        a_prev = forward.a[i - 1] if i > 0 else forward.x
-        dW[i], db[i], dx = dense(a_prev, layers[i].W, dz[i], need_dx=i > 0)
-        if i > 0:
-            da[i - 1] = dx
-            dz[i - 1] = local(layers[i - 1], forward.z[i - 1], forward.a[i - 1], da[i - 1])
+        da[-1] = loss.gradient(y, a[-1])
+        dz[-1] = local(layers[-1], z[-1], a[-1], da[-1])
+    for i in range(n_layers - 1, 0, -1):
+        dW[i], db[i], dx = dense(a[i - 1], layers[i].W, dz[i], need_dx=True)
+        da[i - 1] = dx
+        if own:
+            dz[i - 1] = layers[i - 1].activation.backward(z[i - 1], a[i - 1], dx)
+        else:
+            dz[i - 1] = local(layers[i - 1], z[i - 1], a[i - 1], dx)
+    dW[0], db[0], _ = dense(forward.x, layers[0].W, dz[0], need_dx=False)
     penalty_dW = None
-    for i, layer in enumerate(layers):
-        reg = getattr(layer, "kernel_regularizer", None)
-        if reg is not None:
-            if penalty_dW is None:
-                penalty_dW = [None] * n_layers
-            penalty_dW[i] = reg.gradient(layer.W)
-            dW[i] = dW[i] + penalty_dW[i]
-    sq = sum(float(np.vdot(g, g)) for g in dW + db)
+    if regularized:
+        for i, layer in enumerate(layers):
+            reg = getattr(layer, "kernel_regularizer", None)
+            if reg is not None:
+                if penalty_dW is None:
+                    penalty_dW = [None] * n_layers
+                penalty_dW[i] = reg.gradient(layer.W)
+                dW[i] = dW[i] + penalty_dW[i]
+    sq = 0.0
+    for g in dW:
+        sq += float(np.vdot(g, g))
+    for g in db:
+        sq += float(np.vdot(g, g))
     return BackwardRecord(dz, da, dW, db, math.sqrt(sq), use_fused,
-                          output_da=lambda: loss.gradient(y, forward.a[-1]), penalty_dW=penalty_dW)
+                          output_da=lambda: loss.gradient(y, a[-1]), penalty_dW=penalty_dW)

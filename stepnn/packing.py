@@ -16,34 +16,38 @@ from .layers import Dense
 from .model import Sequential
 from .saving import SessionFileError, expect as _expect
 
-__all__ = ["pack_model", "unpack_model", "pack_optimizer", "unpack_optimizer",
+__all__ = ["file_error", "rebuild", "stored_array", "expect",
+           "pack_model", "unpack_model", "pack_optimizer", "unpack_optimizer",
            "pack_optimizer_state", "unpack_optimizer_state", "pack_loss", "unpack_loss",
            "pack_rng", "unpack_rng"]
 
 
-def _fail(message: str) -> SessionFileError:
+def file_error(message: str) -> SessionFileError:
+    """A SessionFileError about the session file's ``session.json`` part, saying ``message``."""
     return SessionFileError(f"session.json: {message}")
 
 
 def expect(table: dict, key: str, kind, where: str):
     """``table[key]`` if it is of ``kind``, else a SessionFileError naming the field."""
-    return _expect(table, key, kind, where=where, error=_fail)
+    return _expect(table, key, kind, where=where, error=file_error)
 
 
-def _rebuild(what: str, make, *args, **kwargs):
+def rebuild(what: str, make, *args, **kwargs):
     """``make(*args, **kwargs)``, with a bad value from the file reported as a SessionFileError."""
     try:
         return make(*args, **kwargs)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise _fail(f"the {what} cannot be rebuilt: {exc}") from None
+        raise file_error(f"the {what} cannot be rebuilt: {exc}") from None
 
 
-def _array(arrays: dict, name: str, shape: "tuple | None" = None) -> np.ndarray:
+def stored_array(arrays: dict, name: str, shape: "tuple | None" = None) -> np.ndarray:
+    """The array ``arrays[name]`` read from a session file, of ``shape`` when given; else a
+    SessionFileError saying that it is missing or of the wrong shape."""
     arr = arrays.get(name)
     if not isinstance(arr, np.ndarray):
-        raise _fail(f"the array {name!r} is missing.")
+        raise file_error(f"the array {name!r} is missing.")
     if shape is not None and arr.shape != tuple(shape):
-        raise _fail(f"the array {name!r} has shape {arr.shape}; expected {tuple(shape)}.")
+        raise file_error(f"the array {name!r} has shape {arr.shape}; expected {tuple(shape)}.")
     return arr
 
 
@@ -75,24 +79,24 @@ def unpack_model(meta: dict, arrays: dict, prefix: str = "model") -> Sequential:
     seed = expect(meta, "seed", int, where="model")
     specs = expect(meta, "layers", list, where="model")
     if not specs:
-        raise _fail("the model has no layers.")
+        raise file_error("the model has no layers.")
     layers = []
     for i, spec in enumerate(specs, 1):
         where = f"model layer {i}"
         if not isinstance(spec, dict):
-            raise _fail(f"{where} must be an object; found {type(spec).__name__}.")
+            raise file_error(f"{where} must be an object; found {type(spec).__name__}.")
         n_in, n_out = expect(spec, "n_in", int, where), expect(spec, "n_out", int, where)
-        W = _array(arrays, f"{prefix}/W{i}", (n_in, n_out) if n_in > 0 else None)
-        b = _array(arrays, f"{prefix}/b{i}", (n_out,) if n_out > 0 else None)
+        W = stored_array(arrays, f"{prefix}/W{i}", (n_in, n_out) if n_in > 0 else None)
+        b = stored_array(arrays, f"{prefix}/b{i}", (n_out,) if n_out > 0 else None)
         explicit = expect(spec, "explicit_weights", bool, where)
-        layer = _rebuild(where, Dense, n_in, n_out, activation=expect(spec, "activation", str, where),
+        layer = rebuild(where, Dense, n_in, n_out, activation=expect(spec, "activation", str, where),
                          kernel_initializer=expect(spec, "kernel_initializer", str, where),
                          kernel_regularizer=expect(spec, "kernel_regularizer", (dict, type(None)), where),
                          name=expect(spec, "name", (str, type(None)), where),
                          weights=(W, b) if explicit else None)
         layers.append((layer, W, b))
-    model = _rebuild("model", Sequential, [layer for layer, _, _ in layers], seed=seed)
-    _rebuild("model's weights", model.set_weights, [w for _, W, b in layers for w in (W, b)])
+    model = rebuild("model", Sequential, [layer for layer, _, _ in layers], seed=seed)
+    rebuild("model's weights", model.set_weights, [w for _, W, b in layers for w in (W, b)])
     return model
 
 
@@ -106,7 +110,7 @@ def pack_optimizer(optimizer: optimizers.Optimizer) -> dict:
 def unpack_optimizer(meta: dict) -> optimizers.Optimizer:
     name = expect(meta, "name", str, where="optimizer")
     hyper = expect(meta, "hyperparameters", dict, where="optimizer")
-    return _rebuild("optimizer", optimizers.get, name, **hyper)
+    return rebuild("optimizer", optimizers.get, name, **hyper)
 
 
 def pack_optimizer_state(state: dict, prefix: str = "optimizer_state") -> tuple[dict, dict]:
@@ -129,7 +133,7 @@ def unpack_optimizer_state(meta: dict, arrays: dict, prefix: str = "optimizer_st
     lists = expect(meta, "lists", dict, where="optimizer state")
     for key in lists:
         n = expect(lists, key, int, where="optimizer state lists")
-        state[key] = [_array(arrays, f"{prefix}/{key}/{i}") for i in range(n)]
+        state[key] = [stored_array(arrays, f"{prefix}/{key}/{i}") for i in range(n)]
     return state
 
 
@@ -138,7 +142,7 @@ def pack_loss(loss: losses.Loss) -> dict:
 
 
 def unpack_loss(meta: dict) -> losses.Loss:
-    return _rebuild("loss", losses.get, expect(meta, "name", str, where="loss"),
+    return rebuild("loss", losses.get, expect(meta, "name", str, where="loss"),
                     from_logits=expect(meta, "from_logits", bool, where="loss"))
 
 
@@ -158,12 +162,12 @@ def pack_rng(rng: np.random.Generator) -> dict:
 def unpack_rng(meta: dict) -> np.random.Generator:
     """A generator that draws exactly what the saved one would have drawn next."""
     if expect(meta, "bit_generator", str, where="rng") != "PCG64":
-        raise _fail(f"rng: unknown bit generator {meta['bit_generator']!r}; expected 'PCG64'.")
+        raise file_error(f"rng: unknown bit generator {meta['bit_generator']!r}; expected 'PCG64'.")
     numbers = expect(meta, "state", dict, where="rng")
     texts = {k: expect(numbers, k, str, where="rng state") for k in ("state", "inc")}
-    inner = _rebuild("random generator", lambda: {k: int(v) for k, v in texts.items()})
+    inner = rebuild("random generator", lambda: {k: int(v) for k, v in texts.items()})
     rng = np.random.default_rng()
-    _rebuild("random generator", setattr, rng.bit_generator, "state",
+    rebuild("random generator", setattr, rng.bit_generator, "state",
              {"bit_generator": "PCG64", "state": inner,
               "has_uint32": expect(meta, "has_uint32", int, where="rng"),
               "uinteger": expect(meta, "uinteger", int, where="rng")})

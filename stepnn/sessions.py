@@ -28,8 +28,8 @@ from . import losses, optimizers, regularizers
 from ._checks import positive_float
 from .history import EpochEntry, Event, History
 from .model import Sequential
-from .packing import (_array, _fail, _rebuild, expect, pack_loss, pack_model, pack_optimizer,
-                      pack_optimizer_state, pack_rng, unpack_loss, unpack_model, unpack_optimizer,
+from .packing import (expect, file_error, pack_loss, pack_model, pack_optimizer,
+                      pack_optimizer_state, rebuild, stored_array, pack_rng, unpack_loss, unpack_model, unpack_optimizer,
                       unpack_optimizer_state, unpack_rng)
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .saving import SessionFileError, read_archive, write_archive
@@ -87,7 +87,7 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
 
     model_meta, model_arrays = pack_model(trainer.model)
     arrays.update(model_arrays)
-    arrays.update({f"initial/{i}": w for i, w in enumerate(trainer._initial_weights)})
+    arrays.update({f"initial/{i}": w for i, w in enumerate(trainer.initial_weights)})
     opt_meta, opt_arrays = pack_optimizer_state(s.opt_state)
     arrays.update(opt_arrays)
     rng = np.random.default_rng()
@@ -104,7 +104,7 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
     arrays["state/epoch_loss_sum"] = np.array(s.epoch_loss_sum)
     if s.order is not None:
         arrays["state/order"] = s.order
-    initial = settings(trainer._initial)
+    initial = settings(trainer.initial_settings)
     records = _pack_records(s, arrays)
     history = _pack_history(trainer.history, arrays)
     for i, data in enumerate(datasets):
@@ -215,11 +215,11 @@ def load(path: "str | os.PathLike") -> Trainer:
     """
     meta, arrays = read_archive(path)
     if meta.get("kind") != _KIND:
-        raise _fail(f"this is not a saved training session (kind {meta.get('kind')!r}; expected "
+        raise file_error(f"this is not a saved training session (kind {meta.get('kind')!r}; expected "
                     f"{_KIND!r}).")
     version = expect(meta, "session_version", int, where="meta")
     if not 1 <= version <= SESSION_VERSION:
-        raise _fail(f"session version {version} is not one this stepnn reads (1 to "
+        raise file_error(f"session version {version} is not one this stepnn reads (1 to "
                     f"{SESSION_VERSION}); update stepnn to open it.")
     model = unpack_model(expect(meta, "model", dict, "meta"), arrays)
     n_in, n_out = model.sizes[0], model.sizes[-1]
@@ -235,7 +235,7 @@ def load(path: "str | os.PathLike") -> Trainer:
                           ("batch_size", int), ("regularizers", list), ("data", int)):
             if key not in table:
                 if complete and key != "learning_rate":
-                    raise _fail(f"{where}: {key!r} is missing.")
+                    raise file_error(f"{where}: {key!r} is missing.")
                 continue
             value = expect(table, key, kind, where)
             if key == "loss":
@@ -243,29 +243,30 @@ def load(path: "str | os.PathLike") -> Trainer:
             elif key == "optimizer":
                 value = unpack_optimizer(value)
             elif key == "learning_rate":
-                value = _rebuild(f"{where} learning rate", positive_float, "learning_rate", value)
+                value = rebuild(f"{where} learning rate", positive_float, "learning_rate", value)
             elif key == "regularizers":
                 if len(value) != len(model.layers):
-                    raise _fail(f"{where}: {len(value)} regularizers for {len(model.layers)} layers.")
-                value = tuple(_rebuild(f"{where} regularizer", regularizers.get, r) for r in value)
+                    raise file_error(f"{where}: {len(value)} regularizers for {len(model.layers)} layers.")
+                value = tuple(rebuild(f"{where} regularizer", regularizers.get, r) for r in value)
             elif key == "data":
                 if not 0 <= value < len(datasets):
-                    raise _fail(f"{where}: data set {value} does not exist ({len(datasets)} saved).")
+                    raise file_error(f"{where}: data set {value} does not exist ({len(datasets)} saved).")
                 value = datasets[value]
             out[key] = value
         unknown = set(table) - {"loss", "optimizer", "learning_rate", "batch_size", "regularizers", "data"}
         if unknown:
-            raise _fail(f"{where}: unknown settings {sorted(unknown)}.")
+            raise file_error(f"{where}: unknown settings {sorted(unknown)}.")
         if "batch_size" in out and not (out["batch_size"] >= 1 and (
                 not complete or out["batch_size"] <= out["data"].n)):
-            raise _fail(f"{where}: batch size {out['batch_size']} does not fit the data set.")
+            raise file_error(f"{where}: batch size {out['batch_size']} does not fit the data set.")
         return out
 
     initial = settings(expect(meta, "initial", dict, "meta"), "initial settings", True)
     st = expect(meta, "state", dict, "meta")
     now = settings(expect(st, "settings", dict, "state"), "settings in force", True)
     pending = settings(expect(st, "pending", dict, "state"), "waiting settings", False)
-    initial_weights = [_array(arrays, f"initial/{i}", shape) for i, shape in enumerate(model.param_shapes)]
+    initial_weights = [stored_array(arrays, f"initial/{i}", shape)
+                       for i, shape in enumerate(model.param_shapes)]
     weights = model.get_weights()
 
     # the trainer at its start, then moved to the saved moment
@@ -273,17 +274,17 @@ def load(path: "str | os.PathLike") -> Trainer:
         layer.kernel_regularizer = reg
     model.set_weights(initial_weights)
     data0 = initial["data"]
-    trainer = _rebuild("trainer", Trainer, model, data0.X, data0.y, loss=initial["loss"],
+    trainer = rebuild("trainer", Trainer, model, data0.X, data0.y, loss=initial["loss"],
                        optimizer=initial["optimizer"], batch_size=initial["batch_size"],
                        shuffle=shuffle, seed=seed, drop_last=drop_last,
                        validation_data=None if data0.X_val is None else (data0.X_val, data0.y_val),
                        fused=fused, max_undo=max_undo)
     nxt_data, nxt_loss = pending.get("data", now["data"]), pending.get("loss", now["loss"])
     for where, data, loss in (("in force", now["data"], now["loss"]), ("waiting", nxt_data, nxt_loss)):
-        _rebuild(f"loss {where}", data.labels_for, loss, n_out)
-        _rebuild(f"loss {where}", trainer._check_fit, loss, data)
+        rebuild(f"loss {where}", data.labels_for, loss, n_out)
+        rebuild(f"loss {where}", trainer.check_fit, loss, data)
     if "batch_size" in pending and pending["batch_size"] > nxt_data.n:
-        raise _fail(f"waiting settings: batch size {pending['batch_size']} does not fit the data "
+        raise file_error(f"waiting settings: batch size {pending['batch_size']} does not fit the data "
                     f"set of {nxt_data.n} samples.")
     y, y_val = now["data"].labels_for(now["loss"], n_out)
     state = LoopState(loss_fn=now["loss"], y=y, y_val=y_val, optimizer=now["optimizer"],
@@ -293,17 +294,17 @@ def load(path: "str | os.PathLike") -> Trainer:
     ints = {k: expect(st, k, int, "state") for k in ("phase", "epoch", "iteration", "global_iteration",
                                                     "samples_seen", "cursor", "epoch_count", "n_events")}
     if any(v < 0 for v in ints.values()) or ints["phase"] > 3:
-        raise _fail(f"state: counters must be >= 0 and the phase 0..3; found {ints}.")
+        raise file_error(f"state: counters must be >= 0 and the phase 0..3; found {ints}.")
     for k, v in ints.items():
         setattr(state, k, v)
-    state.epoch_loss_sum = float(_array(arrays, "state/epoch_loss_sum", ()))
+    state.epoch_loss_sum = float(stored_array(arrays, "state/epoch_loss_sum", ()))
     if expect(st, "has_order", bool, "state"):
-        order = _array(arrays, "state/order", (state.data.n,))
+        order = stored_array(arrays, "state/order", (state.data.n,))
         if order.dtype.kind not in "iu" or not np.array_equal(np.sort(order), np.arange(state.data.n)):
-            raise _fail("state: the epoch's order must be a permutation of the training samples.")
+            raise file_error("state: the epoch's order must be a permutation of the training samples.")
         state.order = order.astype(np.int64)
     if state.cursor > state.data.n or (state.order is None and state.cursor):
-        raise _fail(f"state: the cursor {state.cursor} does not fit the data set of "
+        raise file_error(f"state: the cursor {state.cursor} does not fit the data set of "
                     f"{state.data.n} samples.")
     state.opt_state = unpack_optimizer_state(expect(st, "optimizer_state", dict, "state"), arrays)
     _check_opt_state(state.opt_state, model)
@@ -311,29 +312,29 @@ def load(path: "str | os.PathLike") -> Trainer:
     history = _unpack_history(expect(meta, "history", dict, "meta"), arrays, model, initial_weights)
     if len(history) != state.global_iteration or len(history.epochs) != state.epoch \
             or len(history.events) != state.n_events:
-        raise _fail(f"the history ({len(history)} iterations, {len(history.epochs)} epochs, "
+        raise file_error(f"the history ({len(history)} iterations, {len(history.epochs)} epochs, "
                     f"{len(history.events)} events) does not match the state (global iteration "
                     f"{state.global_iteration}, epoch {state.epoch}, {state.n_events} events).")
-    trainer._resume(state, history, data0)
+    trainer.resume(state, history, data0)
     return trainer
 
 
 def _unpack_datasets(specs: list, arrays: dict, n_in: int) -> list:
     if not specs:
-        raise _fail("no data set saved.")
+        raise file_error("no data set saved.")
     out = []
     for i, spec in enumerate(specs):
         where = f"data set {i}"
         if not isinstance(spec, dict):
-            raise _fail(f"{where} must be an object.")
+            raise file_error(f"{where} must be an object.")
         split = expect(spec, "validation_split", (int, float), where)
         val = None
         if expect(spec, "validation", bool, where):
-            val = (_array(arrays, f"data/{i}/X_val"), _array(arrays, f"data/{i}/y_val"))
-        data = _rebuild(where, make_data, _array(arrays, f"data/{i}/X"), _array(arrays, f"data/{i}/y"),
+            val = (stored_array(arrays, f"data/{i}/X_val"), stored_array(arrays, f"data/{i}/y_val"))
+        data = rebuild(where, make_data, stored_array(arrays, f"data/{i}/X"), stored_array(arrays, f"data/{i}/y"),
                         n_in, validation_data=val)
         if not 0 <= split < 1:
-            raise _fail(f"{where}: validation_split must be in [0, 1); found {split}.")
+            raise file_error(f"{where}: validation_split must be in [0, 1); found {split}.")
         out.append(dataclasses.replace(data, validation_split=float(split), _labels={}))
     return out
 
@@ -343,14 +344,14 @@ def _check_opt_state(state: dict, model: Sequential) -> None:
     for key, value in state.items():
         if key == "t":
             if value < 0:
-                raise _fail("optimizer state: the step count must be >= 0.")
+                raise file_error("optimizer state: the step count must be >= 0.")
             continue
         if [a.shape for a in value] != shapes or any(a.dtype.kind != "f" for a in value):
-            raise _fail(f"optimizer state {key!r}: expected float arrays of shapes {shapes}.")
+            raise file_error(f"optimizer state {key!r}: expected float arrays of shapes {shapes}.")
 
 
 def _list(arrays: dict, prefix: str, n: int, shapes=None) -> list:
-    return [_array(arrays, f"{prefix}/{i}", None if shapes is None else shapes[i]) for i in range(n)]
+    return [stored_array(arrays, f"{prefix}/{i}", None if shapes is None else shapes[i]) for i in range(n)]
 
 
 def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequential) -> None:
@@ -361,20 +362,20 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
     expected = {"forward": phase >= 1, "loss": phase >= 2, "backward": phase >= 3}
     for key, need in expected.items():
         if phase and has[key] != need:
-            raise _fail(f"records: the {key} record {'is missing' if need else 'must not be there'} "
+            raise file_error(f"records: the {key} record {'is missing' if need else 'must not be there'} "
                         f"at phase {PHASES[phase]}.")
     if phase and has["update"]:
-        raise _fail("records: no update record mid-iteration.")
+        raise file_error("records: no update record mid-iteration.")
     outs = [layer.n_out for layer in model.layers]
     if has["forward"]:
         spec = expect(meta, "forward", dict, "records")
         if expect(spec, "layers", int, "records forward") != n_layers:
-            raise _fail("records: the forward record has the wrong number of layers.")
-        x = _array(arrays, "records/forward/x")
-        indices = _array(arrays, "records/forward/indices")
+            raise file_error("records: the forward record has the wrong number of layers.")
+        x = stored_array(arrays, "records/forward/x")
+        indices = stored_array(arrays, "records/forward/indices")
         b = len(x)
         if x.shape != (b, model.sizes[0]) or indices.shape != (b,) or indices.dtype.kind not in "iu":
-            raise _fail("records: the forward record's batch does not fit the model.")
+            raise file_error("records: the forward record's batch does not fit the model.")
         shapes = [(b, k) for k in outs]
         state.forward = ForwardRecord(x, indices.astype(np.int64), _list(arrays, "records/forward/z", n_layers, shapes),
                                       _list(arrays, "records/forward/a", n_layers, shapes))
@@ -382,23 +383,23 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
             expect_idx = state.order[state.cursor:state.cursor + state.batch_size] \
                 if state.order is not None else None
             if expect_idx is None or not np.array_equal(expect_idx, state.forward.indices):
-                raise _fail("records: the forward record's batch is not the batch the order gives.")
+                raise file_error("records: the forward record's batch is not the batch the order gives.")
     if has["loss"]:
         if not has["forward"]:
-            raise _fail("records: a loss record needs its forward record.")
+            raise file_error("records: a loss record needs its forward record.")
         spec = expect(meta, "loss", dict, "records")
-        numbers = _array(arrays, "records/loss/numbers", (3,))
+        numbers = stored_array(arrays, "records/loss/numbers", (3,))
         b = len(state.forward.x)
-        per_sample = _array(arrays, "records/loss/per_sample", (b,))
-        y_true = _array(arrays, "records/loss/y_true")
+        per_sample = stored_array(arrays, "records/loss/per_sample", (b,))
+        y_true = stored_array(arrays, "records/loss/y_true")
         if len(y_true) != b:
-            raise _fail("records: the loss record's labels do not fit the batch.")
+            raise file_error("records: the loss record's labels do not fit the batch.")
         state.loss = LossRecord(float(numbers[0]), per_sample, y_true, state.forward.a[-1],
                                 expect(spec, "name", str, "records loss"), float(numbers[2]),
                                 float(numbers[1]))
     if has["backward"]:
         if not has["loss"]:
-            raise _fail("records: a backward record needs its loss record.")
+            raise file_error("records: a backward record needs its loss record.")
         spec = expect(meta, "backward", dict, "records")
         b = len(state.forward.x)
         act_shapes = [(b, k) for k in outs]
@@ -412,16 +413,16 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
             penalty = [None] * n_layers
             for i in expect(spec, "penalty_layers", list, "records backward"):
                 if not isinstance(i, int) or not 0 <= i < n_layers:
-                    raise _fail("records: a penalty gradient names a layer that does not exist.")
-                penalty[i] = _array(arrays, f"records/backward/penalty_dW/{i}", w_shapes[2 * i])
-        state.backward = BackwardRecord(dz, da, dW, db, float(_array(arrays, "records/backward/grad_norm", ())),
+                    raise file_error("records: a penalty gradient names a layer that does not exist.")
+                penalty[i] = stored_array(arrays, f"records/backward/penalty_dW/{i}", w_shapes[2 * i])
+        state.backward = BackwardRecord(dz, da, dW, db, float(stored_array(arrays, "records/backward/grad_norm", ())),
                                         expect(spec, "fused", bool, "records backward"),
                                         penalty_dW=penalty)
     if has["update"]:
         spec = expect(meta, "update", dict, "records")
         shapes = [tuple(s) for s in model.param_shapes]
         if expect(spec, "n", int, "records update") != len(shapes):
-            raise _fail("records: the update record has the wrong number of weights.")
+            raise file_error("records: the update record has the wrong number of weights.")
         state.update = UpdateRecord(_list(arrays, "records/update/old", len(shapes), shapes),
                                     _list(arrays, "records/update/new", len(shapes), shapes), None,
                                     expect(spec, "learning_rate", float, "records update"),
@@ -430,48 +431,48 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
 
 def _unpack_value(spec, arrays: dict, name: str):
     if not isinstance(spec, dict):
-        raise _fail("history: an event value must be an object.")
+        raise file_error("history: an event value must be an object.")
     kind = expect(spec, "t", str, "history event")
     if kind == "plain":
         value = spec.get("v")
         if not (value is None or isinstance(value, (bool, int, str))):
-            raise _fail("history: a plain event value must be null, a bool, a whole number or text.")
+            raise file_error("history: a plain event value must be null, a bool, a whole number or text.")
         return value
     if kind == "float":
-        return float(_array(arrays, name, ()))
+        return float(stored_array(arrays, name, ()))
     if kind == "array":
-        return _array(arrays, name)
+        return stored_array(arrays, name)
     if kind == "optimizer":
         return unpack_optimizer(expect(spec, "v", dict, "history event"))
     if kind == "regularizers":
-        return tuple(_rebuild("event regularizer", regularizers.get, r)
+        return tuple(rebuild("event regularizer", regularizers.get, r)
                      for r in expect(spec, "v", list, "history event"))
-    raise _fail(f"history: unknown event value kind {kind!r}.")
+    raise file_error(f"history: unknown event value kind {kind!r}.")
 
 
 def _unpack_history(meta: dict, arrays: dict, model: Sequential, initial_weights: list) -> History:
-    epochs_arr = _array(arrays, "history/epochs")
+    epochs_arr = stored_array(arrays, "history/epochs")
     numbers = [expect(meta, k, list, "history") for k in ("epoch_numbers", "has_val_loss", "has_val_accuracy")]
     n_epochs = len(numbers[0])
     if epochs_arr.shape != (n_epochs, 3) or any(len(v) != n_epochs for v in numbers):
-        raise _fail("history: the epochs' numbers do not agree in length.")
+        raise file_error("history: the epochs' numbers do not agree in length.")
     epochs = [EpochEntry(int(k), float(row[0]), float(row[1]) if v else None,
                          float(row[2]) if a else None)
               for k, row, v, a in zip(numbers[0], epochs_arr, numbers[1], numbers[2])]
     if [e.epoch for e in epochs] != list(range(1, n_epochs + 1)):
-        raise _fail("history: the epochs must be numbered 1, 2, ... in order.")
+        raise file_error("history: the epochs must be numbered 1, 2, ... in order.")
     events = []
     for i, spec in enumerate(expect(meta, "events", list, "history")):
         if not isinstance(spec, dict):
-            raise _fail("history: an event must be an object.")
+            raise file_error("history: an event must be an object.")
         events.append(Event(expect(spec, "global_iteration", int, "history event"),
                             expect(spec, "what", str, "history event"),
                             _unpack_value(spec.get("old"), arrays, f"history/events/{i}/old"),
                             _unpack_value(spec.get("new"), arrays, f"history/events/{i}/new")))
-    path = _array(arrays, "history/path")
+    path = stored_array(arrays, "history/path")
     if path.ndim != 2 or path.shape[1] != model.n_params:
-        raise _fail(f"history: the descent path must have {model.n_params} columns.")
-    history = _rebuild("history", History.from_parts, _array(arrays, "history/numbers"),
-                       _array(arrays, "history/samples"), epochs, events, path,
-                       _array(arrays, "history/path_at"), expect(meta, "stride", int, "history"))
+        raise file_error(f"history: the descent path must have {model.n_params} columns.")
+    history = rebuild("history", History.from_parts, stored_array(arrays, "history/numbers"),
+                       stored_array(arrays, "history/samples"), epochs, events, path,
+                       stored_array(arrays, "history/path_at"), expect(meta, "stride", int, "history"))
     return history

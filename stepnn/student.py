@@ -24,10 +24,10 @@ from typing import Callable
 import numpy as np
 
 from . import exercises
-from .exercises import _get as _exercise
+from .exercises import exercise as _exercise
 from .exercises.messages import say
 from .exercises.running import Outcome, student_traceback
-from .exercises.running import _parts as parts_of  # the checker's own reading of a result
+from .exercises.running import read_outputs as parts_of  # the checker's own reading of a result
 from .terms import phrase, resolve_language
 
 __all__ = ["ACCEPTED", "TOLERANCE", "StudentCodeError", "check_use", "Plug"]

@@ -7,8 +7,10 @@ re-runs the recorded actions from there.
 
 Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
 
-- the recent window: the full state before each of the last ``RECENT`` actions around where the
-  trainer stands, records included, so that undo and redo nearby are instant;
+- the recent window: full states, records included, for the last ``RECENT`` actions around
+  where the trainer stands, so that undo and redo nearby are instant: the state before each
+  action done on its own (a phase, a setting change), and before each ``step()`` (its phases are
+  one call, so one state; an undo into a step replays at most three phases from it);
 - checkpoints: the state at the start of every ``every``-th iteration, without records, for the
   whole run. When they take more than ``CHECKPOINT_BYTES`` the spacing doubles and every other
   one is dropped, so their memory stays bounded however long the run.
@@ -49,21 +51,33 @@ class Timeline:
         self._starts: list[int] = []  # positions of the forward actions (iteration starts)
         self._ends: list[int] = []  # positions of the update actions (iteration ends)
 
-    def passed(self, before, action: tuple) -> None:
-        """Action ``action`` at position ``at`` is done; ``before`` is the state before it."""
+    def passed(self, before, actions: tuple) -> None:
+        """The actions ``actions`` (a tuple of actions, done one after another from position
+        ``at``) are done; ``before`` is the state before the first of them.
+
+        Only that state is kept for the recent window: an undo to a moment between them
+        replays from it (a few phases, well under a millisecond), so that ``step()``, four
+        phases in one call, saves one state instead of four.
+        """
         at = self.at
-        if at == len(self.actions):
-            self.actions.append(action)
-            if action[0] == "forward":
-                self._starts.append(at)
-            elif action[0] == "update":
-                self._ends.append(at)
-        self.recent[at] = before
-        self.recent.pop(at - RECENT, None)
-        if (action[0] == "forward" and before.global_iteration % self.every == 0
+        end = at + len(actions)
+        recorded = self.actions
+        if at == len(recorded):
+            recorded.extend(actions)
+            for position, action in enumerate(actions, at):
+                name = action[0]
+                if name == "forward":
+                    self._starts.append(position)
+                elif name == "update":
+                    self._ends.append(position)
+        recent = self.recent
+        recent[at] = before
+        for position in range(at - RECENT, end - RECENT):
+            recent.pop(position, None)
+        if (actions[0][0] == "forward" and before.global_iteration % self.every == 0
                 and at not in self.checkpoints):  # iteration starts are where checkpoints go
             self._checkpoint(at, before)
-        self.at = at + 1
+        self.at = end
 
     def fork(self) -> None:
         """Drop the redo tail and every saved state after ``at``."""

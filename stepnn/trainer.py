@@ -180,14 +180,14 @@ class Trainer:
         loss_fn = losses.get(loss, from_logits=from_logits)
         data = make_data(X, y, model.sizes[0], validation_split, validation_data)
         y, y_val = data.labels_for(loss_fn, model.sizes[-1])
-        self._check_fit(loss_fn, data)
+        self.check_fit(loss_fn, data)
         opt = optimizers.get(optimizer, learning_rate)
         n = data.n
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
         self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
-        self._initial = dict(loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
-                             regularizers=tuple(layer.kernel_regularizer for layer in model.layers),
-                             data=data)
+        self._initial_settings = dict(
+            loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
+            regularizers=tuple(layer.kernel_regularizer for layer in model.layers), data=data)
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -209,7 +209,7 @@ class Trainer:
             self._initial_weights = self.model.get_weights()
         else:
             self.model.set_weights(self._initial_weights)
-        settings = dict(self._initial)
+        settings = dict(self._initial_settings)
         if keep_settings and hasattr(self, "state"):
             settings = {k: getattr(self.state, k) for k in settings}
             settings.update(self._settings_after(self.state.pending))
@@ -224,14 +224,26 @@ class Trainer:
         # but for a trainer loaded from a session file (``stepnn.load``)
         self._loaded_at = (0, 0)
 
-    def _resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
-        """Stand at a moment read from a session file (``stepnn.load``): its state and history;
-        the timeline starts there."""
-        self._initial["data"] = initial_data
+    def resume(self, state: LoopState, history: History, initial_data: "TrainingData") -> None:
+        """Stand at a moment read from a session file (``stepnn.load``): its state and history,
+        and the data the run started with (for ``reset``); the timeline starts there, so undo
+        and goto reach back to that moment, not before."""
+        self._initial_settings["data"] = initial_data
         self.history = history
         self._restore(state)
         self._timeline = Timeline(state.copy())
         self._loaded_at = (state.global_iteration, state.global_iteration + (1 if state.phase else 0))
+
+    @property
+    def initial_settings(self) -> dict:
+        """The settings the run started with (what ``reset()`` goes back to): loss_fn, y, y_val
+        (targets shaped for the loss), optimizer, batch_size, regularizers (per layer), data."""
+        return dict(self._initial_settings)
+
+    @property
+    def initial_weights(self) -> list:
+        """Copies of the weights the run started with, laid out as ``model.get_weights()``."""
+        return [w.copy() for w in self._initial_weights]
 
     def _restore(self, saved: LoopState) -> None:
         """Stand where ``saved`` (a state kept by the timeline) stood."""
@@ -256,15 +268,32 @@ class Trainer:
     # ----------------------------------------------------------- time travel
     def _act(self, *actions: tuple):
         """Do new actions here (the redo tail, if any, is dropped first); returns the last one's
-        result. Overflow gives inf/NaN quietly (one errstate for all: it costs microseconds)."""
+        result. Overflow gives inf/NaN quietly (one errstate for all: it costs microseconds).
+
+        Each action commits whole or not at all. Several actions in one call (``step()``'s
+        phases) share one saved state, the one before the first: on an exception (Ctrl-C
+        included) that state comes back and the actions completed before it are replayed, so
+        the trainer stands just before the one that failed, as if each had been called alone."""
         timeline = self._timeline
         if timeline.at < len(timeline.actions):
             timeline.fork()
             self.history.forget_after()
         self.stop_reason = None
         with np.errstate(**QUIET):
-            for action in actions:
-                out = self._advance(action)
+            if len(actions) == 1:
+                return self._advance(actions[0])
+            before = self.state.copy()
+            done = 0
+            try:
+                for action in actions:
+                    out = _DO[action[0]](self, action)
+                    done += 1
+            except BaseException:
+                self._restore(before)
+                for action in actions[:done]:
+                    self._advance(action)
+                raise
+            timeline.passed(before, actions)
         return out
 
     def _advance(self, action: tuple):
@@ -272,26 +301,12 @@ class Trainer:
         not at all: on any exception, Ctrl-C included, the state before it comes back."""
         before = self.state.copy()
         try:
-            out = self._do(action)
+            out = _DO[action[0]](self, action)
         except BaseException:
             self._restore(before)
             raise
-        self._timeline.passed(before, action)
+        self._timeline.passed(before, (action,))
         return out
-
-    def _do(self, action: tuple):
-        name = action[0]
-        if name == "forward":
-            return self._forward()
-        if name == "loss":
-            return self._loss()
-        if name == "backward":
-            return self._backward()
-        if name == "update":
-            return self._update()
-        if name == "settings":
-            return self._change(action[1])
-        return self._put_weights(action[1])
 
     def _seek(self, target: int) -> None:
         """Stand after ``target`` actions: restore the nearest saved state, replay the rest."""
@@ -394,7 +409,7 @@ class Trainer:
         """One iteration: the phases still due in this iteration, in order; returns the update."""
         return self._act(*_STEP[self.state.phase])
 
-    # The phases themselves, run by _advance under np.errstate(QUIET).
+    # The phases themselves, run by _act and _advance under np.errstate(QUIET).
     def _forward(self) -> ForwardRecord:
         s = self.state
         if s.pending:
@@ -403,39 +418,46 @@ class Trainer:
             if self._no_batch_left():
                 self._end_epoch()
             self._show()
+        X = s.data.X
         if s.order is None:
             generator = self._generator
             generator.bit_generator.state = s.rng_state
-            s.order = batching.epoch_order(generator, len(self.X), self.shuffle)
+            s.order = batching.epoch_order(generator, len(X), self.shuffle)
             s.rng_state = generator.bit_generator.state
-        idx = s.order[s.cursor:s.cursor + s.batch_size]
+        cursor = s.cursor
+        idx = s.order[cursor:cursor + s.batch_size]
+        layers = self.model.layers
         if self._use:
-            plug = student.Plug(self._use, "forward", self.model.layers)
-            rec = raw_forward_pass(self.model.layers, self.X[idx], idx,
-                                   plug.function("dense_forward", dense_forward), plug.activate)
+            plug = student.Plug(self._use, "forward", layers)
+            rec = raw_forward_pass(layers, X[idx], idx, plug.function("dense_forward", dense_forward),
+                                   plug.activate)
             plug.mark(rec)
         else:
-            rec = raw_forward_pass(self.model.layers, self.X[idx], idx)
+            rec = raw_forward_pass(layers, X[idx], idx)
         s.forward, s.loss, s.backward, s.update, s.phase = rec, None, None, None, 1
         return rec
 
     def _loss(self) -> LossRecord:
         s = self.state
         penalty = regularizers.total_penalty(self.model.layers) if any(s.regularizers) else 0.0
-        rec = raw_compute_loss(s.loss_fn, s.y[s.forward.indices], s.forward, penalty)
+        forward = s.forward
+        rec = raw_compute_loss(s.loss_fn, s.y[forward.indices], forward, penalty)
         s.loss, s.phase = rec, 2
         return rec
 
     def _backward(self) -> BackwardRecord:
         s = self.state
         layers = self.model.layers
+        regularized = any(s.regularizers)
         if self._use:
             plug = student.Plug(self._use, "backward", layers)
             rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
-                                    plug.function("dense_backward", dense_backward), plug.local)
+                                    plug.function("dense_backward", dense_backward), plug.local,
+                                    regularized=regularized)
             plug.mark(rec)
         else:
-            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused)
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
+                                    regularized=regularized)
         s.backward, s.phase = rec, 3
         return rec
 
@@ -443,18 +465,20 @@ class Trainer:
         s = self.state
         old = s.weights
         opt = s.optimizer
-        new, s.opt_state = opt.step(old, s.backward.grads, s.opt_state)
+        backward = s.backward
+        new, s.opt_state = opt.step(old, backward.grads, s.opt_state)
         s.weights = new
         self._put_layers(new)
-        rec = UpdateRecord(old, new, None, opt.learning_rate, opt.name)
-        indices = s.forward.indices
-        b = len(indices)
+        lr = opt.learning_rate
+        rec = UpdateRecord(old, new, None, lr, opt.name)
+        b = len(s.forward.indices)
         loss = s.loss.value
-        self.history.record_iteration(s.epoch + 1, s.iteration + 1, s.global_iteration + 1,
-                                      indices, s.samples_seen, loss, s.backward.grad_norm,
-                                      opt.learning_rate, s.batch_size, new)
+        g = s.global_iteration + 1
+        self.history.record_iteration(s.epoch + 1, s.iteration + 1, g, s.forward.indices,
+                                      s.samples_seen, loss, backward.grad_norm, lr, s.batch_size,
+                                      new)
         s.iteration += 1
-        s.global_iteration += 1
+        s.global_iteration = g
         s.samples_seen += b
         s.cursor += b
         s.epoch_loss_sum += loss * b
@@ -468,8 +492,10 @@ class Trainer:
     def _no_batch_left(self) -> bool:
         """Mid-epoch and nothing (or, with drop_last, no full batch) left to draw."""
         s = self.state
-        remaining = len(self.X) - s.cursor
-        return s.order is not None and (remaining == 0 or (self.drop_last and remaining < s.batch_size))
+        if s.order is None:
+            return False
+        remaining = len(s.order) - s.cursor
+        return remaining == 0 or (self.drop_last and remaining < s.batch_size)
 
     def _end_epoch(self) -> None:
         s = self.state
@@ -555,9 +581,10 @@ class Trainer:
                 "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
                 "regularizers": up["regularizers"], "data": up["data"]}
 
-    def _check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
+    def check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
-        linear + cross-entropy without from_logits sits at the clipping ceiling)."""
+        linear + cross-entropy without from_logits sits at the clipping ceiling): a ValueError
+        that names a fitting choice. ``data``'s targets tell which losses would fit."""
         out = self.model.layers[-1].activation.name
         n_out = self.model.sizes[-1]
         if loss_fn.from_logits:
@@ -611,7 +638,7 @@ class Trainer:
         loss_fn = losses.get(loss, from_logits=from_logits)
         data = self._settings_after(self.state.pending)["data"]
         data.labels_for(loss_fn, self.model.sizes[-1])
-        self._check_fit(loss_fn, data)
+        self.check_fit(loss_fn, data)
         self._act(("settings", {"loss": loss_fn}))
 
     def set_data(self, X, y, validation_split: float = 0.0, validation_data=None) -> None:
@@ -833,6 +860,16 @@ class Trainer:
         return phrase("core.repr", sizes=self.model.sizes, loss=self.loss_fn.name,
                       optimizer=self.optimizer, batch_size=self.batch_size,
                       mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
+
+
+# What each action does, by its name, to the trainer (self): action[1] is the argument of a
+# setting change or of a weight setting.
+_DO = {"forward": lambda self, action: self._forward(),
+       "loss": lambda self, action: self._loss(),
+       "backward": lambda self, action: self._backward(),
+       "update": lambda self, action: self._update(),
+       "settings": lambda self, action: self._change(action[1]),
+       "set_weights": lambda self, action: self._put_weights(action[1])}
 
 
 @dataclass(frozen=True, eq=False, repr=False)

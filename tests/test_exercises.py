@@ -257,8 +257,8 @@ def test_the_reference_passes_its_own_check_and_has_the_students_signature(name)
 
 
 def checker_exercise(name):
-    from stepnn.exercises import _get
-    return _get(name)
+    from stepnn.exercises import exercise
+    return exercise(name)
 
 
 def test_references_are_the_packages_own_functions():

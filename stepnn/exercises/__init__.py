@@ -25,7 +25,7 @@ from .checker import Exercise, check_function
 from .messages import say
 from .result import Result
 
-__all__ = ["names", "check", "hint", "reference", "signature", "Result"]
+__all__ = ["names", "exercise", "check", "hint", "reference", "signature", "Result"]
 
 _EXERCISES: dict[str, Exercise] = {
     e.name: e for module in (forward, backward, losses, updates, batching) for e in module.EXERCISES}
@@ -40,7 +40,9 @@ def names() -> list[str]:
     return list(_ORDER)
 
 
-def _get(name) -> Exercise:
+def exercise(name) -> Exercise:
+    """The exercise called ``name`` (one of ``names()``): its cases, reference and messages.
+    An unknown name raises a ValueError that lists the exercises."""
     if isinstance(name, str) and name in _EXERCISES:
         return _EXERCISES[name]
     raise ValueError(f"Unknown exercise {name!r}. The exercises are: {', '.join(_ORDER)}.")
@@ -57,20 +59,20 @@ def check(name: str, function: Callable, lang: "str | None" = None) -> Result:
         function: the student's function, with the exercise's signature (``signature(name)``).
         lang: "en" or "ko"; None uses the language chosen by ``stepnn.set_language``.
     """
-    return check_function(_get(name), function, resolve_language(lang))
+    return check_function(exercise(name), function, resolve_language(lang))
 
 
 def hint(name: str, lang: "str | None" = None) -> str:
     """A nudge for exercise ``name``, not the answer."""
-    return say(f"{name}_hint", resolve_language(lang), (_get(name).messages,))
+    return say(f"{name}_hint", resolve_language(lang), (exercise(name).messages,))
 
 
 def signature(name: str, lang: "str | None" = None) -> str:
     """What the student's function takes and returns, in words."""
-    return say(f"{name}_signature", resolve_language(lang), (_get(name).messages,))
+    return say(f"{name}_signature", resolve_language(lang), (exercise(name).messages,))
 
 
 def reference(name: str) -> Callable:
     """The package's own implementation of exercise ``name``, with the student's signature:
     what a student's function stands in for when it is plugged into training."""
-    return _get(name).reference
+    return exercise(name).reference

@@ -83,7 +83,7 @@ def run(fn: Callable, args: tuple, params: tuple, outputs: tuple,
     except (Exception, SystemExit) as exc:  # the student's bug is feedback, not a crash
         return Outcome(error=exc)
     mutated = tuple(p for p, a, b in zip(params, args, fresh) if not _same(a, b))
-    out = _parts(outputs, raw)
+    out = read_outputs(outputs, raw)
     out.mutated = mutated if student else ()
     return out
 
@@ -103,7 +103,10 @@ def _blank(value) -> bool:
     return value is None or value is Ellipsis
 
 
-def _parts(outputs: tuple, raw) -> Outcome:
+def read_outputs(outputs: tuple, raw) -> Outcome:
+    """What a student's function returned, ``raw``, read as the exercise's ``outputs`` (their
+    names): an Outcome with one float64 array per output, or with the problem found (nothing
+    returned, not a tuple of the right length, a part missing, not numbers)."""
     n = len(outputs)
     if _blank(raw) or (n > 1 and isinstance(raw, (tuple, list)) and all(map(_blank, raw))):
         return Outcome(raw=raw, problem="none_some")

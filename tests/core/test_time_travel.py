@@ -306,3 +306,50 @@ def test_an_interrupt_inside_an_update_leaves_no_half_update(monkeypatch):
     reference.step()
     reference.step()
     _same(observed(reference), observed(tr))
+
+
+@pytest.mark.parametrize("failing", ["forward", "loss", "backward", "update"])
+def test_an_interrupt_inside_step_keeps_the_phases_before_it(monkeypatch, failing):
+    """step() runs its phases as one call with one saved state; an interrupt in one of them
+    leaves the trainer just before that phase, the phases before it done, as if each phase had
+    been called alone, and undo, redo and goto still see the run exactly."""
+    tr = _trainer()
+    tr.step()
+    reference = _trainer()
+    reference.step()
+    for phase in sn.trainer.PHASES[:sn.trainer.PHASES.index(failing)]:
+        getattr(reference, phase)()
+    real = getattr(sn.Trainer, "_" + failing)
+
+    def interrupted(self):
+        real(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sn.Trainer, "_" + failing, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tr.step()
+    monkeypatch.setattr(sn.Trainer, "_" + failing, real)
+    _same(observed(reference), observed(tr))
+    tr.step()
+    reference.step()
+    _same(observed(reference), observed(tr))
+    tr.undo(), reference.undo()
+    _same(observed(reference), observed(tr))
+    tr.goto(1), reference.goto(1)
+    _same(observed(reference), observed(tr))
+
+
+def test_undo_into_a_step_replays_its_phases_exactly():
+    """step() keeps one saved state for its four phases: undoing into it replays from there."""
+    stepped, phased = _trainer(), _trainer()
+    for _ in range(3):
+        stepped.step()
+        for phase in sn.trainer.PHASES:
+            getattr(phased, phase)()
+    for _ in range(4 * 3):
+        _same(observed(phased), observed(stepped))
+        assert stepped.undo() == phased.undo()
+    _same(observed(phased), observed(stepped))
+    for _ in range(4 * 3):
+        assert stepped.redo() == phased.redo()
+        _same(observed(phased), observed(stepped))
