@@ -172,6 +172,31 @@ from stepnn.widgets.stepthrough import StepThrough
 StepThrough(moons_trainer(), views=("curves", "boundary"), max_epochs=200, patience=10)
 
 # %% [markdown]
+# ## Regularization and noise: the Playground row
+#
+# Two more handles on overfitting, known from TensorFlow Playground, sit in the dashboard's
+# **Playground** row (open below; click its title to fold it).
+#
+# - **Noise**: blurs the classes, so the training data holds accidents the network can memorise.
+#   More noise, a wider gap between the training and the validation loss.
+# - **Regularization** (규제): L2 adds $\lambda \sum W^2$ to the loss, L1 adds
+#   $\lambda \sum |W|$, on the weights $W$ of every layer (not the biases); $\lambda$ is the
+#   rate. Large weights now cost something, so the boundary stays smoother. The status line shows
+#   the loss in two parts: data + penalty; the diagram labels the weights with their regularizer.
+# - **Validation share**: the part of the data held out to measure overfitting.
+#
+# Choose the data set *moons*, noise 30 % and validation share 30 %, then **Play** without
+# regularization and note the best validation loss. Choose L2 with rate 0.01, press **Reset**
+# (the settings stay) and play again: which run reaches the lower validation loss? And with rate 1?
+# **Undo** takes back any of these changes, like any other setting.
+
+# %%
+board = StepThrough(moons_trainer(), views=("curves", "boundary"), max_epochs=200, patience=10)
+# the Playground row open from the start
+board.playground.widget.selected_index = 0
+board
+
+# %% [markdown]
 # ## Try this
 #
 # 1. Set `patience=3` and `patience=30`. When does each stop, and with what validation loss?

@@ -198,3 +198,50 @@ StepThrough(again, views=("network", "heatmaps", "gradients", "curves", "surface
 # If $a$ equals the one-hot target, the gradient is zero: that flower asks for no change. Flowers
 # predicted badly have the largest gradients and move the weights most.
 # </details>
+
+# %% [markdown]
+# ## Your own data
+#
+# A network learns from any table of numbers. `sn.datasets.from_csv(path, target="label")` reads
+# a CSV file: every column is a feature except the `target` column, which holds the labels (a
+# broken file gets an error naming its line and column). The cell below writes a small CSV, two
+# measurements and a 0/1 label for 40 points, into the temporary folder, and reads it back.
+
+# %%
+import csv
+import pathlib
+import tempfile
+
+rng = np.random.default_rng(0)
+# two clouds: class 0 around (-1, -1), class 1 around (1, 1), rows in random order
+cloud = np.concatenate([rng.normal(-1.0, 0.6, (20, 2)), rng.normal(1.0, 0.6, (20, 2))])
+labels = np.array([0] * 20 + [1] * 20)
+order = rng.permutation(40)
+csv_path = pathlib.Path(tempfile.gettempdir()) / "my_points.csv"
+with open(csv_path, "w", newline="") as f:
+    writer = csv.writer(f)
+    writer.writerow(["x1", "x2", "label"])
+    for (a, b), label in zip(cloud[order], labels[order]):
+        writer.writerow([f"{a:.3f}", f"{b:.3f}", label])
+
+X_own, y_own = sn.datasets.from_csv(csv_path, target="label")
+print(sn.terms.phrase("lessons.own_data", n=len(X_own), features=X_own.shape[1],
+                      classes=len(set(y_own.tolist()))))
+
+# %% [markdown]
+# Train on it in StepThrough with the decision boundary. In the **Playground** row, pick a class
+# with the toggle and click on the boundary plot: each click adds a point of that class to the
+# training data (*my points* counts them). Put three points of class 1 deep inside the cloud of
+# class 0 and press **Play**: does the network bend its boundary around them? **Clear my points**
+# removes them and **Undo** brings them back. **Save** writes the whole session to the file named
+# beside it; **Load** goes on from such a file later, exactly where it stood.
+
+# %%
+own = sn.Trainer(sn.Sequential([sn.Dense(2, 8, activation="tanh"),
+                                sn.Dense(8, 1, activation="sigmoid")], seed=0),
+                 X_own, y_own, loss="binary_crossentropy", optimizer="adam", learning_rate=0.05,
+                 batch_size=8, seed=0)
+mine = StepThrough(own, views=("network", "curves", "boundary"), max_epochs=100)
+# the Playground row open from the start
+mine.playground.widget.selected_index = 0
+mine

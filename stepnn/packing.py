@@ -130,7 +130,8 @@ def unpack_optimizer_state(meta: dict, arrays: dict, prefix: str = "optimizer_st
     if not meta:
         return {}
     state = {"t": expect(meta, "t", int, where="optimizer state")}
-    lists = expect(meta, "lists", dict, where="optimizer state")
+    # plain SGD keeps only its step count t: no lists of arrays
+    lists = expect(meta, "lists", dict, where="optimizer state") if "lists" in meta else {}
     for key in lists:
         n = expect(lists, key, int, where="optimizer state lists")
         state[key] = [stored_array(arrays, f"{prefix}/{key}/{i}") for i in range(n)]

@@ -225,3 +225,20 @@ def test_the_stored_version_1_session_loads_and_continues():
     for _ in range(6):
         fresh.step(), loaded.step()
     _same(observed(fresh), observed(loaded))
+
+
+def test_plain_sgd_keeps_only_its_step_count_and_loads(tmp_path):
+    # SGD without momentum has no moments: its state is {"t": k} alone
+    X, y = sn.datasets.xor(n=40)
+    model = sn.Sequential([sn.Dense(2, 3, activation="tanh"), sn.Dense(3, 1, activation="sigmoid")], seed=1)
+    trainer = sn.Trainer(model, X, y, loss="binary_crossentropy", optimizer="sgd", learning_rate=0.5,
+                         batch_size=8)
+    trainer.step()
+    assert trainer.optimizer_state == {"t": 1}
+    sn.save(trainer, tmp_path / "sgd.stepnn")
+    loaded = sn.load(tmp_path / "sgd.stepnn")
+    assert loaded.optimizer_state == {"t": 1}
+    for _ in range(3):
+        trainer.step()
+        loaded.step()
+    np.testing.assert_array_equal(loaded.model.get_flat(), trainer.model.get_flat())

@@ -51,6 +51,9 @@ class BoundaryView(View):
         trainer: the Trainer to show.
         resolution: grid points per axis for the 2-D picture (the curve uses 4 x as many).
         lang: "en" or "ko".
+        on_click: called as ``on_click(view, x, y)`` when a left click lands on the axes (data
+            coordinates); the dashboard's controller acts on it (e.g. adds a point). The view
+            changes nothing.
 
     Attributes:
         kind: "boundary2d", "curve1d" or "none".
@@ -62,7 +65,7 @@ class BoundaryView(View):
         does not cross 0.5; None otherwise).
     """
 
-    def __init__(self, ax, trainer, resolution: int = 40, lang: "str | None" = None):
+    def __init__(self, ax, trainer, resolution: int = 40, lang: "str | None" = None, on_click=None):
         self.lang = use_language(lang)
         if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
             raise ValueError(f"resolution must be a whole number >= 2 (grid points per axis); "
@@ -88,8 +91,20 @@ class BoundaryView(View):
                     color="#444444")
         self.note = ax.text(0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
                             color="#b00020", zorder=6)
+        self.on_click = on_click
+        self._cid = ax.figure.canvas.mpl_connect("button_press_event", self._on_press)
         self.update(trainer)
         localize(ax, self.lang)
+
+    def _on_press(self, event) -> None:
+        if event.inaxes is not self.ax or event.button != 1 or event.xdata is None \
+                or event.ydata is None or self.on_click is None:
+            return
+        self.on_click(self, float(event.xdata), float(event.ydata))
+
+    def disconnect(self) -> None:
+        """Stop listening to mouse clicks."""
+        self.ax.figure.canvas.mpl_disconnect(self._cid)
 
     def dynamic_artists(self) -> list:
         """The output (mesh or curve), the data points above the mesh, the 0.5 contour, the batch

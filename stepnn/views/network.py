@@ -25,6 +25,7 @@ activation over the input plane, left of its node (``stepnn.views.neuron_picture
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.transforms
 import numpy as np
 from matplotlib.collections import LineCollection
 
@@ -34,7 +35,7 @@ from .heatmaps import max_abs
 from .neuron_pictures import NeuronPictures
 from .style import ROLES, SIGN_CMAP
 
-__all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors"]
+__all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors", "regularizer_label"]
 
 STAGES = ("start", "forward", "loss", "backward", "update")
 POSITIVE, NEGATIVE, NEUTRAL = ROLES["positive"], ROLES["negative"], "#bbbbbb"
@@ -57,6 +58,17 @@ def edge_colors(values: np.ndarray) -> np.ndarray:
     out[finite & (values > 0)] = rgba[POSITIVE]
     out[finite & (values < 0)] = rgba[NEGATIVE]
     return out
+
+
+def regularizer_label(reg) -> str:
+    """A kernel regularizer in a few characters: "L2 0.01", "L1 0.001", "L1+L2 0.01" (equal
+    factors) or "L1 0.01+L2 0.1"; "" for None."""
+    if reg is None:
+        return ""
+    parts = [(name.upper(), value) for name, value in reg.get_config().items() if value or len(reg.get_config()) == 1]
+    if len(parts) == 2 and parts[0][1] == parts[1][1]:
+        return f"L1+L2 {parts[0][1]:g}"
+    return "+".join(f"{name} {value:g}" for name, value in parts) or "L1+L2 0"
 
 
 def _column(n: int, tallest: int) -> np.ndarray:
@@ -135,6 +147,15 @@ class NetworkView(View):
         out_top = float(columns[-1].max())
         self.loss_text = ax.text(len(sizes) - 1, out_top + 0.3, "", ha="center", va="bottom", fontsize=9,
                                  color=HIGHLIGHT, fontweight="bold", clip_on=True, zorder=3)
+        # the regularizer each W carries, above the connections it penalises (empty without one);
+        # one line for all when every W carries the same
+        # (between the sample's line and the top neurons: x in data, y in axes coordinates)
+        between = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        self.reg_texts = [ax.text(l + 0.5, 0.755, "", transform=between, ha="center", va="center",
+                                  fontsize=8, color=PLAIN, clip_on=True, zorder=3)
+                          for l in range(len(sizes) - 1)]
+        self.reg_all = ax.text((len(sizes) - 1) / 2, 0.755, "", transform=between, ha="center",
+                               va="center", fontsize=8, color=PLAIN, clip_on=True, zorder=3)
         self._rings = tuple(np.array(matplotlib.colors.to_rgba(c)) for c in (HIGHLIGHT, PLAIN))
         self.shown = "weights"
         self.update(trainer)
@@ -145,7 +166,7 @@ class NetworkView(View):
         says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
         pictures = self.pictures.artists() if self.pictures is not None else []
         return [self.edges, *pictures, self.neurons, *self.labels, self.title, self.sample_text,
-                self.loss_text]
+                self.loss_text, *self.reg_texts, self.reg_all]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:
@@ -212,6 +233,16 @@ class NetworkView(View):
         if st in ("loss", "backward", "update"):
             line += f": {self._target(trainer)}"
         self.sample_text.set_text(line)
+        self.show_regularizers(trainer)
+
+    def show_regularizers(self, trainer) -> None:
+        """Label each W with its regularizer in force ("L2 0.01"; nothing without one), or all of
+        them at once ("W1-W3: L2 0.01") when they carry the same."""
+        labels = [regularizer_label(layer.kernel_regularizer) for layer in trainer.model.layers]
+        same = len(labels) > 1 and len(set(labels)) == 1
+        self.reg_all.set_text(f"W1-W{len(labels)}: {labels[0]}" if same and labels[0] else "")
+        for text, label in zip(self.reg_texts, labels):
+            text.set_text("" if same else label)
 
     def _target(self, trainer) -> str:
         """ "0.351 / 1": the prediction and the target of the sample (for several outputs, the

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..stopping import Criteria, StopReason, finish_epoch, guarded_step, run
 from ..terms import phrase, resolve_language, term
+from ..views.network import regularizer_label
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
            "explain_data", "upcoming", "move_to", "stop_text", "LOOP"]
@@ -65,6 +66,12 @@ def _pending_text(trainer, lang: str) -> str:
         parts.append(f"{_word('batch_size', lang)} {new['batch_size']}")
     if new["loss"] != now["loss"]:
         parts.append(f"{_word('loss_function', lang)} {new['loss']}")
+    regs = new["regularizers"]
+    if regs != tuple(layer.kernel_regularizer for layer in trainer.model.layers):
+        labels = {regularizer_label(r) or phrase("playground.reg.none", lang) for r in regs}
+        parts.append(f"{_word('regularization', lang)} {' / '.join(sorted(labels))}")
+    if new["data"] is not trainer.data:
+        parts.append(f"{_word('dataset', lang)} {new['data'].n}")
     return ", ".join(parts)
 
 
@@ -81,7 +88,10 @@ def status_text(trainer, stop_reason: "StopReason | None" = None, lang: "str | N
              f"{w('global_iteration')} {trainer.global_iteration}",
              f"{w('samples_seen')} {trainer.samples_seen}"]
     if trainer.last_loss is not None:
-        parts.append(f"{_word('loss', lang)} {trainer.last_loss.value:.4f}")
+        rec = trainer.last_loss
+        parts.append(f"{_word('loss', lang)} {rec.value:.4f}")
+        if rec.penalty:
+            parts[-1] += " " + phrase("status.penalty", lang, data=rec.data_loss, penalty=rec.penalty)
     parts.append(f"{w('next')}: {_word(trainer.next_phase, lang)}")
     if rate is not None:
         parts.append(phrase("status.rate", lang, rate=rate))

@@ -47,6 +47,7 @@ from ._base import Dashboard, guarded
 from .maths_panel import MathsPanel
 from .controller import (LOOP, Criteria, explain_data, finish_epoch, guarded_step, move_to,
                          phase_hint, run, status_text, stop_text, upcoming)
+from .playground import PlaygroundActions, PlaygroundPanel
 from .student import MARK, student_html, student_phases
 
 __all__ = ["StepThrough", "VIEW_NAMES", "OPTIMIZERS", "build_views", "view_figsize"]
@@ -72,7 +73,7 @@ def optimizer_choice(optimizer) -> str:
     return optimizer.name
 
 
-class StepThrough(Dashboard):
+class StepThrough(PlaygroundActions, Dashboard):
     """The training loop, one phase at a time, with every number drawn.
 
     Args:
@@ -98,7 +99,12 @@ class StepThrough(Dashboard):
         class ``stepnn-status``), student (HTML, class ``stepnn-student``: the student's own
         functions and their difference from the package's), message, criteria, stop_reason,
         errors, steps_per_tick, blitter (the figure's ``stepnn.views.blit.Blitter``), maths (the
-        ``MathsPanel`` under the figure: the formula of the last phase with the sample's numbers).
+        ``MathsPanel`` under the figure: the formula of the last phase with the sample's numbers), playground
+        (``stepnn.widgets.playground.PlaygroundPanel``: regularizer, data set, noise, validation
+        share, own points by clicking on the decision boundary, Save / Load; closed at first).
+
+    ``replace_trainer(trainer)`` drives another trainer (Load and a data set the network cannot
+    read do it); the views are rebuilt whenever the data in force or the model changes.
     """
 
     title_key = "StepThrough"
@@ -134,29 +140,47 @@ class StepThrough(Dashboard):
         self._view_names = names
         self._surface = surface
         self._pictures = bool(neuron_pictures)
+        self._figsize = figsize
         self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model, dpi, self.scale),
                                               dpi)
-        self.views = build_views(self.figure, trainer, names, lang, surface, self._after_surface_click,
-                                 self._pictures)
-        readable(self.figure, self.scale)
-        self.frames = self._build_frames()
-        if "curves" in self.views:
-            self.views["curves"].set_patience(self.criteria.patience)
-        self.blitter = self.blit(self.figure, self._dynamic_artists)
+        self.views: dict = {}
+        self._build_views()
         self._build_controls()
+        self.playground = PlaygroundPanel(self.lang, self._on_playground)
         self.student = widgets.HTML()  # the student's own functions, and their difference
         self.student.add_class("stepnn-student")
         for phase in student_phases(trainer):
             self.buttons[phase].description += MARK
         self.maths = MathsPanel(self.lang, shown=show_maths)
-        self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.status, self.student,
-                                    self.message, canvas, self.maths.widget])
+        self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.playground.widget,
+                                    self.status, self.student, self.message, canvas, self.maths.widget])
         self.widget.add_class("stepnn-stepthrough")
         self.localize()
         self.refresh()
 
     def _w(self, key: str, **values) -> str:
         return self.p(f"stepthrough.{key}", **values)
+
+    def _build_views(self) -> None:
+        """(Re)build the views for the trainer's model and data on the cleared figure: at the start,
+        and when the data in force or the trainer changes (the views are laid out for them)."""
+        tr, fig = self.trainer, self.figure
+        for view in self.views.values():
+            if hasattr(view, "disconnect"):
+                view.disconnect()
+        for ax in list(fig.axes):   # removing is cheaper than fig.clear(), which resets every axes first
+            fig.delaxes(ax)
+        if self._figsize is None:
+            fig.set_size_inches(view_figsize(self._view_names, tr.model, fig.dpi, self.scale))
+        self.views = build_views(fig, tr, self._view_names, self.lang, self._surface, self._after_surface_click,
+                                 self._after_boundary_click, self._pictures)
+        readable(fig, self.scale)
+        localize(fig, self.lang)
+        self.frames = self._build_frames()
+        if "curves" in self.views:
+            self.views["curves"].set_patience(self.criteria.patience)
+        self.blitter = self.blit(fig, self._dynamic_artists)
+        self._shown_for = (tr.data, tr.model)
 
     def _dynamic_artists(self) -> list:
         """What the views may change at a refresh: the blitter redraws these over its background."""
@@ -510,6 +534,8 @@ class StepThrough(Dashboard):
         """Controls follow the trainer, every view updates, the status line too; one redraw."""
         tr = self.trainer
         self._sync_controls()
+        if self._shown_for[0] is not tr.data or self._shown_for[1] is not tr.model:
+            self._build_views()
         for view in self.views.values():
             view.update(tr)
         self._update_buttons()
@@ -530,7 +556,16 @@ class StepThrough(Dashboard):
         new = upcoming(tr)
         bs = new["batch_size"]
         batch = len(tr.last_forward.x) if tr.last_forward is not None else bs
+        self.playground.sync(tr)
+        output = tr.model.layers[-1]
+        fit = losses.fitting(output.activation.name, output.n_out, new["data"].labels_for(tr.loss_fn, output.n_out)[0])
         with self._holding():
+            c["batch_size"].max = new["data"].n
+            if new["loss"] not in fit:
+                fit.append(new["loss"])
+            if list(c["loss_function"].options) != fit:
+                c["loss_function"].options = fit
+            c["patience"].disabled = new["data"].X_val is None
             c["learning_rate"].value = new["learning_rate"]
             c["batch_size"].value = bs
             c["optimizer"].value = optimizer_choice(new["optimizer"])
@@ -585,7 +620,7 @@ class StepThrough(Dashboard):
         fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
                      dpi=self.figure.dpi)
         FigureCanvasAgg(fig)
-        views = build_views(fig, trainer, names, self.lang, self._surface, None, self._pictures)
+        views = build_views(fig, trainer, names, self.lang, self._surface, neuron_pictures=self._pictures)
         readable(fig, self.scale)
         localize(fig, self.lang)
         if "network" in views and "network" in self.views:
@@ -623,7 +658,7 @@ def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[flo
 
 
 def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = None, surface: str = "weights",
-                on_surface_change=None, neuron_pictures: bool = True) -> dict:
+                on_surface_change=None, on_boundary_click=None, neuron_pictures: bool = True) -> dict:
     """Lay out the views ``names`` on ``fig`` and build them: the diagram (with each hidden
     unit's picture over the input plane, for 2 inputs and ``neuron_pictures``), the loss curve,
     the loss surface and the boundary two by two; below, the z/a heatmaps in a row and the
@@ -665,7 +700,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = Non
         "curves": lambda ax: LearningCurveView(ax, trainer, lang=lang),
         "surface": lambda ax: SurfaceView(ax, trainer, directions=surface, lang=lang, path_ax=path_ax,
                                           on_pick=on_surface_change),
-        "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang),
+        "boundary": lambda ax: BoundaryView(ax, trainer, lang=lang, on_click=on_boundary_click),
     }
     return {name: makers[name](axes[name]) for name in VIEW_NAMES if name in names}
 
