@@ -80,6 +80,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "stop_reason": ("Stopped", "중지 이유"),
     "loss_surface": ("Loss surface", "손실 곡면"),
     "decision_boundary": ("Decision boundary", "결정 경계"),
+    "pc1": ("PC1", "제1 주성분"),   # the first principal component of the inputs
+    "pc2": ("PC2", "제2 주성분"),
     "network": ("Network", "신경망"),
     "validation": ("Validation", "검증"),
     "train": ("Train", "학습"),

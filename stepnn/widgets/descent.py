@@ -41,7 +41,7 @@ GRID = 61            # surface grid points per axis (the problems are cheap)
 CONVERGED = 1e-8     # a gradient norm below this ends Play: the path has arrived
 LOSS_CEILING = 1e12  # the loss chart stops here (a diverging loss only grows past it)
 DPI = 100
-FIGSIZE = (MAX_WIDTH_PX / DPI, 3.7)  # 840 x 370 px
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.7)  # 832 x 370 px
 ARROW_MAX = 0.2      # the -gradient arrow's length at the window's steepest point (share of its diagonal)
 ZERO = 1e-9          # shown as 0: a coordinate or gradient this small next to the window's size
 # one meaning per colour (Okabe-Ito): the path and the loss it had (vermillion), the -gradient

@@ -83,7 +83,7 @@ class StepThrough(Dashboard):
         max_epochs, target_loss, patience: the stopping criteria of Epoch and Play runs (see
             ``controller.Criteria``); the controls change them later.
         surface: the loss surface's directions, "weights" (two weights) or "pca".
-        figsize, dpi: the figure's size (inches; default: laid out for 840 px) and resolution.
+        figsize, dpi: the figure's size (inches; default: laid out for 832 px) and resolution.
         scale: the presentation scale (1 for a laptop, 1.5 for a projector): every text in the
             figure and the controls grows by it; the figure keeps its width.
 
@@ -600,7 +600,7 @@ class StepThrough(Dashboard):
 # ------------------------------------------------------------------ figure layout
 def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[float, float]:
     """A figure size (inches) for the views ``names`` of ``model`` at ``dpi``: at most
-    ``MAX_WIDTH_PX`` (840 px) wide, so that the dashboard fits JupyterLab's output area at
+    ``MAX_WIDTH_PX`` (832 px) wide, so that the dashboard fits JupyterLab's output area at
     1280x800 with the file browser open; the top views two by two, then a row of z/a heatmaps and
     a row of gradients. Heights grow with the presentation ``scale`` (text is larger)."""
     top = [n for n in TOP_ROW if n in names]
