@@ -424,6 +424,20 @@ def test_the_colours_keep_their_losses_while_the_plane_stays():
     np.testing.assert_array_equal(view.contours[0].levels, contour_levels(view.surface.values))
 
 
+def test_the_colours_are_chosen_afresh_only_when_the_loss_sank_out_of_them():
+    from stepnn.views.surface import SurfaceView, contour_levels
+    fig, ax = new_axes()
+    view = SurfaceView(ax, xor_trainer(), resolution=5)
+    key = ("a plane",)
+    first = view._levels_for(np.linspace(1.0, 3.0, 100), key).copy()
+    kept = view._levels_for(np.linspace(1.5, 2.5, 100), key)              # uses most of the colours
+    np.testing.assert_array_equal(kept, first)
+    lower = view._levels_for(np.linspace(0.5, 2.5, 100), key)             # a lower loss: widened down
+    assert lower[0] == 0.5 and lower[-1] == first[-1]
+    sunk = np.linspace(0.1, 0.3, 100)                                      # far below: afresh
+    np.testing.assert_array_equal(view._levels_for(sunk, key), contour_levels(sunk))
+
+
 def test_a_new_start_or_another_trainer_recomputes_at_once():
     from stepnn.views.surface import SurfaceView
     tr = xor_trainer()

@@ -99,13 +99,19 @@ class _PlaneView(View):
 
     def _levels_for(self, values: np.ndarray, plane_key) -> "np.ndarray | None":
         """Contour levels for a surface on the plane ``plane_key``: the first surface's on a new
-        plane, then kept, so that a colour means the same loss at every refresh; widened only
-        downwards, when a refresh finds a lower loss than the lowest level."""
+        plane, then kept, so that a colour means the same loss at every refresh. They are widened
+        downwards when a refresh finds a lower loss than the lowest level, and chosen afresh only
+        when the surface would use less than half of the colours (its loss sank far below, or rose
+        above, the levels: one colour would fill the picture)."""
         fresh = contour_levels(values)
-        if plane_key != self._levels_plane or self.levels is None:
+        if plane_key != self._levels_plane or self.levels is None or fresh is None:
             self.levels, self._levels_plane = fresh, plane_key
-        elif fresh is not None and fresh[0] < self.levels[0]:
-            self.levels = np.linspace(fresh[0], self.levels[-1], N_LEVELS + 1)
+            return self.levels
+        low, high = min(fresh[0], self.levels[0]), self.levels[-1]
+        if fresh[-1] - low < 0.5 * (high - low) or fresh[0] >= high:
+            self.levels = fresh
+        elif low < self.levels[0]:
+            self.levels = np.linspace(low, high, N_LEVELS + 1)
         return self.levels
 
     def _draw(self, surface: "S.Surface | None", plane_key=None) -> None:

@@ -218,7 +218,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         ax.set_ylabel(self.problem.labels[1], fontsize=fs, labelpad=1)
         ax.tick_params(labelsize=fs)
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5, prune="lower"))  # never two labels in the lower left corner
         ax.set_title(self.p("descent.start"), fontsize=fs)
         self.loss_ax = fig.add_subplot(grid[1])
         (self.loss_line,) = self.loss_ax.plot([], [], "-o", color=COLORS["path"], ms=5, lw=1.4)

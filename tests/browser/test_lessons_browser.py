@@ -369,7 +369,6 @@ def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, lessons_dir, page, lab
         for window in WINDOWS:
             if window is not WINDOWS[0]:
                 set_window(page, window)
-            print(f"\n{path}: outputs {sorted(page.evaluate(OVERFLOWS)['widths'])} px wide at {window}")
             widths.append(assert_outputs_fit(page, window))
             page.screenshot(path=str(screenshot_path(screenshots_dir, path, window)), full_page=True)
     except BaseException:

@@ -8,9 +8,14 @@ import pytest
 from matplotlib.text import Text
 
 from stepnn.views.style import MAX_WIDTH_PX, MIN_TEXT_PX, ROLES, text_px
+from stepnn.widgets.chain_rule import ChainRule
 from stepnn.widgets.controller import LOOP
+from stepnn.widgets.descent import DescentExplorer
+from stepnn.widgets.loss_explorer import LossExplorer
+from stepnn.widgets.race import OptimizerRace
 from stepnn.widgets.stepthrough import VIEW_NAMES, StepThrough
 
+from .readable import clipped_texts, overlapping_texts, small_texts
 from .test_views import make_trainer
 
 # the view combinations the lessons use (00 and 08: all; 01; 06 and 07)
@@ -169,3 +174,49 @@ def test_patience_marks_the_best_validation_epoch_and_its_window():
     assert window.vertices[:, 0].min() == best and window.vertices[:, 0].max() > best
     board.controls["patience"].value = 0     # off: no marks
     assert len(curves.best.get_xdata()) == 0
+
+
+def _chain_rule(lang, scale):
+    board = ChainRule(seed=0, loss="binary_crossentropy", live=False, lang=lang, scale=scale)
+    board.buttons["forward_all"].click()
+    board.buttons["backward_all"].click()   # every gradient and its check written in the table
+    return board
+
+
+def _race(directions):
+    def make(lang, scale):
+        board = OptimizerRace(live=False, lang=lang, scale=scale, directions=directions)
+        for _ in range(3):
+            board.buttons["step"].click()
+        return board
+    return make
+
+
+def _descent(problem):
+    def make(lang, scale):
+        board = DescentExplorer(problem, live=False, lang=lang, scale=scale)
+        for _ in range(5):
+            board.buttons["step"].click()
+        return board
+    return make
+
+
+OTHER_DASHBOARDS = {
+    "chain_rule": _chain_rule, "race_pca": _race("pca"), "race_weights": _race("weights"),
+    "descent_quadratic": _descent("quadratic"), "descent_line": _descent("linear_regression"),
+    "loss_explorer": lambda lang, scale: LossExplorer(loss="binary_crossentropy", live=False, lang=lang,
+                                                      scale=scale),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("name", list(OTHER_DASHBOARDS))
+def test_no_text_is_cut_off_or_written_over_another_at_either_scale(name, scale, lang):
+    board = OTHER_DASHBOARDS[name](lang, scale)
+    fig = board.figures[0]
+    assert board.errors == []
+    assert small_texts(fig, MIN_TEXT_PX * scale) == []
+    assert clipped_texts(fig) == []
+    assert overlapping_texts(fig) == []
+    assert fig.canvas.get_width_height()[0] <= MAX_WIDTH_PX
