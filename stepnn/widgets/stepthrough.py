@@ -60,6 +60,8 @@ MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' u
 LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
 MAX_SPEED = 30      # the Play speed slider's top, iterations/s (Play adapts to deliver it)
 MAX_STEPS_PER_TICK = 60
+ADAPT_TICKS = 5     # Play ticks measured before the iterations per tick change (a redraw that
+                    # recomputes the loss surface is slower: one tick alone says little)
 # the views a phase changes: their panels are framed in the "current" colour after its click
 PHASE_VIEWS = {"forward": ("network", "heatmaps"), "loss": ("network", "curves"),
                "backward": ("network", "gradients"), "update": ("curves", "surface", "boundary")}
@@ -338,17 +340,23 @@ class StepThrough(Dashboard):
 
     def _adapt(self) -> None:
         """Keep Play's promise: measure the iterations/s delivered over the last ticks and, when
-        it falls short of the speed asked, do more iterations per tick (fewer frames)."""
-        if len(self._ticks) < 3:
+        it is off the speed asked (below 95 % or above 120 %), set the iterations per tick that
+        the frames measured would need: fewer frames, each doing more, when frames come slowly."""
+        if len(self._ticks) < ADAPT_TICKS:
             return
-        (t0, _), (t1, _) = self._ticks[0], self._ticks[-1]
-        done = sum(n for _, n in list(self._ticks)[1:])
+        recent = list(self._ticks)[-ADAPT_TICKS:]
+        (t0, _), (t1, _) = recent[0], recent[-1]
+        done = sum(n for _, n in recent[1:])
         if t1 <= t0:
             return
         self.rate = done / (t1 - t0)
         wanted = self.controls["speed"].value
-        if self.rate < 0.95 * wanted and self.steps_per_tick < MAX_STEPS_PER_TICK:
-            self.steps_per_tick += 1
+        if 0.95 * wanted <= self.rate <= 1.2 * wanted:
+            return
+        frames_per_second = self.rate / self.steps_per_tick
+        needed = min(MAX_STEPS_PER_TICK, max(1, math.ceil(wanted / max(frames_per_second, 1e-9))))
+        if needed != self.steps_per_tick:
+            self.steps_per_tick = needed
             self._ticks.clear()
 
     @guarded

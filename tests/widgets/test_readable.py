@@ -137,16 +137,27 @@ def test_epoch_while_play_runs_stops_play_at_the_limit():
     assert board.trainer.epoch == epoch == 2 and board.trainer.iteration == 0
 
 
-def test_play_does_more_iterations_per_tick_when_frames_come_slower():
+def test_play_sets_the_iterations_per_tick_its_frames_need(monkeypatch):
+    from stepnn.widgets import stepthrough
     board = StepThrough(make_trainer(), live=False, dpi=40, max_epochs=None, views=("curves",))
     board.controls["speed"].value = 30
+    assert board.play.interval == 100 and board.steps_per_tick == 3     # asked: 10 frames/s x 3
+    now = [0.0]                                                        # the clock Play reads
+    monkeypatch.setattr(stepthrough.time, "monotonic", lambda: now[0])
+
+    def frames(n, every):
+        for _ in range(n):
+            board.tick()
+            now[0] += every
+
     board.play.playing = True
-    start = board.steps_per_tick
-    for _ in range(8):
-        board.tick()
-    # a tick of this figure takes tens of ms, at most ~10 frames/s are asked: more iterations per tick
-    assert board.rate is not None and board.steps_per_tick >= start
-    assert re.search(r"\d+\.\d iterations/s", board.status.value)
+    frames(stepthrough.ADAPT_TICKS, 0.5)         # a frame every 0.5 s: 3 per tick give 6/s
+    assert board.rate == pytest.approx(6.0) and board.steps_per_tick == 15   # 2 frames/s x 15 = 30/s
+    assert re.search(r"6\.0 iterations/s", board.status.value)
+    frames(stepthrough.ADAPT_TICKS, 0.5)
+    assert board.rate == pytest.approx(30.0) and board.steps_per_tick == 15  # the promise kept: no change
+    frames(3 * stepthrough.ADAPT_TICKS, 0.05)    # frames come fast again: fewer iterations each
+    assert board.steps_per_tick == 2
     board.play.playing = False
     assert "iterations/s" not in board.status.value
 
