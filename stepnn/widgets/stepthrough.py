@@ -125,6 +125,7 @@ class StepThrough(Dashboard):
         self._quiet = False
         self._tick_done = 0.0
         self._ticks: deque = deque(maxlen=20)   # (time, iterations) of the last Play ticks
+        self._adapted_at = -math.inf              # time of the last change of steps_per_tick
         self.rate: "float | None" = None        # iterations/s Play delivers (None: not playing)
         self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
         self._view_names = names
@@ -342,14 +343,15 @@ class StepThrough(Dashboard):
         """Keep Play's promise: measure the iterations/s delivered over the last ticks and, when
         it is off the speed asked (below 95 % or above 120 %), set the iterations per tick that
         the frames measured would need: fewer frames, each doing more, when frames come slowly."""
-        if len(self._ticks) < ADAPT_TICKS:
+        if len(self._ticks) < 3:
             return
         recent = list(self._ticks)[-ADAPT_TICKS:]
         (t0, _), (t1, _) = recent[0], recent[-1]
-        done = sum(n for _, n in recent[1:])
         if t1 <= t0:
             return
-        self.rate = done / (t1 - t0)
+        self.rate = sum(n for _, n in recent[1:]) / (t1 - t0)   # what the status line shows
+        if sum(t > self._adapted_at for t, _ in recent) < ADAPT_TICKS:
+            return                                    # too few ticks since the last change
         wanted = self.controls["speed"].value
         if 0.95 * wanted <= self.rate <= 1.2 * wanted:
             return
@@ -357,7 +359,7 @@ class StepThrough(Dashboard):
         needed = min(MAX_STEPS_PER_TICK, max(1, math.ceil(wanted / max(frames_per_second, 1e-9))))
         if needed != self.steps_per_tick:
             self.steps_per_tick = needed
-            self._ticks.clear()
+            self._adapted_at = t1
 
     @guarded
     def undo(self) -> None:

@@ -176,8 +176,8 @@ async ([n, timeoutMs]) => {
   const hash = () => {
     let h = 0;
     for (const context of contexts) {
-      const d = context.getImageData(0, 0, context.canvas.width, context.canvas.height).data;
-      for (let i = 0; i < d.length; i += 4) h = (Math.imul(h, 31) + d[i] + (d[i + 1] << 8) + (d[i + 2] << 16)) | 0;
+      const pixels = new Uint32Array(context.getImageData(0, 0, context.canvas.width, context.canvas.height).data.buffer);
+      for (let i = 0; i < pixels.length; i++) h = (Math.imul(h, 31) + pixels[i]) | 0;
     }
     return h;
   };
