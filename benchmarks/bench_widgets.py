@@ -34,8 +34,18 @@ updating, the pixels brought up to date at every tick; target: at least 10 itera
 second). The share of full draws among the redraws is printed too, and whether
 the dashboard's last pixels equal those of a full draw of its figure.
 
+Last, Play at every speed its slider offers (1 to ``MAX_SPEED`` iterations/s): frames come as the
+page's Play widget sends them (one every ``play.interval`` ms, whether or not the kernel is busy),
+each one changes ``play.value`` as the page does, and a frame that arrives within half an
+interval of the last tick's end is dropped, as a live dashboard drops the backlog of a slow tick;
+``steps_per_tick`` adapts as it does in a notebook. Once it has settled (the time this takes is
+printed), the iterations done per second of wall time are compared with the speed asked (target: at least 90 % of it at every
+speed; otherwise the slider should stop at the fastest speed delivered). The image is not sent to
+a browser here: the browser test measures that part (click to canvas).
+
 This is a measurement, not a test: it always exits with status 0.
-Run from the repository root: ``python benchmarks/bench_widgets.py [--clicks 40] [--ticks 60]``.
+Run from the repository root:
+``python benchmarks/bench_widgets.py [--clicks 40] [--ticks 60] [--speeds 1-30] [--play-seconds 3]``.
 """
 from __future__ import annotations
 
@@ -56,11 +66,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import stepnn as sn  # noqa: E402
-from stepnn.widgets.stepthrough import StepThrough, build_views, view_figsize  # noqa: E402
+from stepnn.widgets.stepthrough import ADAPT_TICKS, MAX_SPEED, StepThrough, build_views, view_figsize  # noqa: E402
 
 TARGET_RATIO = 0.35
 TARGET_MS = 60.0
 TARGET_ITERATIONS_PER_SECOND = 10.0
+TARGET_PLAY_SHARE = 0.9   # Play delivers at least 90 % of the speed its slider asks
+MAX_WARM_UP = 20.0        # seconds Play may take to settle before its rate is measured anyway
 REFERENCE_IDLE_MS = 19.0  # TESTING.md: reuse figure + canvas.draw() of a 640x480 plot, idle machine
 DPI = 80
 VIEWS = ("network", "heatmaps", "gradients", "curves", "surface", "boundary")
@@ -174,11 +186,86 @@ def report(title: str, times: dict[str, list[float]], note: str) -> None:
           f"machine the click would take about {ms / load:.0f} ms)\n")
 
 
+def play_at(speed: int, seconds: float) -> tuple[float, int, "float | None", float]:
+    """Play at ``speed`` iterations/s with frames paced as the page sends them (see the module's
+    docstring); returns (iterations per second delivered once Play has settled, iterations per tick
+    at the end, the rate the status line shows, the seconds Play took to settle). Settled: the
+    iterations per tick unchanged for 2 x ``ADAPT_TICKS`` ticks (at most ``MAX_WARM_UP`` s)."""
+    player = DrawOnly(make_trainer(), live=False, dpi=DPI)
+    player.controls["max_epochs"].value = 0          # no limit: Play runs until paused
+    player.controls["speed"].value = speed
+    player.play.playing = True
+    interval = player.play.interval / 1000
+    measured = max(seconds, 5 * interval)
+    clock = time.perf_counter
+    start = next_frame = clock()
+    tick_done, begin, first = -np.inf, None, None
+    same, last = 0, player.steps_per_tick
+    while True:
+        now = clock()
+        if now < next_frame:
+            time.sleep(next_frame - now)             # the page's clock: the next frame is not due yet
+            now = next_frame
+        next_frame += interval
+        if begin is None and (same >= 2 * ADAPT_TICKS or now - start >= MAX_WARM_UP):
+            begin, first = now, player.trainer.global_iteration
+        if begin is not None and now - begin >= measured:
+            break
+        if now - tick_done < interval / 2:           # the backlog of a slow tick: dropped
+            continue
+        player.play.value += 1                       # what the page's Play widget does
+        tick_done = clock()
+        same = same + 1 if player.steps_per_tick == last else 0
+        last = player.steps_per_tick
+    delivered = (player.trainer.global_iteration - first) / (clock() - begin)
+    rate = player.rate
+    player.play.playing = False
+    if player.errors:
+        print("errors during the run:", *player.errors, sep="\n")
+    return delivered, player.steps_per_tick, rate, begin - start
+
+
+def report_play(speeds, seconds: float) -> None:
+    print(f"Play at each speed of the slider (1 to {MAX_SPEED}), all views, frames paced as the page "
+          f"sends them; {seconds:g} s measured after a warm-up")
+    print(f"{'asked/s':>8}{'delivered/s':>13}{'share':>8}{'its/tick':>10}{'status shows':>14}{'settled in s':>14}")
+    short = []
+    for speed in speeds:
+        delivered, per_tick, shown, settle = play_at(speed, seconds)
+        share = delivered / speed
+        if share < TARGET_PLAY_SHARE:
+            short.append(speed)
+        print(f"{speed:8d}{delivered:13.1f}{share:8.0%}{per_tick:10d}"
+              f"{'' if shown is None else f'{shown:.1f}':>14}{settle:14.1f}")
+    kept = [s for s in speeds if s not in short]
+    if not short:
+        print(f"every speed delivered at >= {TARGET_PLAY_SHARE:.0%}: MAX_SPEED = {MAX_SPEED} keeps its promise\n")
+    else:
+        top = max((s for s in kept if s < min(short)), default=None)
+        print(f"below {TARGET_PLAY_SHARE:.0%} at {short}: the slider should stop at {top} on this machine "
+              f"(load average {os.getloadavg()[0]:.1f}; rerun on a quiet machine before changing MAX_SPEED)\n")
+
+
+def speed_list(text: str) -> list[int]:
+    """"1-30" or "1,5,30" as a list of speeds."""
+    if "-" in text:
+        lo, hi = (int(v) for v in text.split("-"))
+        return list(range(lo, hi + 1))
+    return [int(v) for v in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=40, help="timed clicks per contender")
     parser.add_argument("--ticks", type=int, default=60, help="Play ticks timed")
+    parser.add_argument("--speeds", type=speed_list, default=list(range(1, MAX_SPEED + 1)),
+                        help=f"Play speeds to measure, e.g. 1-{MAX_SPEED} (default) or 5,10,30")
+    parser.add_argument("--play-seconds", type=float, default=3.0, help="seconds measured per speed")
+    parser.add_argument("--only-play", action="store_true", help="measure only Play at each speed")
     args = parser.parse_args()
+    if args.only_play:
+        report_play(args.speeds, args.play_seconds)
+        return
     import matplotlib
     print(f"StepThrough click -> figure redrawn; xor, [2, 4, 2, 1]; python {platform.python_version()}, "
           f"matplotlib {matplotlib.__version__}, numpy {np.__version__}, {os.cpu_count()} cpu(s), load "
@@ -219,6 +306,8 @@ def main() -> None:
           f"{per_second * load:.0f} iterations/s)")
     if player.errors:
         print("errors during the run:", *player.errors, sep="\n")
+    print()
+    report_play(args.speeds, args.play_seconds)
 
 
 if __name__ == "__main__":

@@ -149,9 +149,10 @@ sn.say("correct", correct=np.trace(confusion), total=len(y_val))
 # A fresh trainer on the same flowers, with early stopping as above. Step through one iteration
 # phase by phase and watch each view: the network diagram (forward values, then gradients, then
 # weight changes), the $z$/$a$ heatmaps of the batch, the gradient heatmaps $\partial L/\partial W$,
-# the loss curves, and the loss surface around the current weights. (The decision boundary view
-# of lessons 6 and 7 needs data with 2 features to draw a plane of them; iris has 4, so it is left
-# out.) Then press **Play** and let the stopping criterion end the run.
+# the loss curves, the loss surface around the current weights, and the decision boundary. Iris
+# has 4 features, so the boundary is drawn on the plane of their first two principal components
+# (PC1, PC2), the other two held at the data's mean. Then press **Play** and let the stopping
+# criterion end the run.
 
 # %%
 from stepnn.widgets.stepthrough import StepThrough
@@ -160,7 +161,7 @@ again = sn.Trainer(sn.Sequential([sn.Dense(4, 8, activation="relu"),
                                   sn.Dense(8, 3, activation="softmax")], seed=0),
                    X_train, y_train, loss="sparse_categorical_crossentropy", optimizer="adam",
                    learning_rate=0.01, batch_size=16, seed=0, validation_data=(X_val, y_val))
-StepThrough(again, views=("network", "heatmaps", "gradients", "curves", "surface"),
+StepThrough(again, views=("network", "heatmaps", "gradients", "curves", "surface", "boundary"),
             max_epochs=100, patience=10)
 
 # %% [markdown]

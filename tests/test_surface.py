@@ -402,6 +402,42 @@ def test_weights_view_recomputes_every_k_iterations_when_the_other_weights_moved
     assert view._refreshed_at == 0 and len(view.path_line.get_xdata()) == 1
 
 
+def test_the_colours_keep_their_losses_while_the_plane_stays():
+    from stepnn.views.surface import SurfaceView, contour_levels
+    tr = xor_trainer()
+    fig, ax = new_axes()
+    view = SurfaceView(ax, tr, resolution=9, refresh_every=3)
+    first = view.contours[0].levels.copy()
+    np.testing.assert_array_equal(first, contour_levels(view.surface.values))
+    refreshes = 0
+    for _ in range(12):
+        before = view.surface
+        tr.step()
+        view.update(tr)
+        refreshes += view.surface is not before
+        own = contour_levels(view.surface.values)     # what this refresh alone would choose
+        drawn = view.contours[0].levels
+        assert drawn[-1] == first[-1]                 # the top colour: the same loss as at first
+        assert drawn[0] == min(first[0], drawn[0]) and drawn[0] <= own[0]   # only ever widened down
+    assert refreshes >= 3 and not np.array_equal(own, first)   # the refreshes alone would differ
+    view.set_params("W1[1,0]", "W2[0,0]")                       # another plane: its own colours
+    np.testing.assert_array_equal(view.contours[0].levels, contour_levels(view.surface.values))
+
+
+def test_the_colours_are_chosen_afresh_only_when_the_loss_sank_out_of_them():
+    from stepnn.views.surface import SurfaceView, contour_levels
+    fig, ax = new_axes()
+    view = SurfaceView(ax, xor_trainer(), resolution=5)
+    key = ("a plane",)
+    first = view._levels_for(np.linspace(1.0, 3.0, 100), key).copy()
+    kept = view._levels_for(np.linspace(1.5, 2.5, 100), key)              # uses most of the colours
+    np.testing.assert_array_equal(kept, first)
+    lower = view._levels_for(np.linspace(0.5, 2.5, 100), key)             # a lower loss: widened down
+    assert lower[0] == 0.5 and lower[-1] == first[-1]
+    sunk = np.linspace(0.1, 0.3, 100)                                      # far below: afresh
+    np.testing.assert_array_equal(view._levels_for(sunk, key), contour_levels(sunk))
+
+
 def test_a_new_start_or_another_trainer_recomputes_at_once():
     from stepnn.views.surface import SurfaceView
     tr = xor_trainer()

@@ -4,8 +4,12 @@
   data points. One output unit: its value (for 0/1 labels, the probability of class 1 and the
   0.5 contour: the decision boundary). Several output units: each grid cell takes the colour of
   its argmax class, paler where the model is less sure.
+- more than 2 input features (iris has 4): the same picture on the plane of the inputs' first two
+  principal components (PC1, PC2): each point of the plane is mapped back to an input through the
+  principal directions, the other components held at the data's mean, and the model predicts
+  there; the data points are shown at their projections.
 - 1 input feature and 1 output: the fitted curve over the data (regression).
-- anything else: a sentence saying why there is no picture (e.g. iris has 4 features).
+- anything else (1 feature with several outputs): a sentence saying why there is no picture.
 
 The current batch is ringed in black in both pictures. The output is a ``pcolormesh`` (one cell per
 grid point) and the 0.5 contour a LineCollection whose lines contourpy (matplotlib's own contouring
@@ -22,7 +26,7 @@ from matplotlib.collections import LineCollection
 from ._base import View, add_title, bare_axes, localize, use_language
 from .style import OKABE_ITO, ROLES, class_cmap
 
-__all__ = ["BoundaryView", "class_colors", "level_lines"]
+__all__ = ["BoundaryView", "class_colors", "level_lines", "principal_plane"]
 
 _OUTPUT_CMAP = class_cmap().with_extremes(bad="#dddddd")
 
@@ -56,8 +60,10 @@ class BoundaryView(View):
             changes nothing.
 
     Attributes:
-        kind: "boundary2d", "curve1d" or "none".
-        grid: the (resolution^2, 2) or (4 resolution, 1) inputs evaluated at every update.
+        kind: "boundary2d" (also for more than 2 inputs, on the PCA plane), "curve1d" or "none".
+        grid: the (resolution^2, n_inputs) or (4 resolution, 1) inputs evaluated at every update.
+        mean, basis: more than 2 inputs: the data's mean (n_inputs,) and its first two principal
+            directions (n_inputs, 2), orthonormal columns; None otherwise.
         image: the output mesh (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data
         (one Line2D of markers per class: markers draw much faster than a scatter of coloured
         points), ``batch``: the rings around the current batch (a Line2D of markers),
@@ -76,10 +82,18 @@ class BoundaryView(View):
         n_in, n_out = trainer.model.sizes[0], trainer.model.sizes[-1]
         self.contour = self.image = self.curve = self.points = self.batch = None
         self._drawn_for = None   # the weights the output was last computed for
+        self.mean = self.basis = None
         bare_axes(ax)
         add_title(ax, self.t("prediction") if (n_in, n_out) == (1, 1) else self.t("decision_boundary"))
-        if n_in == 2:
+        if n_in >= 2:
             self.kind = "boundary2d"
+            if n_in > 2:
+                self.mean, self.basis = principal_plane(trainer.X)
+                for x, y, key, rotation in [(0.5, 0.015, "pc1", 0), (0.015, 0.5, "pc2", 90)]:
+                    ax.text(x, y, self.t(key), transform=ax.transAxes, rotation=rotation, fontsize=9,
+                            ha="center" if rotation == 0 else "left", va="bottom" if rotation == 0 else "center",
+                            color=ROLES["text"], zorder=6,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
             self._build_2d(trainer, n_out)
         elif n_in == 1 and n_out == 1:
             self.kind = "curve1d"
@@ -114,14 +128,21 @@ class BoundaryView(View):
         return [a for a in changing if a is not None]
 
     # ------------------------------------------------------------ building
+    def plane_coords(self, X: np.ndarray) -> np.ndarray:
+        """Where inputs (m, n_inputs) show in the picture (m, 2): themselves for 2 inputs, else
+        their coordinates on the first two principal components."""
+        X = np.asarray(X, dtype=float)
+        return X if self.basis is None else (X - self.mean) @ self.basis
+
     def _build_2d(self, trainer, n_out: int) -> None:
-        X = trainer.X
+        X = self.plane_coords(trainer.X)
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.08 * np.maximum(hi - lo, 1e-9)
         lo, hi = lo - pad, hi + pad
         gx, gy = np.linspace(lo[0], hi[0], self.resolution), np.linspace(lo[1], hi[1], self.resolution)
         self._xx, self._yy = np.meshgrid(gx, gy)
-        self.grid = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+        plane = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+        self.grid = plane if self.basis is None else self.mean + plane @ self.basis.T
         dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the mesh's cells
         extent = (gx[0] - dx / 2, gx[-1] + dx / 2, gy[0] - dy / 2, gy[-1] + dy / 2)
         xe = np.linspace(extent[0], extent[1], self.resolution + 1)
@@ -164,7 +185,7 @@ class BoundaryView(View):
     def _points(self, trainer) -> list:
         """The data points over the output, one Line2D of markers per class (0/1 labels, several
         outputs) or per fifth of the target's range (regression: five viridis colours)."""
-        X = trainer.X
+        X = self.plane_coords(trainer.X)
         if self.multiclass or self.binary:
             groups, colors = _labels(trainer), self.colors
         else:
@@ -199,7 +220,8 @@ class BoundaryView(View):
         if rec is None:
             self.batch.set_data([], [])
         elif self.kind == "boundary2d":
-            self.batch.set_data(rec.x[:, 0], rec.x[:, 1])
+            shown = self.plane_coords(rec.x)
+            self.batch.set_data(shown[:, 0], shown[:, 1])
         else:
             targets = np.asarray(trainer.y).reshape(-1)[rec.indices]
             self.batch.set_data(rec.x[:, 0], targets)
@@ -237,6 +259,20 @@ class BoundaryView(View):
 
     def __repr__(self) -> str:
         return f"BoundaryView(kind={self.kind!r}, resolution={self.resolution}, lang={self.lang!r})"
+
+
+def principal_plane(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean (n_features,) of inputs ``X`` (n, n_features) and their first two principal
+    directions (n_features, 2): orthonormal columns, PC1 first, each signed so that its largest
+    entry is positive (the same picture on every machine)."""
+    X = np.asarray(X, dtype=float)
+    mean = X.mean(axis=0)
+    _, _, vt = np.linalg.svd(X - mean, full_matrices=False)
+    basis = vt[:2].T.copy()
+    for k in range(2):
+        if basis[np.argmax(np.abs(basis[:, k])), k] < 0:
+            basis[:, k] *= -1
+    return mean, basis
 
 
 def level_lines(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> list:

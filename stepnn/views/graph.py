@@ -57,9 +57,11 @@ class GraphView(View):
     vermillion. ``fontsize`` (points): the size of every text (default: 12 px on screen).
     """
 
-    def __init__(self, ax, graph: ComputationGraph, lang: "str | None" = None, fontsize: "float | None" = None):
+    def __init__(self, ax, graph: ComputationGraph, lang: "str | None" = None, fontsize: "float | None" = None,
+                 stacked: bool = False):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)
+        self.stacked = bool(stacked)   # each weight's name over its value: narrower, for large text
         quiet_axes(ax)
         ax.set_xlim(-0.7, 10.1)
         ax.set_ylim(-3.55, 3.6)
@@ -73,15 +75,20 @@ class GraphView(View):
             ax.plot([start[0], end[0]], [start[1], end[1]], color=COLORS["edge"], lw=1, zorder=1)
             if p.source is None:  # beside its square, away from the edge
                 self.bias_labels[p.name] = ax.text(start[0] - 0.2, start[1], "", ha="right", va="center",
-                                                   fontsize=fs)
+                                                   fontsize=fs, linespacing=1.0)
                 continue
-            if start[1] == end[1]:  # level edge: above its middle
+            va = "center"
+            if start[1] == end[1] and not self.stacked:  # level edge: above its middle
                 at = ((start[0] + end[0]) / 2, start[1] + 0.3)
+            elif start[1] == end[1]:   # two lines: on the side away from the slanted edges' labels
+                below = start[1] < 0
+                at = ((start[0] + end[0]) / 2, start[1] + (-0.12 if below else 0.12))
+                va = "top" if below else "bottom"
             else:
                 f = LABEL_AT[p.array // 2 + 1]
                 at = (start[0] + f * (end[0] - start[0]), start[1] + f * (end[1] - start[1]))
-            self.edge_labels[p.name] = ax.text(*at, "", ha="center", va="center", fontsize=fs, zorder=3,
-                                               bbox=dict(fc="white", ec="none", pad=0.5))
+            self.edge_labels[p.name] = ax.text(*at, "", ha="center", va=va, fontsize=fs, zorder=3,
+                                               linespacing=1.0, bbox=dict(fc="white", ec="none", pad=0.5))
         for a, b in (("z1[0]", "a1[0]"), ("z1[1]", "a1[1]"), ("z2[0]", "a2[0]"), ("a2[0]", "L")):
             (x0, y0), (x1, y1) = NODE_POSITIONS[a], NODE_POSITIONS[b]
             ax.plot([x0, x1], [y0, y1], color=COLORS["edge"], lw=1, zorder=1)
@@ -104,7 +111,8 @@ class GraphView(View):
 
     def update(self, graph: ComputationGraph) -> None:
         for p in graph.parameters:
-            text = f"{p.name} = {graph.value_of(p):.4g}"
+            joint = "\n" if self.stacked else " = "
+            text = f"{p.name}{joint}{graph.value_of(p):.4g}"
             (self.bias_labels if p.source is None else self.edge_labels)[p.name].set_text(text)
         faces, edges, widths = [], [], []
         current = (graph.backward_steps[-1].node if graph.backward_steps

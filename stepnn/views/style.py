@@ -37,7 +37,9 @@ LEVEL_CMAP = "Greys"   # sequential for an activation a in [0, 1] (white 0, blac
 FONT_STACK = "'Noto Sans KR', 'Malgun Gothic', 'Apple SD Gothic Neo', NanumGothic, sans-serif"
 
 MIN_TEXT_PX = 12      # every text in a figure is at least this tall on screen
-MAX_WIDTH_PX = 840    # fits JupyterLab's output area at 1280x800 with the file browser open
+# The widest figure: JupyterLab's output is 848 px wide at 1280x800 with the file browser open and
+# 844 px at 1024x768 with it closed (measured in Chromium); an ipympl figure adds 8 px of border.
+MAX_WIDTH_PX = 832
 
 
 def font_points(px: float, dpi: float, scale: float = 1.0) -> float:

@@ -76,6 +76,8 @@ class _PlaneView(View):
             raise ValueError(f"resolution must be at least 2 grid points per axis; received {resolution}.")
         self.surface: "S.Surface | None" = None
         self.contours: list = []
+        self.levels: "np.ndarray | None" = None   # the colours' losses, fixed while the plane stays
+        self._levels_plane = None
         self.title = ax.set_title("", fontsize=8)
         self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
                             color="#b00020", zorder=10,
@@ -95,15 +97,33 @@ class _PlaneView(View):
         (x0, x1), (y0, y1) = window
         return np.linspace(x0, x1, self.resolution), np.linspace(y0, y1, self.resolution)
 
-    def _draw(self, surface: "S.Surface | None") -> None:
-        """Replace the contour sets (they cannot change their data in place) and fix the limits."""
+    def _levels_for(self, values: np.ndarray, plane_key) -> "np.ndarray | None":
+        """Contour levels for a surface on the plane ``plane_key``: the first surface's on a new
+        plane, then kept, so that a colour means the same loss at every refresh. They are widened
+        downwards when a refresh finds a lower loss than the lowest level, and chosen afresh only
+        when the surface would use less than half of the colours (its loss sank far below, or rose
+        above, the levels: one colour would fill the picture)."""
+        fresh = contour_levels(values)
+        if plane_key != self._levels_plane or self.levels is None or fresh is None:
+            self.levels, self._levels_plane = fresh, plane_key
+            return self.levels
+        low, high = min(fresh[0], self.levels[0]), self.levels[-1]
+        if fresh[-1] - low < 0.5 * (high - low) or fresh[0] >= high:
+            self.levels = fresh
+        elif low < self.levels[0]:
+            self.levels = np.linspace(low, high, N_LEVELS + 1)
+        return self.levels
+
+    def _draw(self, surface: "S.Surface | None", plane_key=None) -> None:
+        """Replace the contour sets (they cannot change their data in place) and fix the limits.
+        ``plane_key`` names the plane: the colour levels stay while it is the same."""
         for cs in self.contours:
             cs.remove()
         self.contours = []
         self.surface = surface
         if surface is None:
             return
-        levels = contour_levels(surface.values)
+        levels = self._levels_for(surface.values, plane_key)
         if levels is not None:
             values = np.ma.masked_invalid(surface.values)
             self.contours = [
@@ -346,7 +366,13 @@ class SurfaceView(_PlaneView):
             coords = self.plane.project(rows)
             self.window = padded_window(self._with_reach(coords), 0.25 if self.span is None else self.span,
                                         min_half=1e-3 * max(1.0, float(np.max(np.abs(rows[-1])))))
-        self._draw(self._compute(self.trainer, self.plane, self.window))
+        self._draw(self._compute(self.trainer, self.plane, self.window), self._plane_key())
+
+    def _plane_key(self) -> tuple:
+        """What names the plane for its colours: the mode, the two weights and the path's start
+        (a reset, or a new start picked on the surface, is a new plane; so is a new pair of
+        weights; a refresh as the other weights move is not)."""
+        return id(self.trainer), self.directions, self.i, self.j, self._start.tobytes()
 
     def _with_reach(self, coords: np.ndarray) -> np.ndarray:
         """The path's plane coordinates (m, 2) and the corners of a box around the current point
@@ -554,7 +580,8 @@ class RaceSurfaceView(_PlaneView):
             min_half = 1.0 if self.directions == "weights" else \
                 1e-3 * max(1.0, float(np.max(np.abs(start))))
             window = padded_window(everything, 0.15, min_half)
-            self._draw(self._compute(self.trainers[0], self.plane, window))
+            self._draw(self._compute(self.trainers[0], self.plane, window),
+                       (self.directions, self.i, self.j, start.tobytes()))
         for line, point, c in zip(self.lines, self.points, coords):
             line.set_data(c[:, 0], c[:, 1])
             point.set_data(c[-1:, 0], c[-1:, 1])

@@ -68,7 +68,8 @@ class ChainRule(Dashboard):
         super().__init__(lang, live, scale)
         self.graph = graph
         # larger text (a projector's scale) takes more height, never more width: the table's two
-        # groups of rows go one under the other, the equations wrap onto more lines
+        # groups of rows go one under the other, the equations wrap onto more lines, and each
+        # weight's name stands over its value in the diagram
         text_in = self.scale * 12 / DPI            # one text height, in inches
         groups = 2 if self.scale <= 1.2 else 1
         columns = 0.96 * MAX_WIDTH_PX / (0.6 * 12 * self.scale)
@@ -82,7 +83,7 @@ class ChainRule(Dashboard):
         tops = [1 - sum(heights[:k]) / total for k in range(3)]  # each band's top, as a figure fraction
         band = [h / total for h in heights]
         self.graph_view = GraphView(fig.add_axes([0.0, tops[0] - band[0], 1.0, band[0]]), graph,
-                                    self.lang, fontsize=fs)
+                                    self.lang, fontsize=fs, stacked=groups == 1)
         self.table_view = ParameterTableView(fig.add_axes([0.02, tops[1] - band[1], 0.96, band[1]]), graph,
                                              self.lang, fontsize=fs, groups=groups)
         self.step_view = StepView(fig.add_axes([0.02, tops[2] - band[2], 0.96, band[2] * 0.95]), graph,

@@ -41,7 +41,7 @@ GRID = 61            # surface grid points per axis (the problems are cheap)
 CONVERGED = 1e-8     # a gradient norm below this ends Play: the path has arrived
 LOSS_CEILING = 1e12  # the loss chart stops here (a diverging loss only grows past it)
 DPI = 100
-FIGSIZE = (MAX_WIDTH_PX / DPI, 3.7)  # 840 x 370 px
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.7)  # 832 x 370 px
 ARROW_MAX = 0.2      # the -gradient arrow's length at the window's steepest point (share of its diagonal)
 ZERO = 1e-9          # shown as 0: a coordinate or gradient this small next to the window's size
 # one meaning per colour (Okabe-Ito): the path and the loss it had (vermillion), the -gradient
@@ -218,7 +218,7 @@ class DescentExplorer(PlayFrames, Dashboard):
         ax.set_ylabel(self.problem.labels[1], fontsize=fs, labelpad=1)
         ax.tick_params(labelsize=fs)
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5, prune="lower"))  # never two labels in the lower left corner
         ax.set_title(self.p("descent.start"), fontsize=fs)
         self.loss_ax = fig.add_subplot(grid[1])
         (self.loss_line,) = self.loss_ax.plot([], [], "-o", color=COLORS["path"], ms=5, lw=1.4)

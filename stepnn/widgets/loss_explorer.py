@@ -30,7 +30,7 @@ N_CLASSES = 3
 START_SCORES = (0.2, 0.5, 0.3)
 WIDE = {"description_width": "initial"}  # show each control's whole label
 DPI = 100
-FIGSIZE = (MAX_WIDTH_PX / DPI, 3.4)  # inches: 840 x 340 px, the width of a notebook's output area
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.4)  # inches: 832 x 340 px, the width of a notebook's output area
 
 
 def _check_loss(loss) -> losses.Loss:

@@ -58,7 +58,7 @@ RUN_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OK
               OKABE_ITO["sky_blue"], OKABE_ITO["purple"])
 RUN_STYLES = ("-", "--", "-.", ":", "-", "--")
 DPI = 100
-FIGSIZE = (MAX_WIDTH_PX / DPI, 3.9)  # 840 x 390 px at scale 1; larger text makes it taller, not wider
+FIGSIZE = (MAX_WIDTH_PX / DPI, 3.9)  # 832 x 390 px at scale 1; larger text makes it taller, not wider
 
 
 def key_columns(names, text_px: float, width_px: float = MAX_WIDTH_PX) -> int:

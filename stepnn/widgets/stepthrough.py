@@ -62,6 +62,8 @@ MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' u
 LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
 MAX_SPEED = 30      # the Play speed slider's top, iterations/s (Play adapts to deliver it)
 MAX_STEPS_PER_TICK = 60
+ADAPT_TICKS = 5     # Play ticks measured before the iterations per tick change (a redraw that
+                    # recomputes the loss surface is slower: one tick alone says little)
 # the views a phase changes: their panels are framed in the "current" colour after its click
 PHASE_VIEWS = {"forward": ("network", "heatmaps"), "loss": ("network", "curves"),
                "backward": ("network", "gradients"), "update": ("curves", "surface", "boundary")}
@@ -85,7 +87,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         max_epochs, target_loss, patience: the stopping criteria of Epoch and Play runs (see
             ``controller.Criteria``); the controls change them later.
         surface: the loss surface's directions, "weights" (two weights) or "pca".
-        figsize, dpi: the figure's size (inches; default: laid out for 840 px) and resolution.
+        figsize, dpi: the figure's size (inches; default: laid out for 832 px) and resolution.
         scale: the presentation scale (1 for a laptop, 1.5 for a projector): every text in the
             figure and the controls grows by it; the figure keeps its width.
         neuron_pictures: for a model with 2 inputs, the network diagram shows each hidden unit's
@@ -135,6 +137,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._quiet = False
         self._tick_done = 0.0
         self._ticks: deque = deque(maxlen=20)   # (time, iterations) of the last Play ticks
+        self._adapted_at = -math.inf              # time of the last change of steps_per_tick
         self.rate: "float | None" = None        # iterations/s Play delivers (None: not playing)
         self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
         self._view_names = names
@@ -371,18 +374,25 @@ class StepThrough(PlaygroundActions, Dashboard):
 
     def _adapt(self) -> None:
         """Keep Play's promise: measure the iterations/s delivered over the last ticks and, when
-        it falls short of the speed asked, do more iterations per tick (fewer frames)."""
+        it is off the speed asked (below 95 % or above 120 %), set the iterations per tick that
+        the frames measured would need: fewer frames, each doing more, when frames come slowly."""
         if len(self._ticks) < 3:
             return
-        (t0, _), (t1, _) = self._ticks[0], self._ticks[-1]
-        done = sum(n for _, n in list(self._ticks)[1:])
+        recent = list(self._ticks)[-ADAPT_TICKS:]
+        (t0, _), (t1, _) = recent[0], recent[-1]
         if t1 <= t0:
             return
-        self.rate = done / (t1 - t0)
+        self.rate = sum(n for _, n in recent[1:]) / (t1 - t0)   # what the status line shows
+        if sum(t > self._adapted_at for t, _ in recent) < ADAPT_TICKS:
+            return                                    # too few ticks since the last change
         wanted = self.controls["speed"].value
-        if self.rate < 0.95 * wanted and self.steps_per_tick < MAX_STEPS_PER_TICK:
-            self.steps_per_tick += 1
-            self._ticks.clear()
+        if 0.95 * wanted <= self.rate <= 1.2 * wanted:
+            return
+        frames_per_second = self.rate / self.steps_per_tick
+        needed = min(MAX_STEPS_PER_TICK, max(1, math.ceil(wanted / max(frames_per_second, 1e-9))))
+        if needed != self.steps_per_tick:
+            self.steps_per_tick = needed
+            self._adapted_at = t1
 
     @guarded
     def undo(self) -> None:
@@ -645,7 +655,7 @@ class StepThrough(PlaygroundActions, Dashboard):
 # ------------------------------------------------------------------ figure layout
 def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[float, float]:
     """A figure size (inches) for the views ``names`` of ``model`` at ``dpi``: at most
-    ``MAX_WIDTH_PX`` (840 px) wide, so that the dashboard fits JupyterLab's output area at
+    ``MAX_WIDTH_PX`` (832 px) wide, so that the dashboard fits JupyterLab's output area at
     1280x800 with the file browser open; the top views two by two, then a row of z/a heatmaps and
     a row of gradients. Heights grow with the presentation ``scale`` (text is larger)."""
     top = [n for n in TOP_ROW if n in names]

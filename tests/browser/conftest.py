@@ -168,7 +168,7 @@ def browser(require):
 @pytest.fixture
 def page(browser, lab_server):
     """A fresh browser page; the lesson's kernel is shut down afterwards."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})  # a student's laptop
     page = context.new_page()
     page.console_errors = []
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))

@@ -2,16 +2,21 @@
 dashboard answers its buttons.
 
 A lesson passes when "Run All" executes every cell without an error, no widget fails to display,
-and (lesson 00) Forward, Loss, Backward, Update each change the status line and the figure.
-A screenshot of each lesson goes to test-artifacts/screenshots/NAME.png (ko-NAME.png for the
-Korean edition, notebooks/ko/).
+every output fits its output area in the windows students have (1280x800 with the file browser
+open, then 1024x768 with it closed: nothing wider than the area, no sideways scrolling), and
+(lesson 00) Forward, Loss, Backward, Update each change the status line and the figure, and Step
+changes the canvas; the click-to-canvas time of Step is printed (run with -s to see it).
+A screenshot of each lesson in each window goes to test-artifacts/screenshots/NAME-WxH.png
+(ko-NAME-WxH.png for the Korean edition, notebooks/ko/).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import statistics
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +32,30 @@ STEPS = ("forward", "loss", "backward", "update")
 # The status line after one step, in either language: "iteration 1/4" or "이터레이션 1/4".
 ONE_ITERATION = re.compile(r"(?:\biteration|이터레이션)\s*1\b")
 LOSS_NUMBER = re.compile(r"\d+\.\d+|\d(?:\.\d+)?e[-+]?\d+", re.IGNORECASE)
+LATENCY_CLICKS = 9        # Step clicks timed from the click to the first changed canvas pixel
+LATENCY_TARGET_MS = 100   # the median a student should get (printed, not asserted: timing is noisy)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A student's browser window: its size and whether JupyterLab's file browser (the left
+    sidebar) is open."""
+
+    width: int
+    height: int
+    file_browser: bool
+
+    @property
+    def viewport(self) -> dict[str, int]:
+        return {"width": self.width, "height": self.height}
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}, file browser {'open' if self.file_browser else 'closed'}"
+
+
+# The windows every lesson's outputs must fit (TESTING.md: output areas of about 848 and 900 px).
+WINDOWS = (Window(1280, 800, file_browser=True), Window(1024, 768, file_browser=False))
+
 
 # The open notebook as the front end sees it: kernel status and, per non-empty code cell, the
 # execution count and any error outputs. null until the notebook `path` is the current tab.
@@ -86,6 +115,105 @@ SHOWN_TRACEBACKS = """
 """
 
 
+# Anything in an output wider than its output area: for each output area of the notebook, every
+# element inside each output (the output itself, widget boxes, canvases, images, text) whose right
+# edge passes the area's right edge, and any output area or output that scrolls sideways.
+# Returns the problems found (at most 20) and the outputs' widths (the area less its prompt).
+OVERFLOWS = """
+() => {
+  const found = [];
+  const widths = new Set();
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel && panel.content ? panel.content.widgets : [];
+  const name = (e) => e.tagName.toLowerCase() + [...e.classList].map(c => '.' + c).join('');
+  cells.forEach((cell, index) => {
+    for (const area of cell.node.querySelectorAll('.jp-OutputArea')) {
+      const box = area.getBoundingClientRect();
+      if (box.width === 0) continue;
+      if (area.scrollWidth > area.clientWidth + 1)
+        found.push(`cell ${index}: its output area scrolls sideways (scrollWidth ${area.scrollWidth} > clientWidth ${area.clientWidth})`);
+      for (const output of area.querySelectorAll('.jp-OutputArea-output')) {
+        widths.add(Math.round(output.getBoundingClientRect().width));
+        if (output.scrollWidth > output.clientWidth + 1)
+          found.push(`cell ${index}: ${name(output)} scrolls sideways (scrollWidth ${output.scrollWidth} > clientWidth ${output.clientWidth})`);
+        for (const e of [output, ...output.querySelectorAll('*')]) {
+          const r = e.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          if (r.right > box.right + 1)
+            found.push(`cell ${index}: ${name(e)} (${Math.round(r.width)} px wide) ends ${Math.round(r.right - box.right)} px past its output area (${Math.round(box.width)} px)`);
+        }
+      }
+    }
+  });
+  return {found: found.slice(0, 20), count: found.length, widths: [...widths]};
+}
+"""
+
+# Resolves once the notebook's width has not changed for 10 animation frames (layout settled).
+SETTLED = """
+async () => {
+  const width = () => { const n = document.querySelector('.jp-Notebook'); return n ? n.getBoundingClientRect().width : 0; };
+  let last = -1, same = 0;
+  for (let i = 0; i < 600 && same < 10; i++) {
+    await new Promise(resolve => requestAnimationFrame(resolve));
+    const now = width();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+"""
+
+# Click StepThrough's Step button ``n`` times; for each click, the milliseconds from the click to
+# the first animation frame whose canvas pixels differ (null if none within ``timeoutMs``). Before
+# each click, waits until the kernel is idle and the pixels have stood still for 10 frames.
+STEP_LATENCIES = """
+async ([n, timeoutMs]) => {
+  const root = document.querySelector('.stepnn-stepthrough');
+  const button = root.querySelector('button.stepnn-step');
+  const canvases = [...root.querySelectorAll('.jupyter-matplotlib-figure canvas')].filter(c => c.width > 0 && c.height > 0);
+  const contexts = canvases.map(c => c.getContext('2d'));
+  const hash = () => {
+    let h = 0;
+    for (const context of contexts) {
+      const pixels = new Uint32Array(context.getImageData(0, 0, context.canvas.width, context.canvas.height).data.buffer);
+      for (let i = 0; i < pixels.length; i++) h = (Math.imul(h, 31) + pixels[i]) | 0;
+    }
+    return h;
+  };
+  const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+  const idle = () => {
+    const session = window.jupyterapp.shell.currentWidget.sessionContext.session;
+    return !!session && !!session.kernel && session.kernel.status === 'idle';
+  };
+  const settle = async () => {
+    const start = performance.now();
+    let last = hash(), same = 0;
+    while ((same < 10 || !idle()) && performance.now() - start < timeoutMs) {
+      await frame();
+      const now = hash();
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+    return last;
+  };
+  const latencies = [];
+  for (let i = 0; i < n; i++) {
+    const before = await settle();
+    const start = performance.now();
+    button.click();
+    let latency = null;
+    while (performance.now() - start < timeoutMs) {
+      await frame();
+      if (hash() !== before) { latency = performance.now() - start; break; }
+    }
+    latencies.push(latency);
+  }
+  return {latencies, canvases: canvases.length};
+}
+"""
+
+
 def wait_for(page, predicate: str, arg, timeout_ms: int, what: str) -> None:
     """Poll ``predicate`` in the page until it is true; fail with ``what`` and the page's state."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -111,10 +239,43 @@ def assert_no_errors_shown(page, when: str) -> None:
     assert not tracebacks, f"{when}: error output in the notebook:\n" + "\n---\n".join(tracebacks)
 
 
-def run_all_cells(page, server, path: str) -> None:
-    """Open ``path``, clear stored outputs, run every cell, and wait until the run is over."""
+def set_window(page, window: Window) -> float:
+    """Resize the page to ``window``, open or close the file browser, and wait for the layout to
+    settle; returns the notebook's width in pixels."""
+    page.set_viewport_size(window.viewport)
+    if window.file_browser:
+        page.evaluate("window.jupyterapp.commands.execute('filebrowser:activate')")
+        page.evaluate("window.jupyterapp.shell.expandLeft()")
+    else:
+        page.evaluate("window.jupyterapp.shell.collapseLeft()")
+    assert page.evaluate("window.jupyterapp.shell.leftCollapsed") is not window.file_browser, str(window)
+    return page.evaluate(SETTLED)
+
+
+def assert_outputs_fit(page, window: Window) -> list[int]:
+    """Fail when anything in an output is wider than its output area; returns the outputs' widths."""
+    result = page.evaluate(OVERFLOWS)
+    assert not result["found"], (f"{result['count']} output(s) wider than their output area at {window}:\n"
+                                 + "\n".join(result["found"]))
+    return result["widths"]
+
+
+def step_latencies(page) -> list[float]:
+    """Click Step ``LATENCY_CLICKS`` times; the click-to-canvas milliseconds of each click."""
+    result = page.evaluate(STEP_LATENCIES, [LATENCY_CLICKS, STEP_TIMEOUT_MS])
+    assert result["canvases"] > 0, "StepThrough shows no canvas"
+    missed = [i for i, ms in enumerate(result["latencies"]) if ms is None]
+    assert not missed, f"Step click(s) {missed} did not change the canvas within {STEP_TIMEOUT_MS / 1000:.0f} s"
+    return result["latencies"]
+
+
+def run_all_cells(page, server, path: str, window: "Window | None" = None) -> None:
+    """Open ``path`` (in ``window``, if given), clear stored outputs, run every cell, and wait
+    until the run is over."""
     page.goto(f"{server.url}/lab/tree/{quote(path)}?reset")
     wait_for(page, OPEN_AND_IDLE, path, 120_000, f"{path} to open with an idle kernel")
+    if window is not None:
+        set_window(page, window)
     assert_no_errors_shown(page, "as opened, before running")
     page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     wait_for(page, CLEARED, path, 10_000, "stored outputs to be cleared")
@@ -185,8 +346,9 @@ def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, lessons_dir, page, lab
     lesson = lesson_notebook
     path = lesson.relative_to(lessons_dir).as_posix()  # "ko/00_training_loop.ipynb" for Korean
     started = time.perf_counter()
+    window = WINDOWS[0]
     try:
-        run_all_cells(page, lab_server, path)
+        run_all_cells(page, lab_server, path, window)
         assert_no_errors_shown(page, "after Run All")
         if lesson.name.startswith("00_"):
             classes = [f".stepnn-{step}" for step in STEPS] + [".stepnn-status"]
@@ -198,7 +360,24 @@ def test_lesson_runs_in_jupyterlab(lesson_notebook: Path, lessons_dir, page, lab
             assert LOSS_NUMBER.search(final), f"status after one step shows no loss value: {final!r}"
             poll_canvases(page, lambda now: len(now) == len(before) and now != before,
                           "the figure to change after Update")
-    finally:
-        page.screenshot(path=str(screenshots_dir / f"{path[:-len('.ipynb')].replace('/', '-')}.png"),
-                        full_page=True)
-    print(f"\n{path}: {time.perf_counter() - started:.1f} s in the browser")
+            latencies = step_latencies(page)
+            assert_no_errors_shown(page, "after clicking Step")
+            print(f"\n{path}: Step click to canvas: median {statistics.median(latencies):.0f} ms "
+                  f"(target <= {LATENCY_TARGET_MS} ms), min {min(latencies):.0f}, max {max(latencies):.0f}, "
+                  f"{len(latencies)} clicks")
+        widths = []
+        for window in WINDOWS:
+            if window is not WINDOWS[0]:
+                set_window(page, window)
+            widths.append(assert_outputs_fit(page, window))
+            page.screenshot(path=str(screenshot_path(screenshots_dir, path, window)), full_page=True)
+    except BaseException:
+        page.screenshot(path=str(screenshot_path(screenshots_dir, path, window)), full_page=True)
+        raise
+    print(f"\n{path}: {time.perf_counter() - started:.1f} s in the browser; outputs "
+          + ", ".join(f"{sorted(w)} px wide at {window}" for window, w in zip(WINDOWS, widths)))
+
+
+def screenshot_path(folder: Path, path: str, window: Window) -> Path:
+    """test-artifacts/screenshots/ko-00_training_loop-1280x800.png for ko/00_training_loop.ipynb."""
+    return folder / f"{path[:-len('.ipynb')].replace('/', '-')}-{window.width}x{window.height}.png"

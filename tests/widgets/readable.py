@@ -13,14 +13,30 @@ def visible_texts(fig: Figure) -> list[Text]:
     """Every text a full draw shows: visible, non-empty, its axes visible (tick labels are made
     at draw time, so the figure is drawn first)."""
     fig.canvas.draw()
+    hidden = unshown_tick_labels(fig)
     texts = []
     for text in fig.findobj(Text):
-        if not text.get_text().strip() or not text.get_visible():
+        if not text.get_text().strip() or not text.get_visible() or id(text) in hidden:
             continue
         if text.axes is not None and not text.axes.get_visible():
             continue
         texts.append(text)
     return texts
+
+
+def unshown_tick_labels(fig: Figure) -> set[int]:
+    """ids of the tick labels a draw leaves out: those of ticks outside their axis's view (matplotlib
+    keeps such Tick objects, with labels at stale places, but does not draw them)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = 1e-9 * max(hi - lo, 1e-300)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                loc = tick.get_loc()
+                if loc is None or not lo - eps <= loc <= hi + eps:
+                    hidden.update((id(tick.label1), id(tick.label2)))
+    return hidden
 
 
 def small_texts(fig: Figure, px: float = MIN_TEXT_PX) -> list[str]:
@@ -52,4 +68,33 @@ def rows_that_do_not_wrap(widget) -> list:
         if isinstance(w, widgets.HBox) and w.layout.flex_flow != "row wrap":
             found.append(w)
         todo.extend(getattr(w, "children", ()))
+    return found
+
+
+def clipped_texts(fig: Figure) -> list[str]:
+    """The visible texts that reach past the figure's edges (cut off on screen)."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    found = []
+    for t in visible_texts(fig):
+        e = t.get_window_extent(renderer)
+        if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1 or e.y0 < box.y0 - 1 or e.y1 > box.y1 + 1:
+            found.append(f"{t.get_text()!r} at x {e.x0:.0f}..{e.x1:.0f}, y {e.y0:.0f}..{e.y1:.0f} "
+                         f"(figure {box.width:.0f} x {box.height:.0f})")
+    return found
+
+
+def overlapping_texts(fig: Figure) -> list[str]:
+    """Pairs of visible texts whose boxes overlap by more than a pixel each way (one written over
+    the other)."""
+    renderer = fig.canvas.get_renderer()
+    texts = visible_texts(fig)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    found = []
+    for i, (a, ea) in enumerate(zip(texts, boxes)):
+        for b, eb in zip(texts[i + 1:], boxes[i + 1:]):
+            dx = min(ea.x1, eb.x1) - max(ea.x0, eb.x0)
+            dy = min(ea.y1, eb.y1) - max(ea.y0, eb.y0)
+            if dx > 1 and dy > 1:
+                found.append(f"{a.get_text()!r} and {b.get_text()!r}")
     return found

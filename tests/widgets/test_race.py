@@ -101,7 +101,8 @@ def test_paths_are_the_runs_histories_on_one_pca_plane(batch_race):
     s = view.surface
     np.testing.assert_array_equal(s.values, S.loss_grid(t.model, t.X, t.y, t.loss_fn, plane.center, plane.d1,
                                                         plane.d2, s.alphas, s.betas))
-    assert "PCA plane of all runs" in view.title.get_text()
+    r1, r2 = plane.explained
+    assert view.title.get_text() == f"Loss surface: PC1 {r1:.0%} + PC2 {r2:.0%}"
 
 
 def test_caption_explains_epochs_and_iterations_per_run(batch_race):

@@ -1,4 +1,4 @@
-"""StepThrough a class can read: it fits an 840 px output area, every text is at least 12 px on
+"""StepThrough a class can read: it fits an 844 px output area, every text is at least 12 px on
 screen, every click shows what it changed, and bad values set from code are refused."""
 import math
 import re
@@ -8,9 +8,14 @@ import pytest
 from matplotlib.text import Text
 
 from stepnn.views.style import MAX_WIDTH_PX, MIN_TEXT_PX, ROLES, text_px
+from stepnn.widgets.chain_rule import ChainRule
 from stepnn.widgets.controller import LOOP
+from stepnn.widgets.descent import DescentExplorer
+from stepnn.widgets.loss_explorer import LossExplorer
+from stepnn.widgets.race import OptimizerRace
 from stepnn.widgets.stepthrough import VIEW_NAMES, StepThrough
 
+from .readable import clipped_texts, overlapping_texts, small_texts
 from .test_views import make_trainer
 
 # the view combinations the lessons use (00 and 08: all; 01; 06 and 07)
@@ -25,7 +30,7 @@ def texts(fig) -> list:
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("views", LESSON_VIEWS, ids=["all", "network-heatmaps", "curves-boundary"])
-def test_every_text_is_at_least_12_px_and_the_figure_fits_840_px(views, lang):
+def test_every_text_is_at_least_12_px_and_the_figure_fits_the_output_area(views, lang):
     board = StepThrough(make_trainer(validation_split=0.2), live=False, views=views, lang=lang,
                         patience=3)
     for action in ["forward", "loss", "backward", "update", "step", "epoch", "forward", "loss"]:
@@ -132,16 +137,27 @@ def test_epoch_while_play_runs_stops_play_at_the_limit():
     assert board.trainer.epoch == epoch == 2 and board.trainer.iteration == 0
 
 
-def test_play_does_more_iterations_per_tick_when_frames_come_slower():
+def test_play_sets_the_iterations_per_tick_its_frames_need(monkeypatch):
+    from stepnn.widgets import stepthrough
     board = StepThrough(make_trainer(), live=False, dpi=40, max_epochs=None, views=("curves",))
     board.controls["speed"].value = 30
+    assert board.play.interval == 100 and board.steps_per_tick == 3     # asked: 10 frames/s x 3
+    now = [0.0]                                                        # the clock Play reads
+    monkeypatch.setattr(stepthrough.time, "monotonic", lambda: now[0])
+
+    def frames(n, every):
+        for _ in range(n):
+            board.tick()
+            now[0] += every
+
     board.play.playing = True
-    start = board.steps_per_tick
-    for _ in range(8):
-        board.tick()
-    # a tick of this figure takes tens of ms, at most ~10 frames/s are asked: more iterations per tick
-    assert board.rate is not None and board.steps_per_tick >= start
-    assert re.search(r"\d+\.\d iterations/s", board.status.value)
+    frames(stepthrough.ADAPT_TICKS, 0.5)         # a frame every 0.5 s: 3 per tick give 6/s
+    assert board.rate == pytest.approx(6.0) and board.steps_per_tick == 15   # 2 frames/s x 15 = 30/s
+    assert re.search(r"6\.0 iterations/s", board.status.value)
+    frames(stepthrough.ADAPT_TICKS, 0.5)
+    assert board.rate == pytest.approx(30.0) and board.steps_per_tick == 15  # the promise kept: no change
+    frames(3 * stepthrough.ADAPT_TICKS, 0.05)    # frames come fast again: fewer iterations each
+    assert board.steps_per_tick == 2
     board.play.playing = False
     assert "iterations/s" not in board.status.value
 
@@ -169,3 +185,49 @@ def test_patience_marks_the_best_validation_epoch_and_its_window():
     assert window.vertices[:, 0].min() == best and window.vertices[:, 0].max() > best
     board.controls["patience"].value = 0     # off: no marks
     assert len(curves.best.get_xdata()) == 0
+
+
+def _chain_rule(lang, scale):
+    board = ChainRule(seed=0, loss="binary_crossentropy", live=False, lang=lang, scale=scale)
+    board.buttons["forward_all"].click()
+    board.buttons["backward_all"].click()   # every gradient and its check written in the table
+    return board
+
+
+def _race(directions):
+    def make(lang, scale):
+        board = OptimizerRace(live=False, lang=lang, scale=scale, directions=directions)
+        for _ in range(3):
+            board.buttons["step"].click()
+        return board
+    return make
+
+
+def _descent(problem):
+    def make(lang, scale):
+        board = DescentExplorer(problem, live=False, lang=lang, scale=scale)
+        for _ in range(5):
+            board.buttons["step"].click()
+        return board
+    return make
+
+
+OTHER_DASHBOARDS = {
+    "chain_rule": _chain_rule, "race_pca": _race("pca"), "race_weights": _race("weights"),
+    "descent_quadratic": _descent("quadratic"), "descent_line": _descent("linear_regression"),
+    "loss_explorer": lambda lang, scale: LossExplorer(loss="binary_crossentropy", live=False, lang=lang,
+                                                      scale=scale),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("name", list(OTHER_DASHBOARDS))
+def test_no_text_is_cut_off_or_written_over_another_at_either_scale(name, scale, lang):
+    board = OTHER_DASHBOARDS[name](lang, scale)
+    fig = board.figures[0]
+    assert board.errors == []
+    assert small_texts(fig, MIN_TEXT_PX * scale) == []
+    assert clipped_texts(fig) == []
+    assert overlapping_texts(fig) == []
+    assert fig.canvas.get_width_height()[0] <= MAX_WIDTH_PX

@@ -337,7 +337,7 @@ def test_multiclass_iris_works_everywhere():
     for phase in LOOP:
         board.buttons[phase].click()
     board.buttons["epoch"].click()
-    assert board.views["boundary"].kind == "none"
+    assert board.views["boundary"].kind == "boundary2d" and board.views["boundary"].basis.shape == (4, 2)
     assert set(board.controls["loss_function"].options) == {"categorical_crossentropy", "cee"}
     board.controls["loss_function"].value = "cee"
     board.buttons["step"].click()

@@ -335,14 +335,34 @@ def test_one_feature_regression_draws_the_fitted_curve():
     fig.canvas.draw()
 
 
-def test_four_features_get_a_sentence_instead():
-    tr = make_trainer("iris", hidden=(5,), output="softmax", loss="sparse_categorical_crossentropy")
+@pytest.mark.parametrize("lang, words", [("en", ("PC1", "PC2")), ("ko", ("제1 주성분", "제2 주성분"))])
+def test_four_features_are_drawn_on_their_first_two_principal_components(lang, words):
+    tr = make_trainer("iris", hidden=(5,), output="softmax", loss="categorical_crossentropy", one_hot=True)
+    for _ in range(10):
+        tr.step()
+    tr.forward()
     fig, ax = agg_axes()
-    view = BoundaryView(ax, tr)
-    assert view.kind == "none"
-    texts = [t.get_text() for t in ax.texts]
-    assert any("this data has 4" in t for t in texts)
-    view.update(tr)
+    view = BoundaryView(ax, tr, resolution=12, lang=lang)
+    assert view.kind == "boundary2d"
+    # the plane: the data's mean and its two leading principal directions, found here by eigh
+    X = tr.X
+    mean = X.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.cov(X - mean, rowvar=False))
+    np.testing.assert_allclose(view.mean, mean, rtol=1e-12)
+    for k in range(2):
+        assert abs(view.basis[:, k] @ vectors[:, -1 - k]) == pytest.approx(1.0, abs=1e-9)
+    np.testing.assert_allclose(view.basis.T @ view.basis, np.eye(2), atol=1e-12)
+    # each cell: the model's prediction at the plane point mapped back, other components at the mean
+    centres = cell_centres(view)
+    np.testing.assert_allclose(view.grid, mean + centres @ view.basis.T, rtol=1e-12)
+    probs = numpy_forward(tr, view.grid)[-1]
+    np.testing.assert_allclose(view.image.get_facecolor()[:, :3], class_colors(3)[probs.argmax(axis=1)])
+    # the data at their projections, the batch ringed there too
+    shown = np.vstack([line.get_xydata() for line in view.points])
+    assert len(shown) == len(X)
+    np.testing.assert_allclose(np.sort(shown, axis=0), np.sort((X - mean) @ view.basis, axis=0), atol=1e-12)
+    np.testing.assert_allclose(view.batch.get_xydata(), (tr.last_forward.x - mean) @ view.basis, atol=1e-12)
+    assert {t.get_text() for t in ax.texts} >= set(words)
     fig.canvas.draw()
 
 
