@@ -17,7 +17,7 @@ import numpy as np
 
 from ._checks import non_negative_float, unknown_name
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "NAMES", "total_penalty", "flat_penalties", "kernel_gradients",
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "label", "NAMES", "total_penalty", "flat_penalties", "kernel_gradients",
            "l1_penalty", "l1_gradient", "l2_penalty", "l2_gradient"]
 
 
@@ -212,3 +212,14 @@ def kernel_gradients(layers: Sequence) -> list[np.ndarray]:
     """
     return [np.zeros_like(layer.W, dtype=np.float64) if layer.kernel_regularizer is None
             else layer.kernel_regularizer.gradient(layer.W) for layer in layers]
+
+
+def label(reg: "Regularizer | None") -> str:
+    """A kernel regularizer in a few characters: "L2 0.01", "L1 0.001", "L1+L2 0.01" (equal
+    factors) or "L1 0.01+L2 0.1"; "" for None."""
+    if reg is None:
+        return ""
+    parts = [(name.upper(), value) for name, value in reg.get_config().items() if value or len(reg.get_config()) == 1]
+    if len(parts) == 2 and parts[0][1] == parts[1][1]:
+        return f"L1+L2 {parts[0][1]:g}"
+    return "+".join(f"{name} {value:g}" for name, value in parts) or "L1+L2 0"

@@ -30,6 +30,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..maths_text import stage
+from ..regularizers import label as regularizer_label
 from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
 from .neuron_pictures import NeuronPictures
@@ -58,17 +59,6 @@ def edge_colors(values: np.ndarray) -> np.ndarray:
     out[finite & (values > 0)] = rgba[POSITIVE]
     out[finite & (values < 0)] = rgba[NEGATIVE]
     return out
-
-
-def regularizer_label(reg) -> str:
-    """A kernel regularizer in a few characters: "L2 0.01", "L1 0.001", "L1+L2 0.01" (equal
-    factors) or "L1 0.01+L2 0.1"; "" for None."""
-    if reg is None:
-        return ""
-    parts = [(name.upper(), value) for name, value in reg.get_config().items() if value or len(reg.get_config()) == 1]
-    if len(parts) == 2 and parts[0][1] == parts[1][1]:
-        return f"L1+L2 {parts[0][1]:g}"
-    return "+".join(f"{name} {value:g}" for name, value in parts) or "L1+L2 0"
 
 
 def _column(n: int, tallest: int) -> np.ndarray:
@@ -112,7 +102,7 @@ class NetworkView(View):
                     for y0 in columns[l] for y1 in columns[l + 1]]
         bare_axes(ax)
         ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-1.55, 2.3)  # room above the neurons for the phase and the sample
+        ax.set_ylim(-2.0, 2.3)  # room above the neurons for the phase and the sample, below for the layers' names
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
         cmap = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#e5e5e5")
@@ -126,7 +116,7 @@ class NetworkView(View):
             self.pictures = NeuronPictures(ax, trainer, self.positions, sizes, node_px)
         names = ["input_layer"] + ["hidden_layer"] * (len(sizes) - 2) + ["output_layer"]
         for l, name in enumerate(names):
-            ax.text(l, -1.52, self.t(name).replace(" ", "\n"), ha="center", va="bottom", fontsize=8,
+            ax.text(l, -1.97, self.t(name).replace(" ", "\n"), ha="center", va="bottom", fontsize=8,
                     color="#444444", linespacing=1.0,
                     zorder=0.5)   # static texts lie below everything that changes
         self.labels = []

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import regularizers
 from ..stopping import Criteria, StopReason, finish_epoch, guarded_step, run
 from ..terms import phrase, resolve_language, term
-from ..views.network import regularizer_label
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
            "explain_data", "upcoming", "move_to", "stop_text", "LOOP"]
@@ -68,7 +68,7 @@ def _pending_text(trainer, lang: str) -> str:
         parts.append(f"{_word('loss_function', lang)} {new['loss']}")
     regs = new["regularizers"]
     if regs != tuple(layer.kernel_regularizer for layer in trainer.model.layers):
-        labels = {regularizer_label(r) or phrase("playground.reg.none", lang) for r in regs}
+        labels = {regularizers.label(r) or phrase("playground.reg.none", lang) for r in regs}
         parts.append(f"{_word('regularization', lang)} {' / '.join(sorted(labels))}")
     if new["data"] is not trainer.data:
         parts.append(f"{_word('dataset', lang)} {new['data'].n}")
