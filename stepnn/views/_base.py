@@ -39,6 +39,13 @@ class View:
     def update(self, trainer) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def set_data(self, trainer) -> bool:
+        """The trainer (same model) now trains on other data (``trainer.data``): fit what was
+        built for the old data (limits, points, caches) in place; the next ``update`` draws the
+        rest. Returns False when the view must be built again instead. Default: nothing to do
+        (a view that reads the data only in ``update``)."""
+        return True
+
     def dynamic_artists(self) -> list:
         """The artists ``update`` changes at nearly every call (drawn over the background by an
         owner that blits), in the order they are created; default: none."""

@@ -22,6 +22,7 @@ import contourpy
 import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.transforms import Affine2D
 
 from ._base import View, add_title, bare_axes, localize, use_language
 from .style import OKABE_ITO, ROLES, class_cmap
@@ -105,6 +106,7 @@ class BoundaryView(View):
                     color="#444444")
         self.note = ax.text(0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
                             color="#b00020", zorder=6)
+        self._data = trainer.data
         self.on_click = on_click
         self._cid = ax.figure.canvas.mpl_connect("button_press_event", self._on_press)
         self.update(trainer)
@@ -135,69 +137,111 @@ class BoundaryView(View):
         return X if self.basis is None else (X - self.mean) @ self.basis
 
     def _build_2d(self, trainer, n_out: int) -> None:
+        r = self.resolution
+        self.multiclass = n_out > 1
+        self.binary = not self.multiclass and bool(np.isin(trainer.y, (0.0, 1.0)).all())
+        # the mesh is built once on cells 0..r and placed on the data's plane by a transform
+        # (``_cells``), which follows the data when it changes
+        self._cells = Affine2D()
+        edges = np.arange(r + 1.0)
+        mesh = dict(antialiased=False, zorder=1, transform=self._cells + self.ax.transData)
+        if self.multiclass:
+            # colours per cell (set_facecolor): the class's colour, paler where the model is unsure
+            self.image = self.ax.pcolormesh(edges, edges, np.zeros((r, r)), **mesh)
+            self.image.set_array(None)
+            self.colors = class_colors(n_out)
+        else:
+            self.image = self.ax.pcolormesh(edges, edges, np.zeros((r, r)), cmap=_OUTPUT_CMAP, vmin=0, vmax=1,
+                                            alpha=0.75, **mesh)
+            self.colors = class_colors(2)
+        self.points = self._points()
+        if self.binary:
+            self.contour = LineCollection([], colors="black", linewidths=1.0, capstyle="round", zorder=3)
+            self.ax.add_collection(self.contour, autolim=False)
+        (self.batch,) = self.ax.plot([], [], "o", ms=5.5, mfc="none", mec="black", mew=0.9, zorder=4)
+        self.extent = None
+        self._place_2d(trainer)
+
+    def _place_2d(self, trainer) -> None:
+        """Fit the plane, the grid, the mesh and the limits to the data's range; the points to the
+        data. The grid (and the output on it) changes only when the range or the plane does."""
+        if self.basis is not None:
+            self.mean, self.basis = principal_plane(trainer.X)
         X = self.plane_coords(trainer.X)
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.08 * np.maximum(hi - lo, 1e-9)
         lo, hi = lo - pad, hi + pad
         gx, gy = np.linspace(lo[0], hi[0], self.resolution), np.linspace(lo[1], hi[1], self.resolution)
-        self._xx, self._yy = np.meshgrid(gx, gy)
-        plane = np.column_stack([self._xx.ravel(), self._yy.ravel()])
-        self.grid = plane if self.basis is None else self.mean + plane @ self.basis.T
         dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the mesh's cells
         extent = (gx[0] - dx / 2, gx[-1] + dx / 2, gy[0] - dy / 2, gy[-1] + dy / 2)
-        xe = np.linspace(extent[0], extent[1], self.resolution + 1)
-        ye = np.linspace(extent[2], extent[3], self.resolution + 1)
-        r = self.resolution
-        self.extent = extent
-        self.multiclass = n_out > 1
-        self.binary = not self.multiclass and bool(np.isin(trainer.y, (0.0, 1.0)).all())
-        if self.multiclass:
-            # colours per cell (set_facecolor): the class's colour, paler where the model is unsure
-            self.image = self.ax.pcolormesh(xe, ye, np.zeros((r, r)), antialiased=False, zorder=1)
-            self.image.set_array(None)
-            self.colors = class_colors(n_out)
-        else:
-            self.image = self.ax.pcolormesh(xe, ye, np.zeros((r, r)), cmap=_OUTPUT_CMAP, vmin=0, vmax=1,
-                                            alpha=0.75, antialiased=False, zorder=1)
-            self.colors = class_colors(2)
-        self.points = self._points(trainer)
-        if self.binary:
-            self.contour = LineCollection([], colors="black", linewidths=1.0, capstyle="round", zorder=3)
-            self.ax.add_collection(self.contour, autolim=False)
-        (self.batch,) = self.ax.plot([], [], "o", ms=5.5, mfc="none", mec="black", mew=0.9, zorder=4)
-        self.ax.set_xlim(extent[0], extent[1])
-        self.ax.set_ylim(extent[2], extent[3])
+        if extent != self.extent or self.basis is not None:
+            self._xx, self._yy = np.meshgrid(gx, gy)
+            plane = np.column_stack([self._xx.ravel(), self._yy.ravel()])
+            self.grid = plane if self.basis is None else self.mean + plane @ self.basis.T
+            self._drawn_for = None   # the output must be computed on the new grid
+        if extent != self.extent:
+            self.extent = extent
+            r = self.resolution
+            self._cells.clear().scale((extent[1] - extent[0]) / r, (extent[3] - extent[2]) / r)
+            self._cells.translate(extent[0], extent[2])
+            self.ax.set_xlim(extent[0], extent[1])
+            self.ax.set_ylim(extent[2], extent[3])
+        groups = self._groups(trainer)
+        for k, line in enumerate(self.points):
+            rows = groups == k
+            line.set_data(X[rows, 0], X[rows, 1])
 
     def _build_1d(self, trainer) -> None:
+        self.points = self.ax.plot([], [], "o", ms=2.8, color="#7f8c8d", mew=0, zorder=2)
+        (self.batch,) = self.ax.plot([], [], "o", ms=5.3, mfc="none", mec="black", mew=0.9, zorder=3)
+        (self.curve,) = self.ax.plot([], [], color="#c0392b", lw=1.6, zorder=4)
+        self._place_1d(trainer)
+
+    def _place_1d(self, trainer) -> None:
+        """Fit the grid, the curve's x and the limits to the data; the points to the data."""
         x, y = trainer.X[:, 0], np.asarray(trainer.y).reshape(-1)
         lo, hi = x.min(), x.max()
         pad = 0.05 * max(hi - lo, 1e-9)
         self.grid = np.linspace(lo - pad, hi + pad, 4 * self.resolution)[:, None]
-        self.points = self.ax.plot(x, y, "o", ms=2.8, color="#7f8c8d", mew=0, zorder=2)
-        (self.batch,) = self.ax.plot([], [], "o", ms=5.3, mfc="none", mec="black", mew=0.9, zorder=3)
-        (self.curve,) = self.ax.plot(self.grid[:, 0], np.zeros(len(self.grid)), color="#c0392b", lw=1.6,
-                                     zorder=4)
+        self._drawn_for = None
+        self.points[0].set_data(x, y)
+        self.curve.set_data(self.grid[:, 0], np.zeros(len(self.grid)))
         ylo, yhi = y.min(), y.max()
         ypad = 0.15 * max(yhi - ylo, 1e-9)
         self.ax.set_xlim(self.grid[0, 0], self.grid[-1, 0])
         self.ax.set_ylim(ylo - ypad, yhi + ypad)
 
-    def _points(self, trainer) -> list:
+    def set_data(self, trainer) -> bool:
+        """Show the trainer's new data (the same model): the points, and the grid and limits if
+        the data's range changed; the output follows at the next ``update``. Returns False when
+        the picture must be built again instead (0/1 labels became other targets, or back)."""
+        if trainer.data is self._data:
+            return True
+        if self.kind == "boundary2d" and not self.multiclass \
+                and bool(np.isin(trainer.y, (0.0, 1.0)).all()) != self.binary:
+            return False
+        self._data = trainer.data
+        if self.kind == "boundary2d":
+            self._place_2d(trainer)
+        elif self.kind == "curve1d":
+            self._place_1d(trainer)
+        return True
+
+    def _points(self) -> list:
         """The data points over the output, one Line2D of markers per class (0/1 labels, several
-        outputs) or per fifth of the target's range (regression: five viridis colours)."""
-        X = self.plane_coords(trainer.X)
+        outputs) or per fifth of the target's range (regression: five viridis colours), empty
+        until ``_place_2d`` fills them (``_groups``)."""
         if self.multiclass or self.binary:
-            groups, colors = _labels(trainer), self.colors
+            colors = self.colors
         else:
-            groups = np.minimum((_normalise(trainer.y.reshape(-1)) * 5).astype(int), 4)
             colors = matplotlib.colormaps["viridis"](np.linspace(0.1, 0.9, 5))[:, :3]
-        points = []
-        for k in range(len(colors)):
-            rows = groups == k
-            if rows.any():
-                points += self.ax.plot(X[rows, 0], X[rows, 1], "o", ms=4.5, mfc=colors[k], mec="#333333",
-                                       mew=0.5, zorder=2)
-        return points
+        return [self.ax.plot([], [], "o", ms=4.5, mfc=c, mec="#333333", mew=0.5, zorder=2)[0] for c in colors]
+
+    def _groups(self, trainer) -> np.ndarray:
+        """Which of ``points`` each training sample joins, (n,)."""
+        if self.multiclass or self.binary:
+            return _labels(trainer)
+        return np.minimum((_normalise(trainer.y.reshape(-1)) * 5).astype(int), 4)
 
     # -------------------------------------------------------------- update
     def output_grid(self, trainer) -> np.ndarray:
@@ -208,6 +252,8 @@ class BoundaryView(View):
         self.note.set_text(self.p("boundary.diverged") if trainer.diverged else "")
         if self.kind == "none":
             return
+        if trainer.data is not self._data:   # an owner calls set_data first, to rebuild if it says so
+            self.set_data(trainer)
         weights = trainer.model.get_flat()
         if not np.array_equal(weights, self._drawn_for, equal_nan=True):  # the model's output changed
             self._drawn_for = weights

@@ -75,6 +75,8 @@ class LearningCurveView(View):
         pending: the loss of the iteration under way, computed by Loss, before its Update.
         epoch_line: mean training loss per finished epoch, at the epoch's last iteration.
         val_line: validation loss per finished epoch (empty without validation data).
+        keys: the texts naming the epoch line and the validation line (hidden without validation
+        data).
         bands: PolyCollection, light bands over every other epoch (or group of epochs).
         best: the best validation epoch (a vertical line) and ``window``: the patience window.
     """
@@ -109,14 +111,20 @@ class LearningCurveView(View):
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=4))
         ax.spines[["top", "right"]].set_visible(False)
-        key = [self.epoch_line] + ([self.val_line] if trainer.X_val is not None else [])
-        for k, line in enumerate(key):
-            ax.text(0.98, 0.97 - 0.12 * k, line.get_label(), transform=ax.transAxes, ha="right", va="top",
-                    fontsize=8, color=line.get_color())
+        self.keys = [ax.text(0.98, 0.97 - 0.12 * k, line.get_label(), transform=ax.transAxes, ha="right",
+                             va="top", fontsize=8, color=line.get_color())
+                     for k, line in enumerate([self.epoch_line, self.val_line])]
         ax.set_xlim(0, 10)
         ax.set_ylim(0, 1)
         self.update(trainer)
         localize(ax, self.lang)
+
+    def set_data(self, trainer) -> bool:
+        """The validation line's key shows only while the trainer has validation data."""
+        shown = trainer.X_val is not None
+        if self.keys[1].get_visible() != shown:
+            self.keys[1].set_visible(shown)
+        return True
 
     def set_patience(self, patience: "int | None") -> None:
         """Mark the best validation epoch and the ``patience`` epochs after it (None: no marks)."""
@@ -128,6 +136,7 @@ class LearningCurveView(View):
                 self.val_line, self.pending, self.note]
 
     def update(self, trainer) -> None:
+        self.set_data(trainer)
         h = trainer.history
         losses = h.losses
         x = np.arange(1, len(losses) + 1)
@@ -140,6 +149,8 @@ class LearningCurveView(View):
         self.epoch_line.set_data(ends, h.epoch_losses)
         if trainer.X_val is not None:
             self.val_line.set_data(ends, h.val_losses)
+        elif len(self.val_line.get_xdata()):
+            self.val_line.set_data([], [])
         self.bands.set_verts([[(a, FLOOR), (b, FLOOR), (b, 1), (a, 1)] for a, b in epoch_bands(ends)])
         self._mark_best(ends, h.val_losses if trainer.X_val is not None else np.zeros(0))
         pending = [rec.value] if waiting else []

@@ -225,6 +225,13 @@ class SurfaceView(_PlaneView):
                 self.i, self.j = 0, 1
         self._follow(force=False)
 
+    def set_data(self, trainer) -> bool:
+        """The trainer trains on other data: its losses differ, so the surface, the path's losses
+        and the colour levels are computed afresh at the next ``update``."""
+        self._refreshed_at, self._true_cache = None, _PathLosses()
+        self._plane_cache, self._levels_plane = (None, _PathLosses()), None
+        return True
+
     def refresh(self) -> None:
         """Recompute the surface now (and redraw the path on it)."""
         self._follow(force=True)

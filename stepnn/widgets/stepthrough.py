@@ -106,7 +106,9 @@ class StepThrough(PlaygroundActions, Dashboard):
         share, own points by clicking on the decision boundary, Save / Load; closed at first).
 
     ``replace_trainer(trainer)`` drives another trainer (Load and a data set the network cannot
-    read do it); the views are rebuilt whenever the data in force or the model changes.
+    read do it); the views are rebuilt whenever the model changes. When only the data in force
+    changes (a point added, another data set or validation share, undo across one), each view
+    fits itself to it in place (``View.set_data``).
     """
 
     title_key = "StepThrough"
@@ -166,7 +168,7 @@ class StepThrough(PlaygroundActions, Dashboard):
 
     def _build_views(self) -> None:
         """(Re)build the views for the trainer's model and data on the cleared figure: at the start,
-        and when the data in force or the trainer changes (the views are laid out for them)."""
+        and when the model changes (the views are laid out for it)."""
         tr, fig = self.trainer, self.figure
         for view in self.views.values():
             if hasattr(view, "disconnect"):
@@ -184,6 +186,15 @@ class StepThrough(PlaygroundActions, Dashboard):
             self.views["curves"].set_patience(self.criteria.patience)
         self.blitter = self.blit(fig, self._dynamic_artists)
         self._shown_for = (tr.data, tr.model)
+
+    def _show_data(self) -> None:
+        """The same model trains on other data (a point added, another data set, undo across
+        one): each view fits itself to it in place; built again only if one cannot."""
+        fitted = [view.set_data(self.trainer) for view in self.views.values()]
+        if all(fitted):
+            self._shown_for = (self.trainer.data, self.trainer.model)
+        else:
+            self._build_views()
 
     def _dynamic_artists(self) -> list:
         """What the views may change at a refresh: the blitter redraws these over its background."""
@@ -544,8 +555,10 @@ class StepThrough(PlaygroundActions, Dashboard):
         """Controls follow the trainer, every view updates, the status line too; one redraw."""
         tr = self.trainer
         self._sync_controls()
-        if self._shown_for[0] is not tr.data or self._shown_for[1] is not tr.model:
+        if self._shown_for[1] is not tr.model:
             self._build_views()
+        elif self._shown_for[0] is not tr.data:
+            self._show_data()
         for view in self.views.values():
             view.update(tr)
         self._update_buttons()
