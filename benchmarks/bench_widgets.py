@@ -34,6 +34,13 @@ updating, the pixels brought up to date at every tick; target: at least 10 itera
 second). The share of full draws among the redraws is printed too, and whether
 the dashboard's last pixels equal those of a full draw of its figure.
 
+Then a click that adds the student's own point on the decision boundary (the Playground row,
+``_after_boundary_click``, inside the data's range, all views, neuron pictures on), against a
+Step click on the same kind of dashboard and against the former way of showing a data change,
+kept as the baseline: every view built again (``_build_views``) instead of fitting itself to
+the new data (``View.set_data``). Target: a point costs at most ``TARGET_POINT_RATIO`` x the
+rebuild. Its own run: ``--only-points``.
+
 Last, Play at every speed its slider offers (1 to ``MAX_SPEED`` iterations/s): frames come as the
 page's Play widget sends them (one every ``play.interval`` ms, whether or not the kernel is busy),
 each one changes ``play.value`` as the page does, and a frame that arrives within half an
@@ -45,7 +52,8 @@ a browser here: the browser test measures that part (click to canvas).
 
 This is a measurement, not a test: it always exits with status 0.
 Run from the repository root:
-``python benchmarks/bench_widgets.py [--clicks 40] [--ticks 60] [--speeds 1-30] [--play-seconds 3]``.
+``python benchmarks/bench_widgets.py [--clicks 40] [--ticks 60] [--speeds 1-30] [--play-seconds 3]
+[--only-points]``.
 """
 from __future__ import annotations
 
@@ -71,6 +79,7 @@ from stepnn.widgets.stepthrough import ADAPT_TICKS, MAX_SPEED, StepThrough, buil
 TARGET_RATIO = 0.35
 TARGET_MS = 60.0
 TARGET_ITERATIONS_PER_SECOND = 10.0
+TARGET_POINT_RATIO = 0.5  # a point added, shown in place, against every view built again
 TARGET_PLAY_SHARE = 0.9   # Play delivers at least 90 % of the speed its slider asks
 MAX_WARM_UP = 20.0        # seconds Play may take to settle before its rate is measured anyway
 REFERENCE_IDLE_MS = 19.0  # TESTING.md: reuse figure + canvas.draw() of a 640x480 plot, idle machine
@@ -92,6 +101,56 @@ class DrawOnly(StepThrough):
     def redraw(self) -> None:
         for fig in self.figures:
             self.render(fig)
+
+
+class Rebuilding(DrawOnly):
+    """The baseline for a data change: every view built again for the new data."""
+
+    def _show_data(self) -> None:
+        self._build_views()
+
+
+def compare_points(clicks: int) -> None:
+    """Ms of a click that adds a point (shown in place, or every view rebuilt) and of a Step
+    click, taking turns after a warm-up; printed with their ratios."""
+    boards = {"Step click": DrawOnly(make_trainer(), live=False, dpi=DPI),
+              "add a point": DrawOnly(make_trainer(), live=False, dpi=DPI),
+              "old: rebuild": Rebuilding(make_trainer(), live=False, dpi=DPI)}
+    rng = np.random.default_rng(0)
+    spots = rng.uniform(-4.0, 4.0, size=(clicks + 3, 2))   # inside the xor data's range
+
+    def adder(board):   # the boundary view in force (the rebuilding board makes a new one per click)
+        spot = iter(spots)
+        return lambda: board._after_boundary_click(board.views["boundary"], *next(spot))
+
+    contenders = {"Step click": boards["Step click"].buttons["step"].click,
+                  "add a point": adder(boards["add a point"]),
+                  "old: rebuild": adder(boards["old: rebuild"])}
+    for board in boards.values():
+        board.step()
+    for _ in range(3):   # warm-up
+        for fn in contenders.values():
+            fn()
+    full = {name: board.blitter.full_draws for name, board in boards.items()}
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(clicks):
+        for name, fn in contenders.items():
+            times[name].append(time_ms(fn))
+    median = {name: statistics.median(t) for name, t in times.items()}
+    print("A click that adds an own point on the decision boundary, all views with the neuron pictures")
+    print(f"{'':14}{'ms':>9}{'/ Step':>9}{'/ rebuild':>11}{'full draws':>12}")
+    for name, board in boards.items():
+        drawn = "-" if isinstance(board, Rebuilding) else board.blitter.full_draws - full[name]  # a new blitter per rebuild
+        print(f"{name:14}{median[name]:9.1f}{median[name] / median['Step click']:9.2f}"
+              f"{median[name] / median['old: rebuild']:11.2f}{drawn:>12}")
+    ratio = median["add a point"] / median["old: rebuild"]
+    print(f"add a point / rebuild: {ratio:.2f}: target <= {TARGET_POINT_RATIO} "
+          f"{'met' if ratio <= TARGET_POINT_RATIO else 'NOT met'}; "
+          f"{same_as_full_draw(boards['add a point'].figure)}")
+    errors = [e for board in boards.values() for e in board.errors]
+    if errors:
+        print("errors during the run:", *errors, sep="\n")
+    print()
 
 
 def naive_click(trainer: sn.Trainer, views) -> bytes:
@@ -262,9 +321,13 @@ def main() -> None:
                         help=f"Play speeds to measure, e.g. 1-{MAX_SPEED} (default) or 5,10,30")
     parser.add_argument("--play-seconds", type=float, default=3.0, help="seconds measured per speed")
     parser.add_argument("--only-play", action="store_true", help="measure only Play at each speed")
+    parser.add_argument("--only-points", action="store_true", help="measure only the click that adds a point")
     args = parser.parse_args()
     if args.only_play:
         report_play(args.speeds, args.play_seconds)
+        return
+    if args.only_points:
+        compare_points(args.clicks)
         return
     import matplotlib
     print(f"StepThrough click -> figure redrawn; xor, [2, 4, 2, 1]; python {platform.python_version()}, "
@@ -307,6 +370,7 @@ def main() -> None:
     if player.errors:
         print("errors during the run:", *player.errors, sep="\n")
     print()
+    compare_points(args.clicks)
     report_play(args.speeds, args.play_seconds)
 
 

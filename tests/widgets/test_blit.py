@@ -245,3 +245,24 @@ def test_saving_the_figure_keeps_the_background():
     moving.set_ydata([0.1, 0.9])
     assert blitter.draw() is False
     assert_same_as_full_draw(fig, "the next frame")
+
+
+@pytest.mark.parametrize("surface", ["weights", "pca"])
+def test_frames_after_an_added_point_and_its_undo_equal_a_full_draw(surface):
+    from .test_playground_ui import click
+    board = StepThrough(make_trainer(validation_split=0.2), live=False, dpi=50, surface=surface)
+    for _ in range(3):
+        board.buttons["step"].click()
+    board.playground.controls["point_class"].value = 1
+    view = board.views["boundary"]
+    x1, y1 = view.ax.get_xlim()[1], view.ax.get_ylim()[1]
+    for what, do in [("a point inside the range", lambda: click(board, 0.5, 0.5)),
+                     ("a step", lambda: board.buttons["step"].click()),
+                     ("a point that widens the range", lambda: click(board, x1 - 0.01, y1 - 0.01)),
+                     ("a step", lambda: board.buttons["step"].click()),
+                     ("undo", lambda: board.buttons["undo"].click()),
+                     ("undo of the point", lambda: board.buttons["undo"].click()),
+                     ("a step", lambda: board.buttons["step"].click())]:
+        do()
+        assert_same_as_full_draw(board.figure, f"after {what}")
+    assert board.views["boundary"] is view and board.errors == []

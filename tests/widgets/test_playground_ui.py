@@ -3,6 +3,7 @@ share, the student's own points and Save / Load change the trainer as asked, und
 trainer and controls back, and bad files become messages."""
 import html
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backend_bases import MouseEvent
@@ -340,3 +341,72 @@ def test_regularizer_labels_are_readable_and_the_figure_still_fits(lang):
     assert small == []
     assert board.figure.canvas.get_width_height()[0] <= MAX_WIDTH_PX
     assert board.playground.widget.selected_index is None     # closed: the default view is as before
+
+
+# ------------------------------------------------------------- a data change, shown in place
+def test_an_added_point_joins_its_class_markers_in_place_and_undo_takes_it_out(board):
+    from stepnn.views.boundary import class_colors
+    tr, c = board.trainer, controls(board)
+    board.step()
+    views = dict(board.views)
+    view = views["boundary"]
+    image, lines, limits = view.image, list(view.points), (view.ax.get_xlim(), view.ax.get_ylim())
+    before = [line.get_xydata().copy() for line in lines]
+    c["point_class"].value = 1
+    click(board, 0.5, 0.5)
+    assert len(tr.X) == len(before[0]) + len(before[1]) + 1
+    assert all(board.views[name] is v for name, v in views.items())          # not rebuilt
+    assert view.image is image and view.points == lines
+    np.testing.assert_array_equal(view.points[0].get_xydata(), before[0])
+    np.testing.assert_allclose(view.points[1].get_xydata()[0], [0.5, 0.5], atol=0.05)
+    assert len(view.points[1].get_xydata()) == len(before[1]) + 1
+    assert matplotlib.colors.to_rgb(view.points[1].get_markerfacecolor()) == tuple(class_colors(2)[1])
+    assert (view.ax.get_xlim(), view.ax.get_ylim()) == limits              # inside the range: same grid
+    board.undo()
+    assert tr.data.X.shape[0] == len(before[0]) + len(before[1])
+    for line, old in zip(view.points, before):
+        np.testing.assert_array_equal(line.get_xydata(), old)
+    assert all(board.views[name] is v for name, v in views.items())
+    assert board.errors == []
+
+
+def test_a_point_beyond_the_data_moves_the_grid_and_the_output_follows(board):
+    tr, view = board.trainer, board.views["boundary"]
+    board.step()
+    x1, y1 = view.ax.get_xlim()[1], view.ax.get_ylim()[1]
+    click(board, x1 - 0.01, y1 - 0.01)                 # in the margin: the data's range grows
+    assert view is board.views["boundary"]
+    assert view.ax.get_xlim()[1] > x1 and view.ax.get_ylim()[1] > y1
+    x0, x1, y0, y1 = view.extent
+    r = view.resolution
+    # the mesh's cells 0..r lie on the new extent, and hold the model's output on the new grid
+    np.testing.assert_allclose(view.image.get_transform().transform([(0, 0), (r, r)]),
+                               view.ax.transData.transform([(x0, y0), (x1, y1)]), atol=1e-6)
+    np.testing.assert_allclose(view.grid[[0, -1]], [[view._xx[0, 0], view._yy[0, 0]],
+                                                     [view._xx[-1, -1], view._yy[-1, -1]]])
+    assert view.grid[-1, 0] == pytest.approx(np.max(tr.X[:, 0]) + 0.08 * np.ptp(tr.X[:, 0]))
+    np.testing.assert_allclose(view.image.get_array(), tr.model.predict(view.grid)[:, 0].reshape(r, r))
+    assert board.errors == []
+
+
+def test_a_data_change_for_the_same_model_keeps_the_views_and_a_new_model_rebuilds_them(board):
+    tr, c = board.trainer, controls(board)
+    views = dict(board.views)
+    curves = views["curves"]
+    assert curves.keys[1].get_visible()                           # validation data: its key shows
+    c["dataset"].value = "moons"
+    c["validation"].value = 0
+    assert all(board.views[name] is v for name, v in views.items())
+    assert not curves.keys[1].get_visible() and len(curves.val_line.get_xdata()) == 0
+    surface = views["surface"]
+    board.step()
+    losses = surface.surface.values
+    expected = sn.surface.surface(tr.model, tr.X, tr.y, tr.loss_fn, surface.plane,
+                                  surface.surface.alphas, surface.surface.betas).values
+    np.testing.assert_allclose(losses, expected)                   # the surface is the new data's
+    c["validation"].value = 20
+    assert curves.keys[1].get_visible() and board.views["curves"] is curves
+    c["dataset"].value = "iris"                                    # 4 inputs, 3 classes: a new network
+    assert board.trainer is not tr
+    assert all(board.views[name] is not v for name, v in views.items())
+    assert board.errors == []

@@ -516,3 +516,35 @@ def test_every_word_comes_from_the_one_table():
                  and isinstance(node.value, str) and id(node) not in docstrings]
         korean = [text for text in shown if any("\uac00" <= c <= "\ud7a3" for c in text)]
         assert korean == [], f"Korean words outside stepnn/terms.py, in {path.name}: {korean}"
+
+
+def test_the_boundary_fits_new_data_in_place_and_says_when_it_cannot():
+    # 4 inputs: the principal plane, the points and the grid follow the new data
+    tr = make_trainer("iris", hidden=(4,), output="softmax", loss="sparse_categorical_crossentropy")
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr, resolution=12)
+    image, points = view.image, list(view.points)
+    X, y = tr.X[:60] * 2.0, tr.y[:60]
+    tr.set_data(X, y)
+    assert view.set_data(tr) and view.image is image and view.points == points
+    mean, basis = sn.views.boundary.principal_plane(X)
+    np.testing.assert_allclose(view.basis, basis)
+    shown = np.vstack([line.get_xydata() for line in view.points])
+    np.testing.assert_allclose(np.sort(shown, axis=0), np.sort((X - mean) @ basis, axis=0))
+    view.update(tr)
+    np.testing.assert_allclose(view.image.get_facecolor(), view.class_image(tr.model.predict(view.grid)).reshape(-1, 4))
+    # 1 input: the curve's grid and the points; 0/1 labels that become other targets: built again
+    tr = make_trainer("sine", hidden=(8,), output="linear", loss="mse", learning_rate=0.05)
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr)
+    tr.set_data(tr.X * 3, tr.y)
+    assert view.set_data(tr)
+    np.testing.assert_array_equal(view.points[0].get_xdata(), tr.X[:, 0])
+    assert view.grid[-1, 0] > tr.X[:, 0].max() and view.ax.get_xlim()[1] == view.grid[-1, 0]
+    view.update(tr)
+    np.testing.assert_allclose(view.curve.get_ydata(), tr.model.predict(view.grid)[:, 0])
+    tr = make_trainer("circle", output="sigmoid", loss="mse")
+    fig, ax = agg_axes()
+    view = BoundaryView(ax, tr)
+    tr.set_data(tr.X, tr.y * 0.5)
+    assert not view.set_data(tr)
