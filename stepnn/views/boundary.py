@@ -11,6 +11,10 @@
 - 1 input feature and 1 output: the fitted curve over the data (regression).
 - anything else (1 feature with several outputs): a sentence saying why there is no picture.
 
+When the trainer's data changes (the same model), ``set_data`` fits the picture in place: the
+points move, and the grid, the mesh (placed on the plane by a transform) and the limits follow
+the data's range only if it changed.
+
 The current batch is ringed in black in both pictures. The output is a ``pcolormesh`` (one cell per
 grid point) and the 0.5 contour a LineCollection whose lines contourpy (matplotlib's own contouring
 library) finds at each update; the data points lie above the output, so a blitting owner redraws
@@ -62,7 +66,8 @@ class BoundaryView(View):
 
     Attributes:
         kind: "boundary2d" (also for more than 2 inputs, on the PCA plane), "curve1d" or "none".
-        grid: the (resolution^2, n_inputs) or (4 resolution, 1) inputs evaluated at every update.
+        grid: the (resolution^2, n_inputs) or (4 resolution, 1) inputs evaluated when the weights
+            (or the grid) changed; ``extent``: (x0, x1, y0, y1) of the 2-D picture.
         mean, basis: more than 2 inputs: the data's mean (n_inputs,) and its first two principal
             directions (n_inputs, 2), orthonormal columns; None otherwise.
         image: the output mesh (2-D), ``curve``: the fitted Line2D (1-D), ``points``: the data

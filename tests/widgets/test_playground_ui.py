@@ -126,7 +126,7 @@ def test_data_set_noise_and_validation_share_go_through_set_data(board):
     assert board.controls["patience"].disabled
     events = [e.what for e in tr.history.events]
     assert events.count("data") == 4
-    # the boundary view shows the new points (its views are rebuilt for the data)
+    # the boundary view shows the new points (fitted in place to the data)
     pts = np.concatenate([line.get_xydata() for line in board.views["boundary"].points])
     assert len(pts) == 200
     assert board.errors == []
