@@ -29,21 +29,22 @@ from stepnn.widgets.stepthrough import StepThrough  # noqa: E402
 
 
 def step_through(lang: str) -> StepThrough:
-    """Lesson 00's dashboard after two whole iterations and the first two phases of the third."""
+    """Lesson 00's dashboard after an epoch, a step and the first three phases of the next
+    iteration (the gradients just computed are drawn)."""
     X, y = sn.datasets.xor(n=200, noise=0.1, seed=0)
     model = sn.Sequential([sn.Dense(2, 4, activation="tanh"), sn.Dense(4, 1, activation="sigmoid")], seed=0)
     board = StepThrough(sn.Trainer(model, X, y, loss="binary_crossentropy", learning_rate=0.5, batch_size=16,
                                    seed=0, validation_split=0.2), live=False, lang=lang, patience=3)
     board.buttons["epoch"].click()
     board.buttons["step"].click()
-    board.buttons["forward"].click()
-    board.buttons["loss"].click()
+    for phase in ("forward", "loss", "backward"):
+        board.buttons[phase].click()
     return board
 
 
 def iris_step_through(lang: str) -> StepThrough:
     """Lesson 08's dashboard (4 inputs: the decision boundary on the first two principal
-    components) after three epochs and a forward pass."""
+    components) after three epochs and the first three phases of the next iteration."""
     X, y = sn.datasets.load("iris")
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     model = sn.Sequential([sn.Dense(4, 8, activation="relu"), sn.Dense(8, 3, activation="softmax")], seed=0)
@@ -51,7 +52,8 @@ def iris_step_through(lang: str) -> StepThrough:
                                    learning_rate=0.01, batch_size=16, seed=0), live=False, lang=lang)
     for _ in range(3):
         board.buttons["epoch"].click()
-    board.buttons["forward"].click()
+    for phase in ("forward", "loss", "backward"):
+        board.buttons[phase].click()
     return board
 
 

@@ -78,6 +78,10 @@ def korean_font() -> "str | None":
     candidates += [Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")]
     for path in candidates:
         if path.is_file():
+            for face in ("Bold", "ExtraBold", "Light"):   # bold Hangul finds its own face
+                weighted = path.with_name(f"NanumGothic{face}.ttf")
+                if weighted.is_file():
+                    font_manager.fontManager.addfont(str(weighted))
             font_manager.fontManager.addfont(str(path))
             return font_manager.FontProperties(fname=str(path)).get_name()
     return None

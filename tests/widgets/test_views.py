@@ -548,3 +548,19 @@ def test_the_boundary_fits_new_data_in_place_and_says_when_it_cannot():
     view = BoundaryView(ax, tr)
     tr.set_data(tr.X, tr.y * 0.5)
     assert not view.set_data(tr)
+
+
+def test_bold_korean_text_finds_a_bold_hangul_face(caplog):
+    """A bold label in a Korean figure draws with a bold Hangul face: matplotlib logs no
+    "Failed to find font weight" on the way."""
+    import logging
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from stepnn.views import localize
+    fig = Figure(figsize=(3, 1), dpi=80)
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.5, "손실 L = 0.669", fontweight="bold")
+    localize(fig, "ko")
+    with caplog.at_level(logging.WARNING, logger="matplotlib.font_manager"):
+        fig.canvas.draw()
+    assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
