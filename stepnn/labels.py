@@ -52,7 +52,7 @@ def regression(name: str, y, n_out: int) -> np.ndarray:
     if y.ndim == 1 and n_out != 1:
         raise ValueError(f"{name} expects y of shape (n_samples, {n_out}) to match the {n_out} output "
                          f"units; received shape {y.shape}. Reshape y or change the output layer.")
-    return as_float_matrix("y", y, n_features=n_out, owner="the output layer's units")
+    return as_float_matrix("y", y, n_features=n_out, owner="output_units")
 
 
 def binary(name: str, y, n_out: int) -> np.ndarray:
