@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import stepnn as sn
+from stepnn.chain import ComputationGraph
 from stepnn.saving import SessionFileNotFoundError
 
 from .helpers import assert_same_state, binary_model, binary_problem, snapshot
@@ -32,6 +33,12 @@ def _with_nan():
     bad = X.copy()
     bad[3, 1] = np.nan
     return bad
+
+
+def _forward_twice(graph):
+    """A second forward pass without backward in between (a PhaseError at its first step)."""
+    for _ in range(len(graph.forward_order) + 1):
+        graph.forward_step()
 
 
 def _relu_output_trainer():
@@ -219,6 +226,24 @@ BAD_CALLS = [
      "'<tmp>/data.csv', line 4, column 'label' (column 2): this target is a word but most of the "
      "column holds numbers. Use numbers for every sample (regression or class labels 0, 1, ...) or "
      "words for every sample (class names)."),
+    # the computation graph (the chain rule lesson) and the exercises
+    ("graph_x_columns", ValueError,
+     lambda tr, tmp: ComputationGraph([1.0, 2.0, 3.0], 1.0, [0] * 4), "(1, 3)",
+     "x has 3 columns per sample, but the graph's input layer (2 inputs) expects 2. Received shape "
+     "(1, 3); expected (n_samples, 2). Change the model or pass data with 2 columns."),
+    ("graph_weights", ValueError, lambda tr, tmp: ComputationGraph([1.0, 2.0], 1.0, [0]), "1",
+     "weights must be [W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)]; received 1 array(s)."),
+    ("graph_update_early", sn.PhaseError, lambda tr, tmp: ComputationGraph.example().update(), "0",
+     "finish the backward pass first: 0 of 7 nodes have their gradients, and the update needs "
+     "every weight's gradient."),
+    ("graph_forward_done", sn.PhaseError, lambda tr, tmp: _forward_twice(ComputationGraph.example()),
+     None, "the forward pass is complete: every node has its value. Run backward next, or clear() "
+     "to start again."),
+    ("exercise_unknown", ValueError, lambda tr, tmp: sn.exercises.exercise("forwardd"), "'forwardd'",
+     "Unknown exercise 'forwardd'. The exercises are: dense_forward, relu, sigmoid, softmax, "
+     "relu_derivative, sigmoid_derivative, mse, binary_crossentropy, categorical_crossentropy, "
+     "sparse_categorical_crossentropy, dense_backward, sgd_update, momentum_update, "
+     "iterations_per_epoch."),
     # sessions
     ("save_not_trainer", TypeError, lambda tr, tmp: sn.save("run", tmp / "run.stepnn"), "str",
      "save needs a stepnn.Trainer; received str."),
@@ -257,7 +282,7 @@ CODE_WORDS = {
     "goto", "label", "layer", "linear", "relu", "sigmoid", "softmax", "load", "save", "loss",
     "model", "momentum", "nesterov", "noise", "np", "numpy", "optim", "torch", "patience", "real",
     "reshape", "run", "seed", "shuffle", "sn", "step", "stepnn", "target", "trainer", "unique",
-    "weights",
+    "weights", "x", "clear", "update", "dict", "runs", "view", "views", "LossExplorer",
 }
 
 
