@@ -244,6 +244,19 @@ BAD_CALLS = [
      "relu_derivative, sigmoid_derivative, mse, binary_crossentropy, categorical_crossentropy, "
      "sparse_categorical_crossentropy, dense_backward, sgd_update, momentum_update, "
      "iterations_per_epoch."),
+    # the loss surface
+    ("surface_weight_name", ValueError,
+     lambda tr, tmp: sn.surface.weight_directions(tr.model, "W1[0,0]", "W9[0,0]"), "'W9[0,0]'",
+     "no weight named 'W9[0,0]' in this model; names look like 'W1[0,0]', 'W1[0,1]' ... 'b2[0]' "
+     "(layer number from 1, row = input unit, column = output unit)."),
+    ("surface_same_weights", ValueError,
+     lambda tr, tmp: sn.surface.weight_directions(tr.model, "W1[0,0]", 0), "W1[0,0]",
+     "the two weights must differ; received W1[0,0] twice. Pick another second weight, e.g. "
+     "W1[0,1]."),
+    ("surface_still_path", ValueError,
+     lambda tr, tmp: sn.surface.pca_directions(np.ones((3, 17))), None,
+     "the path does not move (every row is the same), so it spans no plane. Run a few iterations "
+     "first."),
     # sessions
     ("save_not_trainer", TypeError, lambda tr, tmp: sn.save("run", tmp / "run.stepnn"), "str",
      "save needs a stepnn.Trainer; received str."),
@@ -282,7 +295,7 @@ CODE_WORDS = {
     "goto", "label", "layer", "linear", "relu", "sigmoid", "softmax", "load", "save", "loss",
     "model", "momentum", "nesterov", "noise", "np", "numpy", "optim", "torch", "patience", "real",
     "reshape", "run", "seed", "shuffle", "sn", "step", "stepnn", "target", "trainer", "unique",
-    "weights", "x", "clear", "update", "dict", "runs", "view", "views", "LossExplorer",
+    "weights", "x", "m", "clear", "update", "dict", "runs", "view", "views", "LossExplorer", "PCA",
 }
 
 
