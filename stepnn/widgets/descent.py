@@ -246,8 +246,8 @@ class DescentExplorer(PlayFrames, Dashboard):
         """Start again from ``start`` (2,) with the current learning rate."""
         start = np.asarray(start, dtype=np.float64)
         if start.shape != (2,) or not np.all(np.isfinite(start)):
-            raise ValueError(self.phrase("errors.widget.start", first=self.problem.labels[0],
-                                         second=self.problem.labels[1], start=start))
+            raise ValueError(self.p("errors.widget.start", first=self.problem.labels[0],
+                                    second=self.problem.labels[1], start=start))
         self.start = start.copy()
         self.path = [start.copy()]
         self.losses = [float(self.problem.loss(start)[0])]
@@ -305,8 +305,8 @@ class DescentExplorer(PlayFrames, Dashboard):
     def use_preset(self, name: str) -> None:
         """Set the learning rate of preset ``name`` and start again from the start point."""
         if name not in PRESETS:
-            raise ValueError(self.phrase("errors.widget.choice", name="preset", choices=tuple(PRESETS),
-                                         value=name))
+            raise ValueError(self.p("errors.widget.choice", name="preset", choices=tuple(PRESETS),
+                                    value=name))
         self._quiet = True
         try:
             self.learning_rate.value = self.rates[name]

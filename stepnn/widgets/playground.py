@@ -371,8 +371,8 @@ class PlaygroundActions:
         """Drive ``trainer`` from now on (a loaded session, a network built for new data): Play
         stops, the views are rebuilt for it, the controls follow it."""
         if not isinstance(trainer, Trainer):
-            raise TypeError(self.phrase("errors.widget.needs_trainer", what="replace_trainer",
-                                        type=type(trainer).__name__))
+            raise TypeError(self.p("errors.widget.needs_trainer", what="replace_trainer",
+                                   type=type(trainer).__name__))
         self._pause(None)
         self.stop_reason = None
         self.trainer = trainer

@@ -318,7 +318,7 @@ class StepThrough(PlaygroundActions, Dashboard):
     def run_phase(self, phase: str) -> None:
         """Run one phase ("forward", "loss", "backward" or "update"); out of order: a PhaseError message."""
         if phase not in LOOP:
-            raise ValueError(self.phrase("errors.widget.choice", name="phase", choices=LOOP, value=phase))
+            raise ValueError(self.p("errors.widget.choice", name="phase", choices=LOOP, value=phase))
 
         def action():
             self.stop_reason = None
@@ -609,7 +609,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         if view == "all":
             return save_png(self.figure, path, dpi=dpi)
         if view not in self.views:
-            raise ValueError(self.phrase("errors.widget.view", names=tuple(self.views), view=view))
+            raise ValueError(self.p("errors.widget.view", names=tuple(self.views), view=view))
         return save_png(self.figure, path, dpi=dpi, bbox=axes_bbox(self.figure, _axes_of(self.views[view])))
 
     def save_gif(self, path, iterations: int = 20, fps: float = 4, view: str = "all",
@@ -622,12 +622,12 @@ class StepThrough(PlaygroundActions, Dashboard):
         diverging copy stops moving (the last frames repeat). Returns the path.
         """
         if isinstance(iterations, bool) or not isinstance(iterations, Integral) or iterations < 1:
-            raise ValueError(self.phrase("errors.widget.whole_at_least_1", name="iterations",
-                                         value=iterations))
+            raise ValueError(self.p("errors.widget.whole_at_least_1", name="iterations",
+                                    value=iterations))
         iterations = int(iterations)
         names = self._view_names if view == "all" else (view,)
         if view != "all" and view not in self.views:
-            raise ValueError(self.phrase("errors.widget.view", names=tuple(self.views), view=view))
+            raise ValueError(self.p("errors.widget.view", names=tuple(self.views), view=view))
         trainer = copy.deepcopy(self.trainer)
         fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
                      dpi=self.figure.dpi)

@@ -59,3 +59,13 @@ def test_the_dashboards_lang_argument_chooses_its_errors_language():
     assert "stepnn.Trainer가 필요한데" in korean
     assert _error(lambda lang: DescentExplorer(problem="cubic", lang=lang), "en", chosen="ko") == \
         "problem must be one of ('quadratic', 'linear_regression'); received 'cubic'."
+
+
+def test_a_built_dashboards_errors_speak_its_language():
+    board = DescentExplorer(lang="ko", live=False)
+    with pytest.raises(ValueError) as info:
+        board.restart([1.0])
+    assert "시작점은 유한한 숫자 두 개" in str(info.value) and "array([1.])" in str(info.value)
+    board = DescentExplorer(lang="en", live=False)
+    with pytest.raises(ValueError, match=r"a start is two finite numbers \(w1, w2\); received "):
+        board.restart([1.0])
