@@ -182,16 +182,14 @@ def _one_target(y) -> np.ndarray:
     except (TypeError, ValueError):
         arr = None
     if arr is None or arr.size != 1:
-        raise ValueError(f"y must be one target number (the graph has one sample and one output), "
-                         f"e.g. 1.0; received {y!r}.")
+        raise ValueError(phrase("errors.chain.one_target", y=y))
     return arr.reshape(1, 1)
 
 
 def _check_loss(loss) -> losses.Loss:
     fn = losses.get(loss)
     if fn.name not in LOSSES or fn.from_logits:
-        raise ValueError(f"the computation graph ends in one sigmoid unit, so its loss must be one of "
-                         f"{', '.join(LOSSES)} (on probabilities); received {fn!r}.")
+        raise ValueError(phrase("errors.chain.loss", losses=", ".join(LOSSES), fn=fn))
     return fn
 
 
@@ -212,15 +210,13 @@ class ComputationGraph:
     def __init__(self, x, y, weights, loss="mse"):
         self.loss = _check_loss(loss)
         self.x = as_float_matrix("x", np.atleast_2d(x), n_features=2,
-                                 owner="the graph's input layer (2 inputs)")
+                                 owner="graph_input")
         if len(self.x) != 1:
-            raise ValueError(f"x must be one sample of 2 inputs, shape (2,) or (1, 2); received shape "
-                             f"{self.x.shape}.")
+            raise ValueError(phrase("errors.chain.one_sample", shape=self.x.shape))
         self.y = self.loss.check_labels(_one_target(y), 1)
         weights = list(weights)
         if len(weights) != 4:
-            raise ValueError(f"weights must be [W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)]; received "
-                             f"{len(weights)} array(s).")
+            raise ValueError(phrase("errors.chain.weights", n=len(weights)))
         self.params = [check_param(n, w, s) for n, w, s in zip(("W1", "b1", "W2", "b2"), weights, _SHAPES)]
         self.nodes = _build_nodes()
         self.parameters = _build_parameters()
@@ -235,7 +231,7 @@ class ComputationGraph:
     def example(cls, seed: int = 0, loss="mse") -> "ComputationGraph":
         """A random sample and random weights, rounded to 2 decimals so they can be followed by hand."""
         if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, e.g. 0; received {seed!r}.")
+            raise ValueError(phrase("errors.chain.seed", seed=seed))
         rng = np.random.default_rng(int(seed))
         x = np.round(rng.uniform(-2.0, 2.0, 2), 2)
         weights = [np.round(rng.normal(0.0, 1.0, (2, 2)), 2), np.round(rng.normal(0.0, 0.5, 2), 2),
@@ -255,7 +251,7 @@ class ComputationGraph:
 
     def node(self, name: str) -> Node:
         if name not in self._by_name:
-            raise KeyError(f"no node {name!r}; the nodes are {', '.join(self._by_name)}.")
+            raise KeyError(phrase("errors.chain.node", name=name, nodes=", ".join(self._by_name)))
         return self._by_name[name]
 
     def value_of(self, param: Parameter) -> float:
@@ -315,8 +311,7 @@ class ComputationGraph:
     # ---------------------------------------------------------------- forward
     def forward_step(self) -> ForwardStep:
         """Compute the next node's value from the nodes before it."""
-        node = self._next(self.next_forward, "the forward pass is complete: every node has its value. "
-                          "Run backward next, or clear() to start again.")
+        node = self._next(self.next_forward, "errors.chain.forward_complete")
         step = self._apply(node, {"weighted_sum": self._weighted_sum, "activation": self._activation,
                                   "loss": self._loss})
         node.value = step.value
@@ -326,8 +321,9 @@ class ComputationGraph:
         return step
 
     def _next(self, name: "str | None", finished: str) -> Node:
+        """The node ``name``, or a PhaseError saying ``PHRASES[finished]`` when there is none."""
         if name is None:
-            raise PhaseError(finished)
+            raise PhaseError(phrase(finished))
         return self.node(name)
 
     @staticmethod
@@ -372,11 +368,9 @@ class ComputationGraph:
     def backward_step(self) -> ChainStep:
         """Move one node back: dL/d(node) = upstream gradient x local derivative."""
         if not self.forward_done:
-            raise PhaseError(f"run the forward pass first: {len(self.forward_steps)} of "
-                             f"{len(self.forward_order)} nodes have their values (next: "
-                             f"{self.next_forward}).")
-        node = self._next(self.next_backward, "the backward pass is complete: it stops at the inputs, "
-                          "which are data, not weights. Every weight has its gradient: update next.")
+            raise PhaseError(phrase("errors.chain.forward_first", done=len(self.forward_steps),
+                                    n=len(self.forward_order), next=self.next_forward))
+        node = self._next(self.next_backward, "errors.chain.backward_complete")
         step = self._apply(node, {"loss": self._back_loss, "activation": self._back_activation,
                                   "weighted_sum": self._back_weighted_sum})
         node.grad = step.grad
@@ -433,9 +427,8 @@ class ComputationGraph:
         """Gradient descent: w <- w - learning_rate x dL/dw for all 9 parameters; then clear."""
         lr = positive_float("learning_rate", learning_rate)
         if not self.backward_done:
-            raise PhaseError(f"finish the backward pass first: {len(self.backward_steps)} of "
-                             f"{len(self.backward_order)} nodes have their gradients, and the update "
-                             f"needs every weight's gradient.")
+            raise PhaseError(phrase("errors.chain.backward_first", done=len(self.backward_steps),
+                                    n=len(self.backward_order)))
         old = self.weights
         new = [p - lr * g for p, g in zip(old, self.gradients)]
         self.params = new

@@ -14,6 +14,8 @@ import os
 
 import numpy as np
 
+from .terms import phrase
+
 __all__ = ["from_csv", "CSVFormatError"]
 
 
@@ -30,9 +32,9 @@ class CSVFormatError(ValueError):
         self.path, self.line, self.column, self.column_number = path, line, column, column_number
         where = [repr(path)]
         if line is not None:
-            where.append(f"line {line}")
+            where.append(phrase("errors.csv.line", line=line))
         if column is not None:
-            where.append(f"column {column!r} (column {column_number})")
+            where.append(phrase("errors.csv.column", column=column, number=column_number))
         super().__init__(f"{', '.join(where)}: {message}")
 
 
@@ -58,23 +60,19 @@ def from_csv(path: "str | os.PathLike", target: str = "label", delimiter: str = 
     """
     path = os.fspath(path)
     if not isinstance(target, str) or not target.strip():
-        raise TypeError(f"target must be the name of a column (a string), e.g. target='label'; "
-                        f"received {target!r}.")
+        raise TypeError(phrase("errors.csv.target_type", target=target))
     rows = _read_rows(path, delimiter)
     if not rows:
-        raise CSVFormatError(path, "the file is empty. Expected a header line naming the columns, "
-                                   "e.g. 'x1,x2,label', then one line per sample.")
+        raise CSVFormatError(path, phrase("errors.csv.empty"))
     header_line, header = rows[0]
     header = [name.strip() for name in header]
     _check_header(path, header_line, header, target)
     if len(rows) == 1:
-        raise CSVFormatError(path, "the file has a header but no samples. Add one line per sample "
-                                   "below the header.", line=header_line)
+        raise CSVFormatError(path, phrase("errors.csv.no_samples"), line=header_line)
     for line, row in rows[1:]:
         if len(row) != len(header):
-            raise CSVFormatError(path, f"this line has {len(row)} value(s) but the header (line "
-                                       f"{header_line}) names {len(header)} columns. Every line "
-                                       f"needs one value per column.", line=line)
+            raise CSVFormatError(path, phrase("errors.csv.row_length", got=len(row),
+                                              header_line=header_line, n=len(header)), line=line)
     t = header.index(target)
     features = [j for j in range(len(header)) if j != t]
     X = np.array([[_feature(path, line, row[j], header[j], j + 1) for j in features]
@@ -88,9 +86,8 @@ def _read_rows(path: str, delimiter: str) -> list:
     try:
         f = open(path, newline="", encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, f"No CSV file at {path!r} (looked in "
-                                f"{os.path.abspath(path)!r}). Check the name and the folder.",
-                                path) from None
+        raise FileNotFoundError(errno.ENOENT, phrase("errors.csv.not_found", path=path,
+                                                     full=os.path.abspath(path)), path) from None
     with f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         rows = []
@@ -99,31 +96,27 @@ def _read_rows(path: str, delimiter: str) -> list:
                 if row and not (len(row) == 1 and not row[0].strip()):
                     rows.append((reader.line_num, row))
         except csv.Error as exc:
-            raise CSVFormatError(path, f"not readable as CSV ({exc}). Check the quotes on this "
-                                       f"line.", line=reader.line_num + 1) from None
+            raise CSVFormatError(path, phrase("errors.csv.unreadable", exc=exc),
+                                 line=reader.line_num + 1) from None
         except UnicodeDecodeError:
-            raise CSVFormatError(path, "not a text file in UTF-8. Save it as 'CSV UTF-8' (a "
-                                       "spreadsheet's export) and try again.") from None
+            raise CSVFormatError(path, phrase("errors.csv.not_utf8")) from None
     return rows
 
 
 def _check_header(path: str, line: int, header: list, target: str) -> None:
     for j, name in enumerate(header):
         if not name:
-            raise CSVFormatError(path, f"column {j + 1} of the header has no name. Give every "
-                                       f"column a name.", line=line)
+            raise CSVFormatError(path, phrase("errors.csv.unnamed_column", number=j + 1), line=line)
         if header.index(name) != j:
-            raise CSVFormatError(path, "two columns have this name. Give every column its own "
-                                       "name.", line=line, column=name, column_number=j + 1)
+            raise CSVFormatError(path, phrase("errors.csv.duplicate_column"), line=line,
+                                 column=name, column_number=j + 1)
     if target not in header:
         near = [n for n in header if n.lower() == target.strip().lower()]
-        hint = f"target={near[0]!r}" if near else "target= with one of these names"
-        raise CSVFormatError(path, f"no column named {target!r} (the target to predict). The "
-                                   f"columns are {', '.join(map(repr, header))}; pass {hint}.",
-                             line=line)
+        hint = f"target={near[0]!r}" if near else phrase("errors.csv.target_hint")
+        raise CSVFormatError(path, phrase("errors.csv.no_target", target=target, hint=hint,
+                                          columns=", ".join(map(repr, header))), line=line)
     if len(header) == 1:
-        raise CSVFormatError(path, f"the only column is the target {target!r}; X needs at least "
-                                   f"one feature column.", line=line)
+        raise CSVFormatError(path, phrase("errors.csv.only_target", target=target), line=line)
 
 
 def _number(cell: str) -> "float | None":
@@ -136,12 +129,11 @@ def _number(cell: str) -> "float | None":
 def _feature(path: str, line: int, cell: str, name: str, number: int) -> float:
     value = _number(cell)
     if not cell.strip():
-        problem = "is empty; every feature needs a number. Fill it in or remove the line."
+        problem = phrase("errors.csv.feature_empty")
     elif value is None:
-        problem = f"{cell.strip()!r} is not a number; every feature must be a number."
+        problem = phrase("errors.csv.feature_not_number", cell=cell.strip())
     elif not math.isfinite(value):
-        problem = (f"{cell.strip()!r} is not a finite number (a missing or infinite value). "
-                   f"Fill it in or remove the line.")
+        problem = phrase("errors.csv.feature_not_finite", cell=cell.strip())
     else:
         return value
     raise CSVFormatError(path, problem, line, name, number)
@@ -153,23 +145,20 @@ def _target(path: str, cells: list, name: str, number: int) -> np.ndarray:
     for line, cell in cells:
         cell = cell.strip()
         if not cell:
-            raise CSVFormatError(path, "the target is empty; every sample needs one.", line, name,
-                                 number)
+            raise CSVFormatError(path, phrase("errors.csv.target_empty"), line, name, number)
         value = _number(cell)
         if value is not None and not math.isfinite(value):
-            raise CSVFormatError(path, f"the target {cell!r} is not a finite number (a missing or "
-                                       f"infinite value). Fill it in or remove the line.",
+            raise CSVFormatError(path, phrase("errors.csv.target_not_finite", cell=cell),
                                  line, name, number)
         values.append(cell if value is None else value)
     words = [isinstance(v, str) for v in values]
     if any(words) and not all(words):
         odd = not (sum(words) * 2 > len(words))  # the kind fewer cells have is the odd one out
         line = next(line for (line, _), w in zip(cells, words) if w == odd)
-        kinds = ("a word", "numbers") if odd else ("a number", "words")
-        raise CSVFormatError(path, f"this target is {kinds[0]} but most of the column holds "
-                                   f"{kinds[1]}. Use numbers for every sample (regression or "
-                                   f"class labels 0, 1, ...) or words for every sample (class "
-                                   f"names).", line, name, number)
+        kinds = ("a_word", "numbers") if odd else ("a_number", "words")
+        raise CSVFormatError(path, phrase("errors.csv.target_mixed",
+                                          odd=phrase(f"errors.csv.{kinds[0]}"),
+                                          most=phrase(f"errors.csv.{kinds[1]}")), line, name, number)
     if all(words):
         index = {word: k for k, word in enumerate(sorted(set(values)))}
         y = np.array([index[v] for v in values], dtype=np.int64) if len(index) > 1 else None
@@ -178,7 +167,6 @@ def _target(path: str, cells: list, name: str, number: int) -> np.ndarray:
         if np.all(y == np.round(y)) and np.all(np.abs(y) < 2.0 ** 53):
             y = y.astype(np.int64) if len(np.unique(y)) > 1 else None
     if y is None:
-        raise CSVFormatError(path, f"every sample has the same class, {cells[0][1].strip()!r}; a "
-                                   f"classifier needs at least two classes. Add samples of "
-                                   f"another class.", None, name, number)
+        raise CSVFormatError(path, phrase("errors.csv.one_class", cls=cells[0][1].strip()),
+                             None, name, number)
     return y

@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from .csv_data import CSVFormatError, from_csv
+from .terms import phrase
 
 __all__ = ["circle", "xor", "gauss", "spiral", "moons", "linear", "sine", "iris",
            "iris_feature_names", "iris_class_names", "train_val_split", "to_one_hot",
@@ -35,11 +36,10 @@ Pair = tuple[np.ndarray, np.ndarray]  # (X, y)
 
 def _check_int(value: object, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} "
-                        f"({type(value).__name__}); pass e.g. {name}={max(minimum, 200)}.")
+        raise TypeError(phrase("errors.data_int_type", name=name, minimum=minimum, value=value,
+                               type=type(value).__name__, example=max(minimum, 200)))
     if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}; "
-                         f"pass a value of at least {minimum}.")
+        raise ValueError(phrase("errors.data_int_small", name=name, minimum=minimum, value=value))
     return int(value)
 
 
@@ -48,10 +48,9 @@ def _setup(n: int, noise: float, seed: int) -> tuple[int, float, np.random.Gener
     n = _check_int(n, "n", 1)
     seed = _check_int(seed, "seed", 0)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a float >= 0, got {noise!r} ({type(noise).__name__}); "
-                        "pass e.g. noise=0.1.")
+        raise TypeError(phrase("errors.noise_type", noise=noise, type=type(noise).__name__))
     if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite float >= 0, got {noise}; pass e.g. noise=0.1.")
+        raise ValueError(phrase("errors.noise_value", noise=noise))
     return n, float(noise), np.random.default_rng(seed)
 
 
@@ -195,16 +194,13 @@ def _as_labels(labels: object) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"labels must have shape (n,) or (n, 1), got {arr.shape}; "
-                         "pass one integer class label per sample.")
+        raise ValueError(phrase("errors.class_labels_shape", shape=arr.shape))
     whole = arr.dtype.kind in "biu" or (
         arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr) & (arr == np.round(arr)))))
     if not whole:
-        raise TypeError(f"labels must be integers, got dtype {arr.dtype} with values like "
-                        f"{arr[:3].tolist()}; pass class indices 0, 1, 2, ...")
+        raise TypeError(phrase("errors.class_labels_whole", dtype=arr.dtype, values=arr[:3].tolist()))
     if arr.size and arr.min() < 0:
-        raise ValueError(f"labels must be >= 0, got minimum {arr.min()}; "
-                         "map the classes to 0, 1, ..., k - 1.")
+        raise ValueError(phrase("errors.class_labels_negative", low=arr.min()))
     return arr.astype(np.int64)
 
 
@@ -214,8 +210,7 @@ def to_one_hot(labels: object, n_classes: int | None = None) -> np.ndarray:
     needed = int(y.max()) + 1 if y.size else 0
     k = needed if n_classes is None else _check_int(n_classes, "n_classes", 1)
     if k < needed:
-        raise ValueError(f"n_classes={k} is too small for label {needed - 1}: expected "
-                         f"n_classes >= {needed}; pass n_classes={needed} or leave it None.")
+        raise ValueError(phrase("errors.n_classes_small", k=k, label=needed - 1, needed=needed))
     return np.eye(k, dtype=np.float64)[y]
 
 
@@ -229,8 +224,7 @@ def to_labels(one_hot_or_probs: object) -> np.ndarray:
     if p.ndim == 1 or (p.ndim == 2 and p.shape[1] == 1):
         return (p.reshape(-1) >= 0.5).astype(np.int64)
     if p.ndim != 2:
-        raise ValueError(f"expected an array of shape (n, k), got {p.shape}; "
-                         "pass one row of scores per sample.")
+        raise ValueError(phrase("errors.scores_shape", shape=p.shape))
     return np.argmax(p, axis=1).astype(np.int64)
 
 
@@ -243,13 +237,11 @@ def train_val_split(X: object, y: object, validation_fraction: float = 0.2, seed
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows, got X {X.shape} and "
-                         f"y {y.shape}; pass one target per sample.")
+        raise ValueError(phrase("errors.split_rows", x_shape=X.shape, y_shape=y.shape))
     if isinstance(validation_fraction, bool) or not isinstance(validation_fraction, numbers.Real) \
             or not 0.0 < validation_fraction < 1.0:
-        raise ValueError(f"validation_fraction must be a float in (0, 1), got "
-                         f"{validation_fraction!r}; pass e.g. validation_fraction=0.2.")
-    n = _check_int(len(X), "the number of rows", 2)
+        raise ValueError(phrase("errors.validation_fraction", value=validation_fraction))
+    n = _check_int(len(X), phrase("errors.data_n_rows"), 2)
     n_val = min(max(int(round(n * validation_fraction)), 1), n - 1)
     order = (np.random.default_rng(_check_int(seed, "seed", 0)).permutation(n) if shuffle
              else np.arange(n))
@@ -266,6 +258,5 @@ def load(name: str, **kw: object) -> Pair:
     """Build a data set by name, e.g. ``load("spiral", n=300, noise=0.1)``; see ``NAMES``."""
     key = name.strip().lower() if isinstance(name, str) else None
     if key not in NAMES:
-        raise ValueError(f"Unknown data set {name!r}. Expected one of: {', '.join(NAMES)}; "
-                         f"e.g. load('circle', n=200, noise=0.1).")
+        raise ValueError(phrase("errors.unknown_data_set", name=name, names=", ".join(NAMES)))
     return NAMES[key](**kw)

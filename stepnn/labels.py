@@ -23,8 +23,8 @@ def as_numbers(name: str, values) -> np.ndarray:
     try:
         arr = np.asarray(values)
     except ValueError as exc:  # rows of different lengths
-        raise ValueError(f"{name} must be a rectangular array of numbers; received "
-                         f"{type(values).__name__} that numpy cannot shape: {exc}") from None
+        raise ValueError(phrase("errors.labels_ragged", name=name, type=type(values).__name__,
+                                exc=exc)) from None
     if arr.dtype.kind == "O":  # a list mixing types, or a pandas object column
         if any(isinstance(v, (str, bytes)) for v in arr.ravel()):
             arr = arr.astype(str)
@@ -32,16 +32,13 @@ def as_numbers(name: str, values) -> np.ndarray:
             try:
                 arr = arr.astype(np.float64)
             except (TypeError, ValueError):
-                raise TypeError(f"{name} must hold numbers; received {type(values).__name__} with "
-                                f"items such as {arr.ravel()[:3].tolist()}.") from None
+                raise TypeError(phrase("errors.labels_items", name=name, type=type(values).__name__,
+                                       items=arr.ravel()[:3].tolist())) from None
     if arr.dtype.kind in "US":
         sample = np.unique(arr)[:4].tolist()
-        raise TypeError(f"{name} must hold numbers; received text such as {sample}. Convert it "
-                        f"first: y.astype(int) for digits like '0'/'1', or "
-                        f"classes, y = np.unique(y, return_inverse=True) for class names.")
+        raise TypeError(phrase("errors.labels_text", name=name, sample=sample))
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers; received dtype {arr.dtype} (complex "
-                        f"numbers, dates and times are not labels). Convert it to numbers first.")
+        raise TypeError(phrase("errors.labels_dtype", name=name, dtype=arr.dtype))
     return arr.astype(np.float64, copy=False)
 
 
@@ -50,9 +47,9 @@ def regression(name: str, y, n_out: int) -> np.ndarray:
     output layer has one unit."""
     y = as_numbers("y", y)
     if y.ndim == 1 and n_out != 1:
-        raise ValueError(f"{name} expects y of shape (n_samples, {n_out}) to match the {n_out} output "
-                         f"units; received shape {y.shape}. Reshape y or change the output layer.")
-    return as_float_matrix("y", y, n_features=n_out, owner="the output layer's units")
+        raise ValueError(phrase("errors.labels_regression_shape", name=name, n_out=n_out,
+                                shape=y.shape))
+    return as_float_matrix("y", y, n_features=n_out, owner="output_units")
 
 
 def binary(name: str, y, n_out: int) -> np.ndarray:
@@ -60,16 +57,13 @@ def binary(name: str, y, n_out: int) -> np.ndarray:
     y = regression(name, y, n_out)
     if np.any((y < 0) | (y > 1)):
         found = np.unique(y)[:6]
-        raise ValueError(f"{name} expects labels in [0, 1] (0/1 for two classes); received values "
-                         f"{found.tolist()}. For several classes use sparse_categorical_crossentropy "
-                         f"with a softmax output layer.")
+        raise ValueError(phrase("errors.labels_binary", name=name, found=found.tolist()))
     return y
 
 
 def _one_unit_per_class(name: str, n_out: int) -> None:
     if n_out < 2:
-        raise ValueError(f"{name} needs an output layer with one unit per class (at least 2); the model "
-                         f"has {n_out}. Use binary_crossentropy with a sigmoid output for two classes.")
+        raise ValueError(phrase("errors.labels_one_unit_per_class", name=name, n_out=n_out))
 
 
 def categorical(name: str, y, n_out: int) -> np.ndarray:
@@ -80,8 +74,7 @@ def categorical(name: str, y, n_out: int) -> np.ndarray:
     _one_unit_per_class(name, n_out)
     y = as_float_matrix("y", y, n_features=n_out)
     if np.any((y < 0) | (y > 1)) or not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
-        raise ValueError(f"{name} expects each row of y to be a probability distribution (one-hot: a "
-                         f"single 1, the rest 0); received rows such as {y[0].tolist()}.")
+        raise ValueError(phrase("errors.labels_not_distribution", name=name, row=y[0].tolist()))
     return y
 
 
@@ -93,15 +86,15 @@ def sparse(name: str, y, n_out: int) -> np.ndarray:
     if arr.ndim != 1:
         raise ValueError(phrase("labels.not_class_numbers", name=name, shape=arr.shape))
     if arr.size == 0:
-        raise ValueError("y is empty; a data set needs at least one sample.")
+        raise ValueError(phrase("errors.labels_empty"))
     check_finite("y", arr)
     if np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} expects whole-number class labels 0..{n_out - 1}; received "
-                         f"non-integer values such as {arr[arr != np.round(arr)][:3].tolist()}.")
+        raise ValueError(phrase("errors.labels_not_whole", name=name, last=n_out - 1,
+                                values=arr[arr != np.round(arr)][:3].tolist()))
     _one_unit_per_class(name, n_out)
     if arr.min() < 0 or arr.max() >= n_out:
-        raise ValueError(f"{name}: class index out of range: labels must be in 0..{n_out - 1} for "
-                         f"{n_out} output units; received min {arr.min():g}, max {arr.max():g}.")
+        raise ValueError(phrase("errors.labels_out_of_range", name=name, last=n_out - 1,
+                                n_out=n_out, low=arr.min(), high=arr.max()))
     return arr.astype(np.int64)
 
 
@@ -112,19 +105,16 @@ def predictions(name: str, y_pred, rescaled: bool = False) -> np.ndarray:
     if p.ndim == 1:
         p = p.reshape(-1, 1)
     if p.ndim < 2 or p.shape[-2] == 0:
-        raise ValueError(f"y_pred must have shape (n_samples, n_outputs); received {p.shape}.")
+        raise ValueError(phrase("errors.pred_shape", shape=p.shape))
     finite = np.isfinite(p)
     if not finite.all():
         row = np.nonzero(~finite.all(axis=-1))[-1][0]
-        raise ValueError(f"{name}: y_pred holds {p.size - finite.sum()} NaN or inf value(s), the "
-                         f"first in row {row}, so its loss is not a number. Predictions go NaN when "
-                         f"training diverges: lower the learning rate and start again, or check "
-                         f"the code that made y_pred.")
+        raise ValueError(phrase("errors.pred_not_finite", name=name, bad=p.size - finite.sum(),
+                                row=row))
     if rescaled:
         sums = p.sum(axis=-1)
         if not sums.all():
             row = np.nonzero(sums == 0)[-1][0]
-            raise ValueError(f"{name} rescales each row of y_pred to sum to 1, but row {row} sums "
-                             f"to 0 ({p[..., row, :].ravel()[:6].tolist()}). Give it probabilities "
-                             f"(a softmax output), or raw scores with from_logits=True.")
+            raise ValueError(phrase("errors.pred_zero_row", name=name, row=row,
+                                    values=p[..., row, :].ravel()[:6].tolist()))
     return p

@@ -5,6 +5,7 @@ import numpy as np
 
 from . import activations, initializers, regularizers
 from ._checks import positive_int
+from .terms import phrase
 
 __all__ = ["Dense", "dense_forward", "dense_backward"]
 
@@ -60,10 +61,9 @@ class Dense:
         self._explicit = weights is not None
         if weights is not None:
             if not isinstance(weights, (tuple, list)) or len(weights) != 2:
-                raise ValueError(f"Dense weights must be a pair (W, b) with W of shape "
-                                 f"({self.n_in}, {self.n_out}) and b of shape ({self.n_out},); "
-                                 f"received {type(weights).__name__} of length "
-                                 f"{len(weights) if hasattr(weights, '__len__') else '?'}.")
+                raise ValueError(phrase("errors.dense_weights_pair", n_in=self.n_in, n_out=self.n_out,
+                                        type=type(weights).__name__,
+                                        length=len(weights) if hasattr(weights, "__len__") else "?"))
             self.W, self.b = (check_param(f"{self.label} {p}", w, s)
                               for p, w, s in zip("Wb", weights, self.shapes))
 
@@ -104,10 +104,10 @@ def check_param(name: str, value, shape: tuple) -> np.ndarray:
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers of shape {shape}; received "
-                        f"{type(value).__name__}.") from None
+        raise TypeError(phrase("errors.param_numbers", name=name, shape=shape,
+                               type=type(value).__name__)) from None
     if arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}; received shape {arr.shape}.")
+        raise ValueError(phrase("errors.param_shape", name=name, shape=tuple(shape), got=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf; weights must be finite numbers.")
+        raise ValueError(phrase("errors.param_not_finite", name=name))
     return arr

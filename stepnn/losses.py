@@ -36,6 +36,7 @@ from . import labels
 from ._checks import unknown_name
 from .activations import sigmoid, softmax
 from .records import ForwardRecord, LossRecord
+from .terms import phrase
 
 __all__ = ["EPSILON", "QUIET", "Loss", "get", "NAMES", "fitting", "compute_loss", "raw_compute_loss",
            "mse", "mse_gradient", "mae", "mae_gradient", "mean_squared_error", "mean_absolute_error",
@@ -357,8 +358,7 @@ class Loss:
     def fused_gradient(self, y_true, a_out) -> np.ndarray:
         """dL/dz of the output layer when its activation is ``fuses_with``: the (a - y) / N rule."""
         if self.fuses_with is None:
-            raise ValueError(f"{self.name} has no fused gradient; use the chain rule: "
-                             f"activation.backward(z, a, loss.gradient(y, a)).")
+            raise ValueError(phrase("errors.no_fused_gradient", name=self.name))
         return self._fused(y_true, a_out)
 
     def check_labels(self, y, n_outputs: int) -> np.ndarray:
@@ -370,8 +370,8 @@ class Loss:
         y_pred = labels.predictions(self.name, y_pred, self.name in _RESCALED and not self.from_logits)
         y_true = self.check_labels(y_true, y_pred.shape[-1])
         if len(y_true) != y_pred.shape[-2]:
-            raise ValueError(f"y_true has {len(y_true)} samples but y_pred has {y_pred.shape[-2]}; "
-                             f"they must match.")
+            raise ValueError(phrase("errors.true_pred_count", n_true=len(y_true),
+                                    n_pred=y_pred.shape[-2]))
         return y_true, y_pred
 
     def __repr__(self) -> str:

@@ -24,16 +24,14 @@ class Sequential:
     def __init__(self, layers: Sequence[Dense], seed: int = 0):
         layers = list(layers)
         if not layers:
-            raise ValueError("Sequential needs at least one layer; received an empty list. "
-                             "Example: Sequential([Dense(2, 8, 'relu'), Dense(8, 1, 'sigmoid')]).")
+            raise ValueError(phrase("errors.no_layers"))
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
-                raise TypeError(f"layer {i} must be a stepnn.Dense; received {type(layer).__name__}.")
+                raise TypeError(phrase("errors.layer_type", i=i, type=type(layer).__name__))
         for i, (a, b) in enumerate(zip(layers, layers[1:])):
             if a.n_out != b.n_in:
-                raise ValueError(f"layer sizes do not chain: layer {i} outputs {a.n_out} units but "
-                                 f"layer {i + 1} expects n_in={b.n_in}. Make them equal, e.g. "
-                                 f"Dense({a.n_out}, {b.n_out}).")
+                raise ValueError(phrase("errors.layers_chain", i=i, j=i + 1, n_out=a.n_out,
+                                        n_in=b.n_in, next_out=b.n_out))
         self.layers = layers
         self.seed = seed
         rng = np.random.default_rng(seed)
@@ -73,8 +71,8 @@ class Sequential:
         weights = list(weights) if not isinstance(weights, np.ndarray) else [weights]
         names, shapes = self.param_names, self.param_shapes
         if len(weights) != len(shapes):
-            raise ValueError(f"set_weights expects {len(shapes)} arrays ({', '.join(names)}); "
-                             f"received {len(weights)}. Use model.get_weights() to see the layout.")
+            raise ValueError(phrase("errors.weights_count", n=len(shapes), names=", ".join(names),
+                                    got=len(weights)))
         return [check_param(n, w, s) for n, w, s in zip(names, weights, shapes)]
 
     def set_weights(self, weights: Sequence) -> None:
@@ -91,8 +89,7 @@ class Sequential:
         """Split a (n_params,) vector into arrays shaped like ``get_weights()``."""
         vec = np.asarray(vec, dtype=np.float64)
         if vec.shape != (self.n_params,):
-            raise ValueError(f"a flat weight vector for this model has shape ({self.n_params},); "
-                             f"received {vec.shape}.")
+            raise ValueError(phrase("errors.flat_shape", n=self.n_params, shape=vec.shape))
         out, start = [], 0
         for shape in self.param_shapes:
             size = int(np.prod(shape))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import positive_float, unit_interval, unknown_name
+from .terms import phrase
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "get", "NAMES"]
 
@@ -83,8 +84,7 @@ class SGD(Optimizer):
         self.weight_decay = _nonneg("weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
-            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0 (as in torch.optim.SGD); "
-                             f"received momentum={momentum}, dampening={dampening}.")
+            raise ValueError(phrase("errors.nesterov", momentum=momentum, dampening=dampening))
 
     def _step(self, params, grads, state, lr, t):
         if not self.momentum:

@@ -15,6 +15,7 @@ from . import activations, initializers, losses, optimizers, regularizers
 from .layers import Dense
 from .model import Sequential
 from .saving import SessionFileError, expect as _expect
+from .terms import phrase
 
 __all__ = ["file_error", "rebuild", "stored_array", "expect",
            "pack_model", "unpack_model", "pack_optimizer", "unpack_optimizer",
@@ -56,8 +57,8 @@ def _table_name(kind: str, table, value) -> str:
     for name in table.NAMES:
         if table.get(name) is value:
             return name
-    raise TypeError(f"a custom {kind} ({value!r}) cannot be saved in a session file; use one of "
-                    f"{', '.join(table.NAMES)}.")
+    raise TypeError(phrase("errors.save_custom", kind=phrase(f"errors.kind.{kind}"), value=value,
+                           names=", ".join(table.NAMES)))
 
 
 # --- the model --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import non_negative_float, unknown_name
+from .terms import phrase
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "get", "serialize", "label", "NAMES", "total_penalty", "flat_penalties", "kernel_gradients",
            "l1_penalty", "l1_gradient", "l2_penalty", "l2_gradient"]
@@ -160,8 +161,9 @@ def get(identifier: "str | Regularizer | dict | None") -> "Regularizer | None":
         cls = _CLASSES[identifier["class_name"]]
         unknown = set(identifier["config"]) - set(cls._fields)
         if unknown:
-            raise ValueError(f"{cls.__name__} takes the factors {', '.join(cls._fields)}; "
-                             f"received also {', '.join(sorted(map(str, unknown)))}.")
+            raise ValueError(phrase("errors.regularizer_factors", cls=cls.__name__,
+                                    fields=", ".join(cls._fields),
+                                    unknown=", ".join(sorted(map(str, unknown)))))
         return cls(**identifier["config"])
     raise unknown_name("regularizer", identifier, NAMES)
 
@@ -195,8 +197,7 @@ def flat_penalties(layers: Sequence, weights) -> np.ndarray:
     w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
     n_params = sum(layer.W.size + layer.b.size for layer in layers)
     if w.ndim != 2 or w.shape[1] != n_params:
-        raise ValueError(f"weights must have shape (G, {n_params}) (flat weight vectors of this "
-                         f"model, as model.get_flat()); received {np.shape(weights)}.")
+        raise ValueError(phrase("errors.penalty_weights_shape", n=n_params, shape=np.shape(weights)))
     out, start = np.zeros(len(w)), 0
     for layer in layers:
         if layer.kernel_regularizer is not None:

@@ -25,6 +25,8 @@ import zlib
 
 import numpy as np
 
+from .terms import phrase
+
 __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_MEMBERS", "MAX_BYTES", "SessionFileError",
            "SessionFileNotFoundError", "write_archive", "read_archive", "expect"]
 
@@ -120,11 +122,10 @@ def read_archive(path: "str | os.PathLike", max_bytes: int = MAX_BYTES) -> "tupl
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise SessionFileNotFoundError(errno.ENOENT, f"No session file at {path!r} (looked in "
-                                       f"{os.path.abspath(path)!r}). Check the name and the folder.",
-                                       path)
+        raise SessionFileNotFoundError(errno.ENOENT, phrase("errors.session_not_found", path=path,
+                                                            full=os.path.abspath(path)), path)
     if os.path.isdir(path):
-        raise SessionFileError(f"{path!r} is a folder, not a session file.")
+        raise SessionFileError(phrase("errors.session_folder", path=path))
     try:
         with zipfile.ZipFile(path) as zf:
             return _read(zf, path, max_bytes)
@@ -132,8 +133,7 @@ def read_archive(path: "str | os.PathLike", max_bytes: int = MAX_BYTES) -> "tupl
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
             NotImplementedError, RuntimeError, ValueError) as exc:
-        raise SessionFileError(f"{path!r} is not a readable stepnn session file (a broken or "
-                               f"truncated zip, or another kind of file): {exc}") from None
+        raise SessionFileError(phrase("errors.session_unreadable", path=path, exc=exc)) from None
 
 
 def _read(zf: zipfile.ZipFile, path: str, max_bytes: int) -> "tuple[dict, dict]":
@@ -198,8 +198,7 @@ def _header(data: bytes, fail) -> dict:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise fail(f"format_version must be a whole number >= 1; found {version!r}.")
     if version > FORMAT_VERSION:
-        raise fail(f"saved by a newer stepnn (format version {version}); this stepnn reads "
-                   f"versions up to {FORMAT_VERSION}. Upgrade stepnn to load it.")
+        raise fail(phrase("errors.session_newer", version=version, supported=FORMAT_VERSION))
     expect(header, "meta", dict, where=_SESSION, error=fail)
     specs = expect(header, "arrays", dict, where=_SESSION, error=fail)
     for name, spec in specs.items():

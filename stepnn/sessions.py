@@ -33,6 +33,7 @@ from .packing import (expect, file_error, pack_loss, pack_model, pack_optimizer,
                       unpack_optimizer_state, unpack_rng)
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .saving import SessionFileError, read_archive, write_archive
+from .terms import phrase
 from .trainer import PHASES, LoopState, Trainer, TrainingData, make_data
 
 __all__ = ["save", "load", "SESSION_VERSION", "SessionFileError"]
@@ -53,7 +54,7 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
     by name) cannot be saved: a TypeError says which.
     """
     if not isinstance(trainer, Trainer):
-        raise TypeError(f"save needs a stepnn.Trainer; received {type(trainer).__name__}.")
+        raise TypeError(phrase("errors.save_trainer", type=type(trainer).__name__))
     s = trainer.state
     arrays: dict = {}
     datasets: list = []  # each distinct TrainingData once
@@ -70,8 +71,8 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
         if "loss_fn" in values or "loss" in values:
             loss = values.get("loss_fn", values.get("loss"))
             if loss.name not in losses.NAMES:
-                raise TypeError(f"a custom loss ({loss.name!r}) cannot be saved in a session "
-                                f"file; use one of {', '.join(losses.NAMES)}.")
+                raise TypeError(phrase("errors.save_custom", kind=phrase("errors.kind.loss"),
+                                       value=loss.name, names=", ".join(losses.NAMES)))
             out["loss"] = pack_loss(loss)
         if "optimizer" in values:
             out["optimizer"] = pack_optimizer(values["optimizer"])
@@ -215,12 +216,10 @@ def load(path: "str | os.PathLike") -> Trainer:
     """
     meta, arrays = read_archive(path)
     if meta.get("kind") != _KIND:
-        raise file_error(f"this is not a saved training session (kind {meta.get('kind')!r}; expected "
-                    f"{_KIND!r}).")
+        raise file_error(phrase("errors.session_kind", kind=meta.get("kind"), expected=_KIND))
     version = expect(meta, "session_version", int, where="meta")
     if not 1 <= version <= SESSION_VERSION:
-        raise file_error(f"session version {version} is not one this stepnn reads (1 to "
-                    f"{SESSION_VERSION}); update stepnn to open it.")
+        raise file_error(phrase("errors.session_version", version=version, supported=SESSION_VERSION))
     model = unpack_model(expect(meta, "model", dict, "meta"), arrays)
     n_in, n_out = model.sizes[0], model.sizes[-1]
     datasets = _unpack_datasets(expect(meta, "data", list, "meta"), arrays, n_in)

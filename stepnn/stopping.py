@@ -62,7 +62,7 @@ def _optional(name: str, value, kind, minimum, strict: bool):
         value > minimum if strict else value >= minimum) and np.isfinite(value)
     if not ok:
         bound = f"> {minimum}" if strict else f">= {minimum}"
-        raise ValueError(f"{name} must be None (off) or a number {bound}; received {value!r}.")
+        raise ValueError(phrase("errors.stop_criterion", name=name, bound=bound, value=value))
     return value
 
 
@@ -96,9 +96,7 @@ class Criteria:
     def check_trainer(self, trainer) -> None:
         """Raise when a criterion cannot work with this trainer (patience without validation data)."""
         if self.patience is not None and trainer.X_val is None:
-            raise ValueError("patience (early stopping) watches the validation loss, but this "
-                             "trainer has no validation data. Create the Trainer with "
-                             "validation_split=0.2 or validation_data=(X_val, y_val).")
+            raise ValueError(phrase("errors.patience_no_validation"))
 
     def before_run(self, trainer) -> "StopReason | None":
         """A reason not to start at all: the epoch limit is already reached."""

@@ -40,6 +40,7 @@ import numpy as np
 from . import activations, losses, regularizers
 from .activations import Activation
 from ._checks import as_float_matrix, positive_int
+from .terms import phrase
 
 __all__ = ["MEMORY_BUDGET", "MAX_GRID_POINTS", "WORKERS", "Plane", "Surface", "param_label", "param_labels",
            "param_index", "weight_directions", "random_directions", "pca_directions", "project",
@@ -89,20 +90,18 @@ def param_index(model, which: "int | str") -> int:
         labels = param_labels(model)
         key = re.sub(r"\s+", "", which)
         if key not in labels:
-            raise ValueError(f"no weight named {which!r} in this model; names look like "
-                             f"{labels[0]!r}, {labels[1]!r} ... {labels[-1]!r} "
-                             f"(layer number from 1, row = input unit, column = output unit).")
+            raise ValueError(phrase("errors.surface.weight_name", which=which, first=labels[0],
+                                    second=labels[1], last=labels[-1]))
         return labels.index(key)
     return _check_index(model, which)
 
 
 def _check_index(model, index) -> int:
     if isinstance(index, bool) or not isinstance(index, Integral):
-        raise TypeError(f"a weight index must be a whole number or a name like 'W1[0,1]'; "
-                        f"received {index!r} ({type(index).__name__}).")
+        raise TypeError(phrase("errors.surface.index_type", index=index, type=type(index).__name__))
     if not 0 <= index < model.n_params:
-        raise ValueError(f"weight index {index} is out of range: this model has {model.n_params} "
-                         f"weights, indices 0..{model.n_params - 1} (see stepnn.surface.param_labels).")
+        raise ValueError(phrase("errors.surface.index_range", index=index, n=model.n_params,
+                                last=model.n_params - 1))
     return int(index)
 
 
@@ -112,8 +111,8 @@ def weight_directions(model, i: "int | str", j: "int | str") -> tuple[np.ndarray
     """Unit vectors (n_params,) on two different weights i and j (flat indices or names)."""
     i, j = param_index(model, i), param_index(model, j)
     if i == j:
-        raise ValueError(f"the two weights must differ; received {param_label(model, i)} twice. "
-                         f"Pick another second weight, e.g. {param_label(model, (i + 1) % model.n_params)}.")
+        raise ValueError(phrase("errors.surface.same_weights", name=param_label(model, i),
+                                other=param_label(model, (i + 1) % model.n_params)))
     d1, d2 = np.zeros(model.n_params), np.zeros(model.n_params)
     d1[i] = d2[j] = 1.0
     return d1, d2
@@ -133,7 +132,7 @@ def random_directions(model, seed: int = 0, weights=None) -> tuple[np.ndarray, n
         weights: flat weights (n_params,) to normalise against; default ``model.get_flat()``.
     """
     if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(f"seed must be a whole number, e.g. 0; received {seed!r}.")
+        raise TypeError(phrase("errors.surface.seed", seed=seed))
     w = model.get_flat() if weights is None else _flat(model, "weights", weights)
     rng = np.random.default_rng(seed)
     out = []
@@ -162,24 +161,19 @@ def pca_directions(weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     H = np.asarray(weights, dtype=np.float64)
     if H.ndim != 2 or H.shape[0] < 2 or H.shape[1] < 2:
-        raise ValueError(f"PCA of a path needs weights of shape (m, n_params) with at least 2 rows "
-                         f"(the start and one step) and 2 parameters; received shape {H.shape}. "
-                         f"Run a few iterations first.")
+        raise ValueError(phrase("errors.surface.pca_shape", shape=H.shape))
     if not np.all(np.isfinite(H)):
-        raise ValueError("the path contains NaN or inf weights (the run diverged); PCA needs "
-                         "finite weights. Reset and use a smaller learning rate.")
+        raise ValueError(phrase("errors.surface.pca_not_finite"))
     M = H - H[-1]
     M = M - M.mean(axis=0)
     scale = float(np.max(np.abs(M)))
     if scale == 0.0 or not np.isfinite(scale):
-        raise ValueError("the path does not move (every row is the same), so it spans no plane. "
-                         "Run a few iterations first." if scale == 0.0 else
-                         "the path's weights are too large to analyse (the run diverged).")
+        raise ValueError(phrase("errors.surface.pca_still" if scale == 0.0
+                                else "errors.surface.pca_too_large"))
     _, s, vt = np.linalg.svd(M / scale, full_matrices=False)   # scaled: no overflow in s**2
     total = float(np.sum(s ** 2))
     if total == 0.0:
-        raise ValueError("the path does not move (every row is the same), so it spans no plane. "
-                         "Run a few iterations first.")
+        raise ValueError(phrase("errors.surface.pca_still"))
     ratio = s[:2] ** 2 / total
     dirs = []
     for v in vt[:2]:

@@ -168,12 +168,12 @@ class Trainer:
                  validation_data=None, validation_split: float = 0.0, fused: bool = True,
                  from_logits: bool = False, max_undo: "int | None" = None, use: "dict | None" = None):
         if not isinstance(model, Sequential):
-            raise TypeError(f"model must be a stepnn.Sequential; received {type(model).__name__}.")
+            raise TypeError(phrase("errors.model_type", type=type(model).__name__))
         seed = _check_seed(seed)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last), ("fused", fused),
                            ("from_logits", from_logits)):
             if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False; received {flag!r}.")
+                raise TypeError(phrase("errors.flag", name=name, flag=flag))
         self.max_undo = None if max_undo is None else positive_int("max_undo", max_undo)
         self._use = student.check_use(use)
         self.model = model
@@ -351,15 +351,14 @@ class Trainer:
         if isinstance(iteration, bool) or not isinstance(iteration, Integral) \
                 or not first <= iteration <= last:
             if last < first:
-                raise ValueError(f"no iteration has ended since this trainer was loaded "
-                                 f"mid-iteration; finish it (trainer.step()) first.")
+                raise ValueError(phrase("errors.goto_loaded_mid"))
             if first and isinstance(iteration, Integral) and 0 <= iteration < first:
-                raise ValueError(f"this trainer was loaded from a session file saved at iteration "
-                                 f"{self._loaded_at[0]}{' (mid-iteration)' if first > self._loaded_at[0] else ''}; "
-                                 f"the iterations before it are not in the file, so goto reaches "
-                                 f"{first} to {last}; received {iteration}.")
-            raise ValueError(f"goto needs an iteration from {first} ({'the start' if not first else 'the first after loading'}) "
-                             f"to {last} (the last one recorded); received {iteration!r}.")
+                mid = phrase("errors.goto_mid") if first > self._loaded_at[0] else ""
+                raise ValueError(phrase("errors.goto_before_load", saved=self._loaded_at[0], mid=mid,
+                                        first=first, last=last, iteration=iteration))
+            where = phrase("errors.goto_first_loaded" if first else "errors.goto_start")
+            raise ValueError(phrase("errors.goto_range", first=first, where=where, last=last,
+                                    iteration=iteration))
         self._seek(self._timeline.iteration_start(int(iteration) - first))
 
     @property
@@ -589,9 +588,7 @@ class Trainer:
         n_out = self.model.sizes[-1]
         if loss_fn.from_logits:
             if out != "linear" and losses.get(loss_fn.name).fuses_with is not None:
-                raise ValueError(f"from_logits=True means the loss reads raw scores z, so the output "
-                                 f"layer must be linear; this model's output is {out!r}. Use a "
-                                 f"linear output layer, or from_logits=False.")
+                raise ValueError(phrase("errors.from_logits_output", out=out))
             return
         if loss_fn.fuses_with in (None, out):
             return  # regression losses read any output; cross-entropy needs its partner
@@ -599,18 +596,15 @@ class Trainer:
             fits = losses.fitting(out, n_out, data.y)
         except (TypeError, ValueError):
             fits = []
-        choice = f"use {' or '.join(repr(f) for f in fits)}" if fits else "choose another loss"
-        partner = loss_fn.fuses_with
-        raise ValueError(f"the loss {loss_fn.name!r} does not fit the output layer's activation "
-                         f"{out!r} ({n_out} unit(s)): it expects a {partner} output (or a linear "
-                         f"output with from_logits=True). With this output layer, {choice}; or "
-                         f"give the last layer activation={partner!r}.")
+        choice = (phrase("errors.loss_use", losses=" or ".join(repr(f) for f in fits)) if fits
+                  else phrase("errors.loss_other"))
+        raise ValueError(phrase("errors.loss_output", loss=loss_fn.name, out=out, n_out=n_out,
+                                partner=loss_fn.fuses_with, choice=choice))
 
     @staticmethod
     def _check_batch_size(batch_size, n: int) -> int:
         return positive_int("batch_size", batch_size, maximum=n,
-                            hint=f" The data set has {n} samples: 1 is stochastic GD, {n} is "
-                                 f"full-batch GD, anything between is mini-batch.")
+                            hint=phrase("errors.batch_size_hint", n=n))
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate (학습률); same as ``trainer.learning_rate = ...``."""
@@ -677,8 +671,7 @@ class Trainer:
         else:
             n = len(regs)
             if isinstance(layer, bool) or not isinstance(layer, Integral) or not -n <= layer < n:
-                raise ValueError(f"layer must be a layer index from 0 to {n - 1} (or None for "
-                                 f"every layer); received {layer!r}.")
+                raise ValueError(phrase("errors.layer_index", last=n - 1, layer=layer))
             regs[int(layer)] = reg
         self._act(("settings", {"regularizers": tuple(regs)}))
 
@@ -782,12 +775,12 @@ class Trainer:
         s = self.state
         if X is None:
             if y is not None:
-                raise ValueError("evaluate(X, y) needs both X and y; received y without X.")
+                raise ValueError(phrase("errors.evaluate_y_only"))
             X, y = self.X, s.y
         else:
             X = as_float_matrix("X", X, n_features=self.model.sizes[0])
             if y is None:
-                raise ValueError("evaluate(X, y) needs the targets y of X too.")
+                raise ValueError(phrase("errors.evaluate_x_only"))
             y = s.loss_fn.check_labels(_targets("y", y, len(X), "X"), self.model.sizes[-1])
         pred = self.model.predict(X)
         with np.errstate(**QUIET):
@@ -919,22 +912,20 @@ def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=No
     y_raw = _targets("y", y, len(X), "X")
     if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
             or not 0 <= validation_split < 1:
-        raise ValueError(f"validation_split must be a fraction in [0, 1), e.g. 0.2; "
-                         f"received {validation_split!r}.")
+        raise ValueError(phrase("errors.validation_split", value=validation_split))
     if validation_split and validation_data is not None:
-        raise ValueError("pass either validation_split or validation_data, not both.")
+        raise ValueError(phrase("errors.validation_both"))
     if validation_split:
         split_at = int(np.floor(len(X) * (1.0 - validation_split)))  # Keras' rule
         if split_at < 1 or split_at >= len(X):
-            raise ValueError(f"validation_split={validation_split} of {len(X)} samples leaves "
-                             f"{split_at} for training and {len(X) - split_at} for validation; "
-                             f"both parts need at least one sample.")
+            raise ValueError(phrase("errors.validation_too_small", split=validation_split, n=len(X),
+                                    train=split_at, val=len(X) - split_at))
         validation_data = (X[split_at:], y_raw[split_at:])
         X, y_raw = X[:split_at], y_raw[:split_at]
     if validation_data is None:
         return TrainingData(X, y_raw)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError("validation_data must be a pair (X_val, y_val).")
+        raise ValueError(phrase("errors.validation_pair"))
     X_val = as_float_matrix("X_val", validation_data[0], n_features=n_in)
     y_val = _targets("y_val", validation_data[1], len(X_val), "X_val")
     return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
@@ -942,23 +933,21 @@ def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=No
 
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(f"seed must be a whole number, e.g. 0; received {seed!r}.")
+        raise TypeError(phrase("errors.seed_type", seed=seed))
     if seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0 (numpy's generators need it), e.g. 0; "
-                         f"received {seed}.")
+        raise ValueError(phrase("errors.seed_negative", seed=seed))
     return int(seed)
 
 
 def _targets(name: str, y, n: int, x_name: str) -> np.ndarray:
     """y as an array with one target per sample of its inputs (n of them), or a clear error."""
     if y is None:
-        raise ValueError(f"{name} is missing (None): pass one target per sample of {x_name} "
-                         f"({n} samples).")
+        raise ValueError(phrase("errors.targets_missing", name=name, x_name=x_name, n=n))
     arr = np.asarray(y)
     if arr.ndim == 0 or len(arr) != n:
-        got = "a single value" if arr.ndim == 0 else f"{len(arr)} samples (shape {arr.shape})"
-        raise ValueError(f"{name} must hold one target per sample: {x_name} has {n} samples but "
-                         f"{name} has {got}.")
+        got = (phrase("errors.targets_single") if arr.ndim == 0
+               else phrase("errors.targets_samples", n=len(arr), shape=arr.shape))
+        raise ValueError(phrase("errors.targets_count", name=name, x_name=x_name, n=n, got=got))
     if arr.dtype.kind in "cmMSUV":
-        raise TypeError(f"{name} must hold real numbers; received dtype {arr.dtype}.")
+        raise TypeError(phrase("errors.targets_dtype", name=name, dtype=arr.dtype))
     return arr

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..terms import resolve_language
+from ..terms import phrase, resolve_language
 from . import backward, batching, forward, losses, updates
 from .checker import Exercise, check_function
 from .messages import say
@@ -45,7 +45,7 @@ def exercise(name) -> Exercise:
     An unknown name raises a ValueError that lists the exercises."""
     if isinstance(name, str) and name in _EXERCISES:
         return _EXERCISES[name]
-    raise ValueError(f"Unknown exercise {name!r}. The exercises are: {', '.join(_ORDER)}.")
+    raise ValueError(phrase("errors.unknown_exercise", name=name, names=", ".join(_ORDER)))
 
 
 def check(name: str, function: Callable, lang: "str | None" = None) -> Result:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._checks import positive_float
 from ..chain import ComputationGraph
+from ..terms import phrase
 from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
 from ..views.style import MAX_WIDTH_PX
@@ -61,10 +62,9 @@ class ChainRule(Dashboard):
         graph = ComputationGraph.example(seed, loss)  # checks seed and loss first
         lr = positive_float("learning_rate", learning_rate)
         if not 1e-3 <= lr <= 10:
-            raise ValueError(f"learning_rate must be in [0.001, 10] (the slider's range), e.g. 0.5; "
-                             f"received {learning_rate!r}.")
+            raise ValueError(phrase("errors.widget.slider_learning_rate", lang, value=learning_rate))
         if seed > MAX_SEED:
-            raise ValueError(f"seed must be a whole number in [0, {MAX_SEED}]; received {seed!r}.")
+            raise ValueError(phrase("errors.widget.seed_range", lang, most=MAX_SEED, seed=seed))
         super().__init__(lang, live, scale)
         self.graph = graph
         # larger text (a projector's scale) takes more height, never more width: the table's two

@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from .._checks import positive_float, positive_int
 from ..problems import Bowl, LinearRegression, largest_curvature
+from ..terms import phrase
 from ..trainer import Trainer
 from ..views.style import MAX_WIDTH_PX, OKABE_ITO
 from .controller import guarded_step
@@ -136,7 +137,8 @@ class DescentExplorer(PlayFrames, Dashboard):
                  a: float = 1.0, b: float = 2.0, learning_rate: "float | None" = None,
                  scale: float = 1.0):
         if problem not in PROBLEMS:
-            raise ValueError(f"problem must be one of {PROBLEMS}; received {problem!r}.")
+            raise ValueError(phrase("errors.widget.choice", lang, name="problem", choices=PROBLEMS,
+                                    value=problem))
         super().__init__(lang, live, scale)
         self.problem = Bowl(a, b) if problem == "quadratic" else LinearRegression()
         self.rates = preset_rates(self.problem)
@@ -244,8 +246,8 @@ class DescentExplorer(PlayFrames, Dashboard):
         """Start again from ``start`` (2,) with the current learning rate."""
         start = np.asarray(start, dtype=np.float64)
         if start.shape != (2,) or not np.all(np.isfinite(start)):
-            raise ValueError(f"a start is two finite numbers ({self.problem.labels[0]}, "
-                             f"{self.problem.labels[1]}); received {start!r}.")
+            raise ValueError(self.p("errors.widget.start", first=self.problem.labels[0],
+                                    second=self.problem.labels[1], start=start))
         self.start = start.copy()
         self.path = [start.copy()]
         self.losses = [float(self.problem.loss(start)[0])]
@@ -303,7 +305,8 @@ class DescentExplorer(PlayFrames, Dashboard):
     def use_preset(self, name: str) -> None:
         """Set the learning rate of preset ``name`` and start again from the start point."""
         if name not in PRESETS:
-            raise ValueError(f"preset must be one of {tuple(PRESETS)}; received {name!r}.")
+            raise ValueError(self.p("errors.widget.choice", name="preset", choices=tuple(PRESETS),
+                                    value=name))
         self._quiet = True
         try:
             self.learning_rate.value = self.rates[name]

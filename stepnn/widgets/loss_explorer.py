@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import losses
+from ..terms import phrase
 from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, gradient_text,
                                  kind_of, loss_point, number_text, vector_text)
 from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
@@ -36,8 +37,7 @@ FIGSIZE = (MAX_WIDTH_PX / DPI, 3.4)  # inches: 832 x 340 px, the width of a note
 def _check_loss(loss) -> losses.Loss:
     fn = losses.get(loss)
     if fn.from_logits:
-        raise ValueError(f"LossExplorer shows losses on probabilities; received {fn!r}. Pass the loss "
-                         f"name without from_logits.")
+        raise ValueError(phrase("errors.widget.probabilities_only", fn=fn))
     return fn
 
 

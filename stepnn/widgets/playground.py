@@ -46,7 +46,7 @@ def make_regularizer(kind: str, rate: float) -> "regularizers.Regularizer | None
     """The regularizer a choice means: "none" -> None, "l1" -> L1(rate), "l2" -> L2(rate),
     "l1_l2" -> L1L2(rate, rate)."""
     if kind not in REGULARIZERS:
-        raise ValueError(f"the regularizer must be one of {REGULARIZERS}; received {kind!r}.")
+        raise ValueError(phrase("errors.widget.regularizer", choices=REGULARIZERS, kind=kind))
     rate = float(rate)
     return {"none": lambda: None, "l1": lambda: regularizers.L1(rate), "l2": lambda: regularizers.L2(rate),
             "l1_l2": lambda: regularizers.L1L2(rate, rate)}[kind]()
@@ -90,8 +90,8 @@ class DataSource:
         n = len(self.X)
         cut = int(np.floor(n * (1.0 - share))) if share else n
         if share and not 1 <= cut < n:
-            raise ValueError(f"a validation share of {share:.0%} of {n} samples leaves {cut} for "
-                             f"training and {n - cut} for validation; both need at least one.")
+            raise ValueError(phrase("errors.widget.validation_share", share=share, n=n, train=cut,
+                                    val=n - cut))
         val = (self.X[cut:], self.y[cut:]) if share else None
         return {"X": np.concatenate([self.own_X, self.X[:cut]]),
                 "y": np.concatenate([self.own_y, self.y[:cut]]), "validation_data": val}
@@ -371,7 +371,8 @@ class PlaygroundActions:
         """Drive ``trainer`` from now on (a loaded session, a network built for new data): Play
         stops, the views are rebuilt for it, the controls follow it."""
         if not isinstance(trainer, Trainer):
-            raise TypeError(f"replace_trainer needs a stepnn.Trainer; received {type(trainer).__name__}.")
+            raise TypeError(self.p("errors.widget.needs_trainer", what="replace_trainer",
+                                   type=type(trainer).__name__))
         self._pause(None)
         self.stop_reason = None
         self.trainer = trainer

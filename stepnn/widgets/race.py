@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import batching, datasets, optimizers
 from ..layers import Dense
 from ..model import Sequential
-from ..terms import PHRASES
+from ..terms import PHRASES, phrase
 from ..trainer import Trainer
 from ..views.style import MAX_WIDTH_PX, OKABE_ITO
 from ..views.surface import DIRECTIONS, RaceSurfaceView
@@ -85,17 +85,15 @@ def run_specs(runs) -> list[dict]:
     name, optimizer, learning_rate, batch_size (None: the whole data set), momentum, nesterov."""
     if isinstance(runs, str):
         if runs not in PRESETS:
-            raise ValueError(f"runs must be a preset name {tuple(PRESETS)} or a list of dicts; "
-                             f"received {runs!r}.")
+            raise ValueError(phrase("errors.widget.runs_preset", presets=tuple(PRESETS), runs=runs))
         return [dict(spec) for spec in PRESETS[runs]]
     specs = list(runs)
     if not 1 <= len(specs) <= len(RUN_COLORS):
-        raise ValueError(f"a race needs 1 to {len(RUN_COLORS)} runs; received {len(specs)}.")
+        raise ValueError(phrase("errors.widget.runs_count", most=len(RUN_COLORS), n=len(specs)))
     out = []
     for k, spec in enumerate(specs):
         if not isinstance(spec, dict) or not set(spec) <= SPEC_KEYS:
-            raise ValueError(f"run {k} must be a dict with keys among {sorted(SPEC_KEYS)}; "
-                             f"received {spec!r}.")
+            raise ValueError(phrase("errors.widget.run_keys", k=k, keys=sorted(SPEC_KEYS), spec=spec))
         out.append({"name": f"run {k + 1}", "optimizer": "sgd", "learning_rate": 0.1,
                     "batch_size": 16, **spec})
     return out
@@ -104,7 +102,7 @@ def run_specs(runs) -> list[dict]:
 def _task(dataset: str, sizes):
     """Data, output activation and loss for a data set; default sizes per kind of problem."""
     if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}; received {dataset!r}.")
+        raise ValueError(phrase("errors.widget.choice", name="dataset", choices=DATASETS, value=dataset))
     if dataset == "iris":
         X, y = datasets.iris()
         X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised: one learning rate suits every feature
@@ -150,9 +148,11 @@ class OptimizerRace(PlayFrames, Dashboard):
         self._custom = None if isinstance(runs, str) else [dict(spec) for spec in self.specs]
         self.X, self.y, self.output, self.loss_name, self.sizes = _task(dataset, sizes)
         if directions not in DIRECTIONS:
-            raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
+            raise ValueError(phrase("errors.widget.choice", lang, name="directions", choices=DIRECTIONS,
+                                    value=directions))
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, Integral) or max_epochs < 1:
-            raise ValueError(f"max_epochs must be a whole number >= 1; received {max_epochs!r}.")
+            raise ValueError(phrase("errors.widget.whole_at_least_1", lang, name="max_epochs",
+                                    value=max_epochs))
         super().__init__(lang, live, scale)
         self.dataset, self.activation, self.seed = dataset, activation, seed
         self.directions, self.max_epochs = directions, int(max_epochs)

@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 
 from .. import batching, losses
 from ..stopping import StopReason
+from ..terms import phrase
 from ..trainer import Trainer
 from ..views.boundary import BoundaryView
 from ..views.curves import LearningCurveView
@@ -118,19 +119,19 @@ class StepThrough(PlaygroundActions, Dashboard):
                  patience: "int | None" = None, surface: str = "weights", figsize=None, dpi: int = 80,
                  scale: float = 1.0, neuron_pictures: bool = True, show_maths: bool = False):
         if not isinstance(trainer, Trainer):
-            raise TypeError(f"StepThrough needs a stepnn.Trainer; received {type(trainer).__name__}. "
-                            f"Create one with stepnn.Trainer(model, X, y, loss=...).")
+            raise TypeError(phrase("errors.widget.needs_trainer", lang, what="StepThrough",
+                                   type=type(trainer).__name__)
+                            + phrase("errors.widget.create_trainer", lang))
         names = tuple(views)
         unknown = [n for n in names if n not in VIEW_NAMES]
         if unknown or not names:
-            raise ValueError(f"views must be a non-empty subset of {VIEW_NAMES}; received {views!r}.")
+            raise ValueError(phrase("errors.widget.views", lang, names=VIEW_NAMES, views=views))
         criteria = Criteria(max_epochs, target_loss, patience)
         if patience is not None and trainer.X_val is None:
-            raise ValueError("patience (early stopping) watches the validation loss, but this trainer has "
-                             "no validation data. Create the Trainer with validation_split=0.2 or "
-                             "validation_data=(X_val, y_val), or leave patience=None.")
+            raise ValueError(phrase("errors.widget.patience", lang))
         if surface not in SURFACE_DIRECTIONS:
-            raise ValueError(f"surface must be one of {SURFACE_DIRECTIONS}; received {surface!r}.")
+            raise ValueError(phrase("errors.widget.choice", lang, name="surface",
+                                    choices=SURFACE_DIRECTIONS, value=surface))
         super().__init__(lang=lang, live=live, scale=scale)
         self.trainer = trainer
         self.criteria = criteria
@@ -328,7 +329,7 @@ class StepThrough(PlaygroundActions, Dashboard):
     def run_phase(self, phase: str) -> None:
         """Run one phase ("forward", "loss", "backward" or "update"); out of order: a PhaseError message."""
         if phase not in LOOP:
-            raise ValueError(f"phase must be one of {LOOP}; received {phase!r}.")
+            raise ValueError(self.p("errors.widget.choice", name="phase", choices=LOOP, value=phase))
 
         def action():
             self.stop_reason = None
@@ -621,7 +622,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         if view == "all":
             return save_png(self.figure, path, dpi=dpi)
         if view not in self.views:
-            raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
+            raise ValueError(self.p("errors.widget.view", names=tuple(self.views), view=view))
         return save_png(self.figure, path, dpi=dpi, bbox=axes_bbox(self.figure, _axes_of(self.views[view])))
 
     def save_gif(self, path, iterations: int = 20, fps: float = 4, view: str = "all",
@@ -634,11 +635,12 @@ class StepThrough(PlaygroundActions, Dashboard):
         diverging copy stops moving (the last frames repeat). Returns the path.
         """
         if isinstance(iterations, bool) or not isinstance(iterations, Integral) or iterations < 1:
-            raise ValueError(f"iterations must be a whole number >= 1; received {iterations!r}.")
+            raise ValueError(self.p("errors.widget.whole_at_least_1", name="iterations",
+                                    value=iterations))
         iterations = int(iterations)
         names = self._view_names if view == "all" else (view,)
         if view != "all" and view not in self.views:
-            raise ValueError(f"view must be 'all' or one of {tuple(self.views)}; received {view!r}.")
+            raise ValueError(self.p("errors.widget.view", names=tuple(self.views), view=view))
         trainer = copy.deepcopy(self.trainer)
         fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
                      dpi=self.figure.dpi)
