@@ -172,11 +172,22 @@ async ([n, timeoutMs]) => {
   const root = document.querySelector('.stepnn-stepthrough');
   const button = root.querySelector('button.stepnn-step');
   const canvases = [...root.querySelectorAll('.jupyter-matplotlib-figure canvas')].filter(c => c.width > 0 && c.height > 0);
-  const contexts = canvases.map(c => c.getContext('2d'));
+  // each canvas is copied at a quarter of its size into a small canvas, whose pixels are hashed:
+  // reading back the whole canvas at every frame would itself add tens of ms to what is measured
+  // (a Step click changes whole panels, which a quarter-size copy still shows)
+  const small = canvases.map(c => {
+    const copy = document.createElement('canvas');
+    copy.width = Math.max(1, Math.floor(c.width / 4));
+    copy.height = Math.max(1, Math.floor(c.height / 4));
+    return [c, copy.getContext('2d', {willReadFrequently: true})];
+  });
   const hash = () => {
     let h = 0;
-    for (const context of contexts) {
-      const pixels = new Uint32Array(context.getImageData(0, 0, context.canvas.width, context.canvas.height).data.buffer);
+    for (const [canvas, context] of small) {
+      const w = context.canvas.width, ht = context.canvas.height;
+      context.clearRect(0, 0, w, ht);
+      context.drawImage(canvas, 0, 0, w, ht);
+      const pixels = new Uint32Array(context.getImageData(0, 0, w, ht).data.buffer);
       for (let i = 0; i < pixels.length; i++) h = (Math.imul(h, 31) + pixels[i]) | 0;
     }
     return h;
