@@ -12,7 +12,7 @@ left, no ``mjx-merror``), clicks Forward and then Step (the maths changes), clic
 (the trainer's next settings and data), not from the page. At 1280x800 with the file browser
 open nothing may be wider than its output area; no error may show (message area, tracebacks,
 broken widgets, page errors, console errors). Screenshots: test-artifacts/screenshots/
-playground-LANG-1280x800.png.
+playground-LANG-1280x800.png (the window) and playground-LANG-maths.png (scrolled down to the maths).
 """
 
 from __future__ import annotations
@@ -228,6 +228,9 @@ def test_playground_and_maths_in_jupyterlab(lang, page, lab_server, screenshots_
         widths = assert_outputs_fit(page, window)
         assert_no_errors_shown(page, "at the end")
         page.screenshot(path=str(shot), full_page=True)
+        # the window scrolled down to the maths panel (a page's screenshot shows only the window)
+        page.locator(".stepnn-stepthrough .stepnn-maths").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(shot.with_name(f"playground-{lang}-maths.png")))
     except BaseException:
         page.screenshot(path=str(shot), full_page=True)
         raise
