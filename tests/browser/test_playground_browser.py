@@ -225,6 +225,10 @@ def test_playground_and_maths_in_jupyterlab(lang, page, lab_server, screenshots_
         assert loaded["regularizer"] == ["l2", 0.03], loaded
 
         set_window(page, window)
+        # the class toggle's label beside its buttons, not above them
+        rows = page.evaluate("() => [...document.querySelector('.stepnn-stepthrough .stepnn-point-class').children]"
+                             ".map(e => Math.round(e.getBoundingClientRect().top))")
+        assert max(rows) - min(rows) < 10, f"the class toggle's label and buttons start at y = {rows}"
         widths = assert_outputs_fit(page, window)
         assert_no_errors_shown(page, "at the end")
         page.screenshot(path=str(shot), full_page=True)
