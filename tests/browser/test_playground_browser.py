@@ -199,6 +199,7 @@ def test_playground_and_maths_in_jupyterlab(lang, page, lab_server, screenshots_
         wait_maths(page, lambda m: m["visible"] and m["text"].strip(), "the maths panel to show its text")
         page.locator("button.stepnn-forward").first.click()
         forward = wait_maths(page, lambda m: m["formulas"] > 0, "MathJax to typeset the forward maths")
+        assert_outputs_fit(page, window)   # the widest maths: a layer's z = x W + b with its numbers
         after = probe(page)
         page.locator("button.stepnn-step").first.click()
         until(page, lambda s: s["iteration"] == after["iteration"] + 1, "Step to finish the iteration")
