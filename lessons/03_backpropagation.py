@@ -330,6 +330,12 @@ else:
 # between your results and stepnn's own on the same numbers. Right code gives 0 (or about
 # $10^{-16}$, rounding). Wrong code is not refused: it trains, the difference turns red, and the
 # loss curve does not fall the way it should. Press **Step** a few times, then **Epoch**.
+#
+# Under the figure, **Show the maths** is ticked: after each phase the panel writes out its formula
+# with the numbers of one sample. Press **Forward**, **Loss**, then **Backward**, and watch the
+# chain rule at work: the gradient of one weight is the product of the local derivatives
+# $\frac{\partial L}{\partial a} \cdot \frac{\partial a}{\partial z} \cdot \frac{\partial z}{\partial w}$,
+# each with its number, summed over the batch, the same product your `dense_backward` computes.
 
 # %%
 from stepnn.widgets.stepthrough import StepThrough
@@ -345,7 +351,7 @@ else:
     sn.say("runs_stepnn")
 your_trainer = sn.Trainer(your_net, X_train, y_train, loss="binary_crossentropy",
                           learning_rate=0.5, batch_size=16, use=my_code)
-StepThrough(your_trainer, views=("network", "curves"))
+StepThrough(your_trainer, views=("network", "curves"), show_maths=True)
 
 # %% [markdown]
 # ## Try this

@@ -121,8 +121,9 @@ def forward_maths(trainer, sample: int = 0, lang: "str | None" = None) -> str:
         W, b = layer.W, layer.b
         parts.append(_text("maths.layer", lang, l=l, activation=layer.activation.name,
                            shape=f"{W.shape[0]} x {W.shape[1]}"))
-        parts.append(_math(
-            rf"z^{{({l})}} = {src}\,W^{{({l})}} + b^{{({l})}} = {vec(prev)}{mat(W)} + {vec(b)} = {vec(rec.z[l - 1][s])}",
+        parts.append(_math(   # the numbers of x W + b on a line of their own: one line would not fit 848 px
+            rf"z^{{({l})}} = {src}\,W^{{({l})}} + b^{{({l})}} = {vec(rec.z[l - 1][s])}",
+            rf"{src}\,W^{{({l})}} + b^{{({l})}} = {vec(prev)}{mat(W)} + {vec(b)}",
             rf"a^{{({l})}} = \mathrm{{{layer.activation.name}}}\left(z^{{({l})}}\right) = {vec(rec.a[l - 1][s])}"))
         if l == 1:   # one weighted sum term by term: what each z is
             n = min(len(prev), MAX_SHOWN)

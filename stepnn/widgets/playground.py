@@ -237,7 +237,10 @@ class PlaygroundPanel:
                                             style=style, layout=widgets.Layout(width="300px")),
             "point_class": widgets.ToggleButtons(options=[("0", 0), ("1", 1)], value=1,
                                                  description=p("playground.point_class"),
-                                                 tooltip=p("playground.point_tip"), style={**style, "button_width": "40px"}),
+                                                 tooltip=p("playground.point_tip"), style={**style, "button_width": "40px"},
+                                                 # ToggleButtons is a block: its label would sit above its buttons
+                                                 layout=widgets.Layout(display="flex", flex_flow="row",
+                                                                       align_items="center")),
             "path": widgets.Text(value="stepnn-session.stepnn", description=p("playground.path"), style=style,
                                  layout=widgets.Layout(width="330px")),
         }

@@ -311,16 +311,23 @@ def canvas_pixels(page) -> list[bytes]:
     return images
 
 
-def poll_canvases(page, done, what: str, timeout_s: float = STEP_TIMEOUT_MS / 1000) -> list[bytes]:
-    """Screenshot the canvases until ``done(pixels)`` holds; fail after ``timeout_s``."""
+def poll(page, read, done, what: str, timeout_s: float = STEP_TIMEOUT_MS / 1000, show_last: bool = True):
+    """Call ``read()`` until ``done(value)`` holds and return that value; fail after ``timeout_s``
+    with ``what`` (and the last value read, if ``show_last``)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        pixels = canvas_pixels(page)
-        if done(pixels):
-            return pixels
+        value = read()
+        if done(value):
+            return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+            last = f"; last: {value}" if show_last else ""
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}{last}")
         page.wait_for_timeout(250)  # polling interval, bounded by the deadline
+
+
+def poll_canvases(page, done, what: str, timeout_s: float = STEP_TIMEOUT_MS / 1000) -> list[bytes]:
+    """Screenshot the canvases until ``done(pixels)`` holds; fail after ``timeout_s``."""
+    return poll(page, lambda: canvas_pixels(page), done, what, timeout_s, show_last=False)
 
 
 def drawn(pixels: list[bytes]) -> bool:
