@@ -102,7 +102,7 @@ class NetworkView(View):
                     for y0 in columns[l] for y1 in columns[l + 1]]
         bare_axes(ax)
         ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-2.0, 2.3)  # room above the neurons for the phase and the sample, below for the layers' names
+        ax.set_ylim(-2.0, 2.75)  # room above the neurons for the phase and the sample, below for the layers' names
         self.edges = LineCollection(segments, linewidths=MIN_WIDTH, colors=NEUTRAL, zorder=1)
         ax.add_collection(self.edges)
         cmap = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#e5e5e5")
