@@ -208,12 +208,16 @@ class StepThrough(PlaygroundActions, Dashboard):
         # all in the axes drawn last, so that a full draw (savefig too) and a blit draw them last
         host = fig.axes[-1]
         w, h = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+        renderer = fig.canvas.get_renderer()
         for name, view in self.views.items():
             axes = _axes_of(view)
             bars = [c.colorbar.ax for ax in axes for c in ax.collections if getattr(c, "colorbar", None)]
             boxes = [ax.get_position() for ax in axes + bars]
+            # the titles too (a two-line title, or one wider than its axes, stays inside the frame)
+            boxes += [ax.title.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+                      for ax in axes if ax.get_title()]
             x0, y0 = min(b.x0 for b in boxes) - 6 / w, min(b.y0 for b in boxes) - 6 / h
-            x1, y1 = max(b.x1 for b in boxes) + 6 / w, max(b.y1 for b in boxes) + 22 * self.scale / h
+            x1, y1 = max(b.x1 for b in boxes) + 6 / w, max(b.y1 for b in boxes) + 4 / h
             frame = Rectangle((max(x0, 0.002), max(y0, 0.002)), min(x1, 0.998) - max(x0, 0.002),
                               min(y1, 0.998) - max(y0, 0.002), transform=fig.transFigure, fill=False,
                               edgecolor=ROLES["current"], linewidth=2.5, visible=False, zorder=20,
