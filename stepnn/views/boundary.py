@@ -31,7 +31,9 @@ from matplotlib.transforms import Affine2D
 from ._base import View, add_title, bare_axes, localize, use_language
 from .style import OKABE_ITO, ROLES, class_cmap
 
-__all__ = ["BoundaryView", "class_colors", "level_lines", "principal_plane"]
+PAD = 0.08   # the plane shown: the data's range and 8% more on each side
+
+__all__ = ["BoundaryView", "class_colors", "level_lines", "principal_plane", "plane_grid"]
 
 _OUTPUT_CMAP = class_cmap().with_extremes(bad="#dddddd")
 
@@ -173,10 +175,7 @@ class BoundaryView(View):
         if self.basis is not None:
             self.mean, self.basis = principal_plane(trainer.X)
         X = self.plane_coords(trainer.X)
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        pad = 0.08 * np.maximum(hi - lo, 1e-9)
-        lo, hi = lo - pad, hi + pad
-        gx, gy = np.linspace(lo[0], hi[0], self.resolution), np.linspace(lo[1], hi[1], self.resolution)
+        gx, gy = plane_grid(X, self.resolution)
         dx, dy = gx[1] - gx[0], gy[1] - gy[0]  # the grid points are the centres of the mesh's cells
         extent = (gx[0] - dx / 2, gx[-1] + dx / 2, gy[0] - dy / 2, gy[-1] + dy / 2)
         if extent != self.extent or self.basis is not None:
@@ -310,6 +309,15 @@ class BoundaryView(View):
 
     def __repr__(self) -> str:
         return f"BoundaryView(kind={self.kind!r}, resolution={self.resolution}, lang={self.lang!r})"
+
+
+def plane_grid(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """(grid_x, grid_y), each (resolution,): the range of the 2 input features of X (n, 2), with
+    ``PAD`` of it added on each side."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = PAD * np.maximum(hi - lo, 1e-9)
+    lo, hi = lo - pad, hi + pad
+    return np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
 
 
 def principal_plane(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

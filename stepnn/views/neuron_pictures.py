@@ -17,6 +17,7 @@ import matplotlib
 import numpy as np
 
 from ..neurons import unit_activations
+from .boundary import plane_grid
 from .style import LEVEL_CMAP, SIGN_CMAP
 
 __all__ = ["NeuronPictures", "picture_scale", "plane_grid", "RESOLUTION", "MIN_SIDE_PX"]
@@ -24,7 +25,6 @@ __all__ = ["NeuronPictures", "picture_scale", "plane_grid", "RESOLUTION", "MIN_S
 RESOLUTION = 16   # grid points per axis: 256 points, about one small prediction per recompute
 MIN_SIDE_PX = 10  # a picture smaller than this says nothing: the diagram is drawn without them
 MAX_SIDE_PX = 44
-PAD = 0.08        # the plane shown: the data's range and 8% more on each side (as BoundaryView)
 
 
 def picture_scale(activation: str) -> tuple[str, float, float]:
@@ -32,15 +32,6 @@ def picture_scale(activation: str) -> tuple[str, float, float]:
     if activation in ("sigmoid", "softmax"):
         return LEVEL_CMAP, 0.0, 1.0
     return SIGN_CMAP, -1.0, 1.0
-
-
-def plane_grid(X: np.ndarray, resolution: int = RESOLUTION) -> tuple[np.ndarray, np.ndarray]:
-    """(grid_x, grid_y), each (resolution,): the range of the 2 input features of X (n, 2), with
-    ``PAD`` of it added on each side."""
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = PAD * np.maximum(hi - lo, 1e-9)
-    lo, hi = lo - pad, hi + pad
-    return np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
 
 
 class NeuronPictures:

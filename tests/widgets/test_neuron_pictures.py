@@ -6,7 +6,7 @@ import pytest
 from matplotlib.collections import QuadMesh
 
 from stepnn.neurons import unit_activations
-from stepnn.views.neuron_pictures import MIN_SIDE_PX, plane_grid
+from stepnn.views.neuron_pictures import MIN_SIDE_PX, RESOLUTION, plane_grid
 from stepnn.views.style import LEVEL_CMAP, MAX_WIDTH_PX, SIGN_CMAP
 from stepnn.widgets.stepthrough import StepThrough
 
@@ -18,7 +18,7 @@ def board_for(trainer=None, **kw):
 
 
 def expected(trainer) -> list:
-    return unit_activations(trainer.model, *plane_grid(trainer.X))
+    return unit_activations(trainer.model, *plane_grid(trainer.X, RESOLUTION))
 
 
 def assert_pictures_match(pictures, trainer):
