@@ -7,10 +7,15 @@ re-runs the recorded actions from there.
 
 Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
 
-- the recent window: full states, records included, for the last ``RECENT`` actions around
-  where the trainer stands, so that undo and redo nearby are instant: the state before each
-  action done on its own (a phase, a setting change), and before each ``step()`` (its phases are
-  one call, so one state; an undo into a step replays at most three phases from it);
+- the recent window: the states before the last ``RECENT`` actions around where the trainer
+  stands, so that undo and redo nearby are instant: the full state (records included) before
+  each action done on its own (a phase, a setting change), and the state before each
+  ``step()`` from an iteration's start (its phases are one call, so one state). That one is kept
+  without records once the step is done: holding on to the last iterations' arrays would keep
+  fresh memory in use at every step, where reusing memory still in the processor's cache is what
+  makes a step fast (about 10 % of a [64,128,10] net's step in bench_core). Like a checkpoint, it
+  serves any moment after its iteration's forward, which rebuilds the records; an undo into a
+  step replays at most three phases from it;
 - checkpoints: the state at the start of every ``every``-th iteration, without records, for the
   whole run. When they take more than ``CHECKPOINT_BYTES`` the spacing doubles and every other
   one is dropped, so their memory stays bounded however long the run.
@@ -26,7 +31,7 @@ import numpy as np
 
 __all__ = ["Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
 
-RECENT = 16  # full states kept on each side of where the trainer stands (4 iterations)
+RECENT = 16  # states kept on each side of where the trainer stands (4 iterations)
 CHECKPOINT_EVERY = 64  # iterations between checkpoints at the start of a run
 CHECKPOINT_BYTES = 48 * 2 ** 20  # the checkpoints' arrays take at most about this much memory
 
@@ -42,7 +47,7 @@ class Timeline:
     def __init__(self, start):
         self.actions: list[tuple] = []
         self.at = 0
-        self.recent: dict = {}  # position -> the full state before the action there
+        self.recent: dict = {}  # position -> (the state before the action there, light)
         self.checkpoints: dict = {0: start}  # position -> state without records; the start stays
         self._positions: list[int] = [0]  # checkpoint positions, sorted
         self.every = CHECKPOINT_EVERY
@@ -51,9 +56,10 @@ class Timeline:
         self._starts: list[int] = []  # positions of the forward actions (iteration starts)
         self._ends: list[int] = []  # positions of the update actions (iteration ends)
 
-    def passed(self, before, actions: tuple) -> None:
+    def passed(self, before, actions: tuple, light: bool = False) -> None:
         """The actions ``actions`` (a tuple of actions, done one after another from position
-        ``at``) are done; ``before`` is the state before the first of them.
+        ``at``) are done; ``before`` is the state before the first of them (``light``: without
+        its records, which only a forward replayed from it rebuilds).
 
         Only that state is kept for the recent window: an undo to a moment between them
         replays from it (a few phases, well under a millisecond), so that ``step()``, four
@@ -71,7 +77,7 @@ class Timeline:
                 elif name == "update":
                     self._ends.append(position)
         recent = self.recent
-        recent[at] = before
+        recent[at] = (before, light)
         for position in range(at - RECENT, end - RECENT):
             recent.pop(position, None)
         if (actions[0][0] == "forward" and before.global_iteration % self.every == 0
@@ -101,24 +107,29 @@ class Timeline:
         return self._starts[k] if k < len(self._starts) else len(self.actions)
 
     def start_for(self, target: int) -> tuple:
-        """Where to replay from to reach ``target``: (position, saved state), or (at, None) to
-        replay from the trainer's current state. Checkpoints hold no records, so one is used only
-        at or before the last forward before ``target`` (whose records the target shows)."""
+        """Where to replay from to reach ``target``: (position, saved state, light), or
+        (at, None, False) to replay from the trainer's current state. Checkpoints and light recent
+        states hold no records, so one is used only at or before the last forward before
+        ``target`` (whose records the target shows); ``light`` says the state is one of those.
+        The start (position 0) is whole: it serves every target."""
         last_forward = target - 1
         while last_forward >= 0 and self.actions[last_forward][0] != "forward":
             last_forward -= 1
-        limit = last_forward if last_forward >= 0 else target
-        best, snap = -1, None
-        k = bisect_right(self._positions, limit)
-        if k:
-            best = self._positions[k - 1]
-            snap = self.checkpoints[best]
-        for p, s in self.recent.items():
-            if best < p <= target:
-                best, snap = p, s
+        k = bisect_right(self._positions, last_forward)
+        best = self._positions[k - 1] if k else 0
+        snap, snap_light = self.checkpoints[best], best != 0
+        for p, (s, light) in self.recent.items():
+            if best < p <= (last_forward if light else target):
+                best, snap, snap_light = p, s, light
         if best <= self.at <= target:
-            return self.at, None
-        return best, snap
+            return self.at, None, False
+        return best, snap, snap_light
+
+    def replayed_from_light(self, position: int) -> None:
+        """A replay started at ``position`` from a state without records: the state it kept
+        there in the recent window has none either, so it serves like a checkpoint."""
+        if position in self.recent:
+            self.recent[position] = (self.recent[position][0], True)
 
     def trim(self) -> None:
         """Let go of recent snapshots far from where the trainer stands."""

@@ -273,7 +273,11 @@ class Trainer:
         Each action commits whole or not at all. Several actions in one call (``step()``'s
         phases) share one saved state, the one before the first: on an exception (Ctrl-C
         included) that state comes back and the actions completed before it are replayed, so
-        the trainer stands just before the one that failed, as if each had been called alone."""
+        the trainer stands just before the one that failed, as if each had been called alone.
+
+        A whole iteration's saved state keeps no records once the iteration is done (see
+        ``stepnn.timeline``): the last iterations' arrays are let go of, as in a hand-written
+        loop, and a replay from the state rebuilds them."""
         timeline = self._timeline
         if timeline.at < len(timeline.actions):
             timeline.fork()
@@ -293,7 +297,10 @@ class Trainer:
                 for action in actions[:done]:
                     self._advance(action)
                 raise
-            timeline.passed(before, actions)
+            light = before.phase == 0
+            if light:
+                before.forward = before.loss = before.backward = before.update = None
+            timeline.passed(before, actions, light)
         return out
 
     def _advance(self, action: tuple):
@@ -311,13 +318,15 @@ class Trainer:
     def _seek(self, target: int) -> None:
         """Stand after ``target`` actions: restore the nearest saved state, replay the rest."""
         timeline = self._timeline
-        position, saved = timeline.start_for(target)
+        position, saved, light = timeline.start_for(target)
         if saved is not None:
             self._restore(saved)
             timeline.at = position
         with np.errstate(**QUIET):
             while timeline.at < target:
                 self._advance(timeline.actions[timeline.at])
+        if light:
+            timeline.replayed_from_light(position)
         timeline.trim()
         self.stop_reason = None
 

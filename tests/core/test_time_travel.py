@@ -186,6 +186,28 @@ def test_goto_anywhere_in_a_long_run_with_sparse_checkpoints(monkeypatch):
     assert tr.recorded_iterations == 38 and not tr.can_redo
 
 
+def test_goto_next_to_a_checkpoint_and_back_keeps_the_records(monkeypatch):
+    """A replay from a state without records (a checkpoint, or a step's saved state) keeps
+    that state in the recent window; going back to exactly that moment later must still show
+    the records of the iteration before it."""
+    from stepnn import timeline
+    monkeypatch.setattr(timeline, "CHECKPOINT_EVERY", 4)
+    tr = _trainer()
+    fresh = _trainer()
+    moments = [observed(fresh)]
+    for _ in range(24):
+        tr.step()
+        fresh.step()
+        moments.append(observed(fresh))
+    for k in range(1, 21):
+        for g in (k + 2, k, k + 1, k):
+            tr.goto(g)
+            _same(moments[g], observed(tr), f"goto({g}) on the way to {k}")
+        assert tr.undo() == "update"
+        tr.redo()
+        _same(moments[k], observed(tr), f"undo and redo at {k}")
+
+
 def test_undo_redo_and_goto_after_a_diverged_classifier():
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([0, 1, 1, 0])
