@@ -10,8 +10,10 @@ Both tables hold (English, Korean) pairs. ``lang`` None means the language chose
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
+from typing import Iterator
 
-__all__ = ["TERMS", "PHRASES", "term", "phrase", "words", "say", "LANGS", "set_language", "get_language",
+__all__ = ["TERMS", "PHRASES", "term", "phrase", "words", "say", "LANGS", "set_language", "get_language", "speaking",
            "resolve_language"]
 
 LANGS = ("en", "ko")
@@ -32,6 +34,21 @@ def set_language(lang: str) -> None:
 def get_language() -> str:
     """The language chosen by ``set_language`` ("en" until it is called)."""
     return _language
+
+
+@contextmanager
+def speaking(lang: "str | None") -> Iterator[str]:
+    """Within ``with speaking(lang):``, messages made without a ``lang=`` of their own (the
+    core's errors included) are in ``lang``; the language chosen before comes back after. A
+    dashboard runs its callbacks so, so that a Korean dashboard's errors are Korean whatever
+    ``set_language`` chose."""
+    global _language
+    before = _language
+    _language = resolve_language(lang)
+    try:
+        yield _language
+    finally:
+        _language = before
 
 
 def resolve_language(lang: "str | None" = None) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..terms import phrase, term
+from ..terms import phrase, speaking, term
 from ..views import localize, use_language
 from ..views.blit import Blitter
 from ..views.style import FONT_STACK, MIN_TEXT_PX, check_scale, font_points
@@ -45,15 +45,17 @@ def ipympl_available() -> bool:
 
 
 def guarded(method: Callable) -> Callable:
-    """Run a dashboard callback; any exception is shown in the message area, never lost."""
+    """Run a dashboard callback in the dashboard's language (the core's messages included); any
+    exception is shown in the message area, never lost."""
 
     @wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - every error must reach the student
-            self.show_error(exc)
-            return None
+        with speaking(self.lang):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - every error must reach the student
+                self.show_error(exc)
+                return None
 
     return wrapper
 

@@ -69,3 +69,23 @@ def test_a_built_dashboards_errors_speak_its_language():
     board = DescentExplorer(lang="en", live=False)
     with pytest.raises(ValueError, match=r"a start is two finite numbers \(w1, w2\); received "):
         board.restart([1.0])
+
+
+def test_a_core_error_in_a_dashboard_speaks_the_dashboards_language():
+    """The core's own messages (here a phase called out of order) follow the dashboard's
+    ``lang=``, not the language chosen by ``set_language``, and that choice stays as it was."""
+    X, y = sn.datasets.circle(40, seed=0)
+    model = sn.Sequential([sn.Dense(2, 4, activation="relu"),
+                           sn.Dense(4, 1, activation="sigmoid")], seed=0)
+    for chosen, lang, expected in (("en", "ko", "아직 실행할 수 없습니다"),
+                                   ("ko", "en", "cannot run yet")):
+        sn.set_language(chosen)
+        try:
+            trainer = sn.Trainer(model, X, y, loss="binary_crossentropy", batch_size=8)
+            dash = StepThrough(trainer, lang=lang, live=False)
+            dash.run_phase("backward")
+            assert "PhaseError" in dash.message.value and expected in dash.message.value
+            assert sn.get_language() == chosen
+            assert trainer.next_phase == "forward"
+        finally:
+            sn.set_language("en")
