@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from stepnn import links
+from stepnn.terms import phrase
 
 
 def _repo_argument(text: str) -> str:
@@ -57,14 +58,14 @@ def _links(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as error:
         return _error(str(error), 2)
     if not lessons:
-        return _error(f"no *.ipynb lessons in {args.notebooks}", 1)
+        return _error(phrase("errors.links_no_lessons", folder=args.notebooks), 1)
     editions = links.EDITIONS if args.edition == "all" else (args.edition,)
     for edition in editions:
         if all(lesson.title_in(edition) is None for lesson in lessons):
             folder = links.local_folder(args.notebooks, edition)
             if args.edition != "all":
-                return _error(f"no *.ipynb lessons in {folder}", 1)
-            print(f"stepnn links: note: no {edition} lessons in {folder}; their table is left out",
+                return _error(phrase("errors.links_no_lessons", folder=folder), 1)
+            print(f"stepnn links: {phrase('errors.links_edition_missing', edition=edition, folder=folder)}",
                   file=sys.stderr)
     sys.stdout.write(links.links_markdown(content, lessons, environment, editions))
     return 0

@@ -21,6 +21,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .model import flatten
+from .terms import phrase
 
 __all__ = ["IterationEntry", "EpochEntry", "Event", "History", "PATH_BYTES", "COLUMNS"]
 
@@ -108,7 +109,7 @@ class Iterations(Sequence):
             return [self._h._entry(i) for i in range(*k.indices(n))]
         i = k + n if k < 0 else k
         if not 0 <= i < n:
-            raise IndexError(f"iteration index {k} out of range: the history has {n} iterations.")
+            raise IndexError(phrase("errors.history_index", index=k, n=n))
         return self._h._entry(i)
 
     def __iter__(self) -> Iterator[IterationEntry]:
@@ -273,22 +274,20 @@ class History:
         numbers = np.asarray(numbers, dtype=np.float64)
         path, path_at = np.asarray(path, dtype=np.float64), np.asarray(path_at)
         if numbers.ndim != 2 or numbers.shape[1] != _WIDTH:
-            raise ValueError(f"the history's numbers must have shape (n, {_WIDTH}); found {numbers.shape}.")
+            raise ValueError(phrase("errors.history_numbers_shape", width=_WIDTH, shape=numbers.shape))
         n = len(numbers)
         if path.ndim != 2 or len(path) < 1 or path_at.shape != (len(path),) \
                 or path_at.dtype.kind not in "iu" or path_at[0] != 0 \
                 or np.any(np.diff(path_at) <= 0) or path_at[-1] > n:
-            raise ValueError("the descent path must be rows (k, n_params) with increasing "
-                             "iterations from 0 to at most the number of iterations.")
+            raise ValueError(phrase("errors.history_path_rows"))
         if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1 or stride & (stride - 1):
-            raise ValueError(f"the path's stride must be a power of two; found {stride!r}.")
+            raise ValueError(phrase("errors.history_stride", stride=stride))
         if not np.array_equal(numbers[:, 2], np.arange(1, n + 1)):
-            raise ValueError("the history's iterations must be numbered 1, 2, ... in order.")
+            raise ValueError(phrase("errors.history_iterations_order"))
         used = int(numbers[-1, 7] + numbers[-1, 8]) if n else 0
         samples = np.asarray(samples)
         if samples.shape != (used,) or samples.dtype.kind not in "iu":
-            raise ValueError(f"the history's sample indices must be {used} whole numbers; found "
-                             f"shape {samples.shape}.")
+            raise ValueError(phrase("errors.history_samples", used=used, shape=samples.shape))
         history = cls(path[0])
         history._take_parts(numbers, samples.astype(np.int32), epochs, events, path,
                             path_at.astype(np.int64), stride)
@@ -296,8 +295,7 @@ class History:
 
     def _take_parts(self, numbers, samples, epochs, events, path, path_at, stride) -> None:
         if len(path) > self._path_capacity:
-            raise ValueError(f"the descent path holds {len(path)} rows; at most "
-                             f"{self._path_capacity} fit.")
+            raise ValueError(phrase("errors.history_path_capacity", rows=len(path), most=self._path_capacity))
         self._numbers = array("d", numbers.ravel().tolist())
         self._samples = _grown(samples, len(samples), max(len(samples), 1024))
         self._stored = self._n = len(numbers)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from stepnn.terms import LANGS, term
+from stepnn.terms import LANGS, phrase, term
 
 BINDER = "https://mybinder.org/v2/gh"
 BADGE = "https://mybinder.org/badge_logo.svg"
@@ -53,7 +53,7 @@ class Repo:
 def edition_folder(edition: str) -> str:
     """Folder of an edition's notebooks inside the repository: ``notebooks`` or ``notebooks/ko``."""
     if edition not in EDITIONS:
-        raise ValueError(f"expected an edition, one of {', '.join(EDITIONS)}; got {edition!r}")
+        raise ValueError(phrase("errors.links_edition", editions=", ".join(EDITIONS), edition=edition))
     return LESSONS_FOLDER if edition == EDITIONS[0] else f"{LESSONS_FOLDER}/{edition}"
 
 
@@ -94,12 +94,9 @@ def parse_repo(text: str, branch: str = "main") -> Repo:
     """
     text = text.strip()
     if not _REPO.fullmatch(text) or text.endswith("/.") or text.split("/")[1] in (".", ".."):
-        raise ValueError(
-            f"expected a GitHub repository as OWNER/NAME, for example 'your-org/your-course'; "
-            f"got {text!r}. Give only the owner and the name, not a URL."
-        )
+        raise ValueError(phrase("errors.links_repo", text=text))
     if not branch.strip() or any(c.isspace() for c in branch):
-        raise ValueError(f"expected a branch name without spaces, for example 'main'; got {branch!r}")
+        raise ValueError(phrase("errors.links_branch", branch=branch))
     owner, name = text.split("/")
     return Repo(owner, name, branch.strip())
 
@@ -131,7 +128,7 @@ def find_lessons(folder: Path) -> list[Lesson]:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"no lessons folder at {folder}; pass --notebooks DIR")
+        raise FileNotFoundError(phrase("errors.links_folder", folder=folder))
     titles: dict[str, dict[str, str]] = {}
     for edition in EDITIONS:
         for path in sorted(local_folder(folder, edition).glob("*.ipynb")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .surface import _axis
+from .terms import phrase
 
 __all__ = ["unit_activations", "MAX_POINTS"]
 
@@ -32,13 +33,11 @@ def unit_activations(model, grid_x, grid_y) -> list[np.ndarray]:
         pictures are ``[:-1]``; the last array is the output layer's.
     """
     if model.sizes[0] != 2:
-        raise ValueError(f"pictures over the input plane need a model with 2 inputs; this model "
-                         f"takes {model.sizes[0]} (sizes {model.sizes}).")
+        raise ValueError(phrase("errors.neurons_inputs", n_in=model.sizes[0], sizes=model.sizes))
     gx, gy = _axis("grid_x", grid_x), _axis("grid_y", grid_y)
     if gx.size * gy.size > MAX_POINTS:
-        raise ValueError(f"a grid of {gy.size} x {gx.size} = {gx.size * gy.size} points is more "
-                         f"than the {MAX_POINTS} allowed; a coarse grid (e.g. 16 x 16) is enough "
-                         f"for a unit's picture.")
+        raise ValueError(phrase("errors.neurons_grid", ny=gy.size, nx=gx.size, points=gx.size * gy.size,
+                                most=MAX_POINTS))
     xx, yy = np.meshgrid(gx, gy)  # (ny, nx) each, row j at grid_y[j]
     record = model.forward(np.column_stack([xx.ravel(), yy.ravel()]))
     return [a.T.reshape(a.shape[1], gy.size, gx.size) for a in record.a]

@@ -17,7 +17,7 @@ from .model import Sequential
 from .saving import SessionFileError, expect as _expect
 from .terms import phrase
 
-__all__ = ["file_error", "rebuild", "stored_array", "expect",
+__all__ = ["file_error", "part", "rebuild", "stored_array", "expect",
            "pack_model", "unpack_model", "pack_optimizer", "unpack_optimizer",
            "pack_optimizer_state", "unpack_optimizer_state", "pack_loss", "unpack_loss",
            "pack_rng", "unpack_rng"]
@@ -26,6 +26,12 @@ __all__ = ["file_error", "rebuild", "stored_array", "expect",
 def file_error(message: str) -> SessionFileError:
     """A SessionFileError about the session file's ``session.json`` part, saying ``message``."""
     return SessionFileError(f"session.json: {message}")
+
+
+def part(name: str, **values) -> str:
+    """The words naming a part of a session file (``errors.session_part.{name}``) in the language
+    chosen by ``set_language``, e.g. ``part("model_layer", i=2)`` is "model layer 2"."""
+    return phrase(f"errors.session_part.{name}", **values)
 
 
 def expect(table: dict, key: str, kind, where: str):
@@ -38,7 +44,7 @@ def rebuild(what: str, make, *args, **kwargs):
     try:
         return make(*args, **kwargs)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise file_error(f"the {what} cannot be rebuilt: {exc}") from None
+        raise file_error(phrase("errors.session_rebuild", what=what, exc=exc)) from None
 
 
 def stored_array(arrays: dict, name: str, shape: "tuple | None" = None) -> np.ndarray:
@@ -46,9 +52,10 @@ def stored_array(arrays: dict, name: str, shape: "tuple | None" = None) -> np.nd
     SessionFileError saying that it is missing or of the wrong shape."""
     arr = arrays.get(name)
     if not isinstance(arr, np.ndarray):
-        raise file_error(f"the array {name!r} is missing.")
+        raise file_error(phrase("errors.session_array_missing", name=name))
     if shape is not None and arr.shape != tuple(shape):
-        raise file_error(f"the array {name!r} has shape {arr.shape}; expected {tuple(shape)}.")
+        raise file_error(phrase("errors.session_array_shape", name=name, shape=arr.shape,
+                                expected=tuple(shape)))
     return arr
 
 
@@ -77,15 +84,15 @@ def pack_model(model: Sequential, prefix: str = "model") -> tuple[dict, dict]:
 
 def unpack_model(meta: dict, arrays: dict, prefix: str = "model") -> Sequential:
     """The Sequential that ``pack_model`` described, with its weights."""
-    seed = expect(meta, "seed", int, where="model")
-    specs = expect(meta, "layers", list, where="model")
+    seed = expect(meta, "seed", int, where=part("model"))
+    specs = expect(meta, "layers", list, where=part("model"))
     if not specs:
-        raise file_error("the model has no layers.")
+        raise file_error(phrase("errors.session_no_layers"))
     layers = []
     for i, spec in enumerate(specs, 1):
-        where = f"model layer {i}"
+        where = part("model_layer", i=i)
         if not isinstance(spec, dict):
-            raise file_error(f"{where} must be an object; found {type(spec).__name__}.")
+            raise file_error(phrase("errors.session_object_found", where=where, type=type(spec).__name__))
         n_in, n_out = expect(spec, "n_in", int, where), expect(spec, "n_out", int, where)
         W = stored_array(arrays, f"{prefix}/W{i}", (n_in, n_out) if n_in > 0 else None)
         b = stored_array(arrays, f"{prefix}/b{i}", (n_out,) if n_out > 0 else None)
@@ -96,8 +103,8 @@ def unpack_model(meta: dict, arrays: dict, prefix: str = "model") -> Sequential:
                          name=expect(spec, "name", (str, type(None)), where),
                          weights=(W, b) if explicit else None)
         layers.append((layer, W, b))
-    model = rebuild("model", Sequential, [layer for layer, _, _ in layers], seed=seed)
-    rebuild("model's weights", model.set_weights, [w for _, W, b in layers for w in (W, b)])
+    model = rebuild(part("model"), Sequential, [layer for layer, _, _ in layers], seed=seed)
+    rebuild(part("model_weights"), model.set_weights, [w for _, W, b in layers for w in (W, b)])
     return model
 
 
@@ -109,9 +116,10 @@ def pack_optimizer(optimizer: optimizers.Optimizer) -> dict:
 
 
 def unpack_optimizer(meta: dict) -> optimizers.Optimizer:
-    name = expect(meta, "name", str, where="optimizer")
-    hyper = expect(meta, "hyperparameters", dict, where="optimizer")
-    return rebuild("optimizer", optimizers.get, name, **hyper)
+    where = phrase("errors.kind.optimizer")
+    name = expect(meta, "name", str, where=where)
+    hyper = expect(meta, "hyperparameters", dict, where=where)
+    return rebuild(where, optimizers.get, name, **hyper)
 
 
 def pack_optimizer_state(state: dict, prefix: str = "optimizer_state") -> tuple[dict, dict]:
@@ -130,11 +138,11 @@ def pack_optimizer_state(state: dict, prefix: str = "optimizer_state") -> tuple[
 def unpack_optimizer_state(meta: dict, arrays: dict, prefix: str = "optimizer_state") -> dict:
     if not meta:
         return {}
-    state = {"t": expect(meta, "t", int, where="optimizer state")}
+    state = {"t": expect(meta, "t", int, where=part("optimizer_state"))}
     # plain SGD keeps only its step count t: no lists of arrays
-    lists = expect(meta, "lists", dict, where="optimizer state") if "lists" in meta else {}
+    lists = expect(meta, "lists", dict, where=part("optimizer_state")) if "lists" in meta else {}
     for key in lists:
-        n = expect(lists, key, int, where="optimizer state lists")
+        n = expect(lists, key, int, where=part("optimizer_state_lists"))
         state[key] = [stored_array(arrays, f"{prefix}/{key}/{i}") for i in range(n)]
     return state
 
@@ -144,8 +152,9 @@ def pack_loss(loss: losses.Loss) -> dict:
 
 
 def unpack_loss(meta: dict) -> losses.Loss:
-    return rebuild("loss", losses.get, expect(meta, "name", str, where="loss"),
-                    from_logits=expect(meta, "from_logits", bool, where="loss"))
+    where = phrase("errors.kind.loss")
+    return rebuild(where, losses.get, expect(meta, "name", str, where=where),
+                    from_logits=expect(meta, "from_logits", bool, where=where))
 
 
 # --- the random generator ---------------------------------------------------------------------
@@ -155,22 +164,21 @@ def pack_rng(rng: np.random.Generator) -> dict:
     than Python's lose digits of large numbers)."""
     state = rng.bit_generator.state
     if state.get("bit_generator") != "PCG64":
-        raise TypeError(f"only numpy's default PCG64 generator can be saved; received "
-                        f"{state.get('bit_generator')!r}.")
+        raise TypeError(phrase("errors.session_rng_kind", name=state.get("bit_generator")))
     return {"bit_generator": "PCG64", "state": {k: str(v) for k, v in state["state"].items()},
             "has_uint32": int(state["has_uint32"]), "uinteger": int(state["uinteger"])}
 
 
 def unpack_rng(meta: dict) -> np.random.Generator:
     """A generator that draws exactly what the saved one would have drawn next."""
-    if expect(meta, "bit_generator", str, where="rng") != "PCG64":
-        raise file_error(f"rng: unknown bit generator {meta['bit_generator']!r}; expected 'PCG64'.")
-    numbers = expect(meta, "state", dict, where="rng")
-    texts = {k: expect(numbers, k, str, where="rng state") for k in ("state", "inc")}
-    inner = rebuild("random generator", lambda: {k: int(v) for k, v in texts.items()})
+    if expect(meta, "bit_generator", str, where=part("rng")) != "PCG64":
+        raise file_error(phrase("errors.session_bit_generator", name=meta["bit_generator"]))
+    numbers = expect(meta, "state", dict, where=part("rng"))
+    texts = {k: expect(numbers, k, str, where=part("rng_state")) for k in ("state", "inc")}
+    inner = rebuild(part("random_generator"), lambda: {k: int(v) for k, v in texts.items()})
     rng = np.random.default_rng()
-    rebuild("random generator", setattr, rng.bit_generator, "state",
+    rebuild(part("random_generator"), setattr, rng.bit_generator, "state",
              {"bit_generator": "PCG64", "state": inner,
-              "has_uint32": expect(meta, "has_uint32", int, where="rng"),
-              "uinteger": expect(meta, "uinteger", int, where="rng")})
+              "has_uint32": expect(meta, "has_uint32", int, where=part("rng")),
+              "uinteger": expect(meta, "uinteger", int, where=part("rng"))})
     return rng

@@ -25,6 +25,7 @@ from . import datasets, surface
 from .backprop import backward_pass
 from .layers import Dense
 from .model import Sequential, forward_pass
+from .terms import phrase
 
 __all__ = ["Bowl", "LinearRegression", "largest_curvature"]
 
@@ -48,8 +49,7 @@ class Bowl:
         for key, value in (("a", a), ("b", b)):
             if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value) \
                     or value <= 0:
-                raise ValueError(f"the bowl's coefficient {key} must be a positive number, e.g. 1.0; "
-                                 f"received {value!r}.")
+                raise ValueError(phrase("errors.problem_bowl", field=key, value=value))
         self.a, self.b = float(a), float(b)
         self.minimum = np.zeros(2)
         self.start = np.array([-2.5, 1.5])

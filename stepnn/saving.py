@@ -62,19 +62,16 @@ def write_archive(path: "str | os.PathLike", meta: dict, arrays: "dict[str, np.n
     """
     path = os.fspath(path)
     if not isinstance(meta, dict):
-        raise TypeError(f"meta must be a dict of JSON values; received {type(meta).__name__}.")
+        raise TypeError(phrase("errors.session_meta_type", type=type(meta).__name__))
     if not isinstance(arrays, dict):
-        raise TypeError(f"arrays must be a dict name -> numpy array; received "
-                        f"{type(arrays).__name__}.")
+        raise TypeError(phrase("errors.session_arrays_type", type=type(arrays).__name__))
     checked = {name: _checked_array(name, value) for name, value in arrays.items()}
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, "meta": meta,
               "arrays": {n: {"dtype": a.dtype.str, "shape": list(a.shape)} for n, a in checked.items()}}
     try:
         text = json.dumps(header, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True)
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"meta must hold only JSON values (dict with string keys, list, str, "
-                        f"finite int/float, bool, None); {exc}. Put arrays and numbers that may "
-                        f"be NaN in arrays instead.") from None
+        raise type(exc)(phrase("errors.session_meta_json", exc=exc)) from None
     target = os.path.abspath(path)
     tmp = f"{target}.{secrets.token_hex(4)}.tmp"  # same folder, so the move is atomic
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as open()
@@ -93,12 +90,10 @@ def write_archive(path: "str | os.PathLike", meta: dict, arrays: "dict[str, np.n
 
 def _checked_array(name, value) -> np.ndarray:
     if not isinstance(name, str) or len(name) > 200 or not _NAME.fullmatch(name):
-        raise ValueError(f"array name {name!r} is not allowed: use letters, digits, '_', '.', '-' "
-                         f"and '/' between parts (not starting with '.'), e.g. 'model/W1'.")
+        raise ValueError(phrase("errors.session_array_name", name=name))
     arr = value if isinstance(value, np.ndarray) else np.asarray(value)
     if arr.dtype.kind not in _KINDS or arr.dtype.hasobject:
-        raise TypeError(f"arrays[{name!r}] has dtype {arr.dtype}, which would need pickle; a "
-                        f"session file holds only arrays of booleans, numbers or text.")
+        raise TypeError(phrase("errors.session_array_pickle", name=name, dtype=arr.dtype))
     return arr
 
 
@@ -142,29 +137,27 @@ def _read(zf: zipfile.ZipFile, path: str, max_bytes: int) -> "tuple[dict, dict]"
 
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise fail(f"{len(infos)} members, more than the {MAX_MEMBERS} a session file may hold.")
+        raise fail(phrase("errors.session_members_count", n=len(infos), most=MAX_MEMBERS))
     names = [info.filename for info in infos]
     for name in names:
         if name != _SESSION and not (name.startswith("arrays/") and name.endswith(".npy")
                                      and _NAME.fullmatch(name[7:-4])):
-            raise fail(f"unexpected member {name!r} (a session file holds only {_SESSION} and "
-                       f"arrays/<name>.npy; names may not climb out with '..').")
+            raise fail(phrase("errors.session_member_unexpected", name=name, session=_SESSION))
     if len(set(names)) != len(names):
-        raise fail("a member name appears twice.")
+        raise fail(phrase("errors.session_member_twice"))
     total = sum(info.file_size for info in infos)
     if total > max_bytes:
-        raise fail(f"the members would unpack to {total} bytes, more than the limit of "
-                   f"{max_bytes} (max_bytes).")
+        raise fail(phrase("errors.session_too_large", total=total, limit=max_bytes))
     if any(info.flag_bits & 0x1 for info in infos):
-        raise fail("a member is encrypted; session files are not.")
+        raise fail(phrase("errors.session_encrypted"))
     if _SESSION not in names:
-        raise fail(f"no {_SESSION} inside; this zip is not a stepnn session file.")
+        raise fail(phrase("errors.session_no_header", session=_SESSION))
     header = _header(_member(zf, zf.getinfo(_SESSION), MAX_JSON_BYTES, fail), fail)
     expected = {f"arrays/{name}.npy" for name in header["arrays"]}
     missing, extra = expected - set(names), set(names) - expected - {_SESSION}
     if missing or extra:
-        raise fail(f"the members do not match {_SESSION}: missing {sorted(missing)}, "
-                   f"not listed {sorted(extra)}.")
+        raise fail(phrase("errors.session_members_mismatch", session=_SESSION, missing=sorted(missing),
+                          extra=sorted(extra)))
     arrays = {name: _array(zf.getinfo(f"arrays/{name}.npy"), zf, spec, name, fail)
               for name, spec in header["arrays"].items()}
     return header["meta"], arrays
@@ -173,30 +166,31 @@ def _read(zf: zipfile.ZipFile, path: str, max_bytes: int) -> "tuple[dict, dict]"
 def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, fail) -> bytes:
     """A member's bytes, never more than its declared size (which was checked against limits)."""
     if info.file_size > limit:
-        raise fail(f"{info.filename} is {info.file_size} bytes, more than the limit of {limit}.")
+        raise fail(phrase("errors.session_member_size", name=info.filename, size=info.file_size,
+                          limit=limit))
     with zf.open(info) as f:
         data = f.read(info.file_size + 1)
     if len(data) != info.file_size:
-        raise fail(f"{info.filename} holds {len(data)} bytes but says {info.file_size}.")
+        raise fail(phrase("errors.session_member_length", name=info.filename, got=len(data),
+                          size=info.file_size))
     return data
 
 
 def _no_constant(token: str):
-    raise ValueError(f"{token} is not a JSON number")
+    raise ValueError(phrase("errors.session_json_constant", token=token))
 
 
 def _header(data: bytes, fail) -> dict:
     try:
         header = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise fail(f"{_SESSION} is not valid JSON: {exc}") from None
+        raise fail(phrase("errors.session_bad_json", session=_SESSION, exc=exc)) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         found = header.get("format") if isinstance(header, dict) else type(header).__name__
-        raise fail(f"{_SESSION} does not describe a stepnn session (format {found!r}, expected "
-                   f"{FORMAT!r}).")
+        raise fail(phrase("errors.session_format", session=_SESSION, found=found, expected=FORMAT))
     version = header.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise fail(f"format_version must be a whole number >= 1; found {version!r}.")
+        raise fail(phrase("errors.session_format_version", version=version))
     if version > FORMAT_VERSION:
         raise fail(phrase("errors.session_newer", version=version, supported=FORMAT_VERSION))
     expect(header, "meta", dict, where=_SESSION, error=fail)
@@ -206,8 +200,7 @@ def _header(data: bytes, fail) -> dict:
                 or not isinstance(spec.get("dtype"), str) or not isinstance(spec.get("shape"), list) \
                 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
                            for n in spec["shape"]):
-            raise fail(f"{_SESSION} lists array {name!r} as {spec!r}; expected "
-                       f"{{'dtype': '<f8', 'shape': [n, ...]}} under an allowed name.")
+            raise fail(phrase("errors.session_array_spec", session=_SESSION, name=name, spec=spec))
     return header
 
 
@@ -215,9 +208,9 @@ def _array(info: zipfile.ZipInfo, zf: zipfile.ZipFile, spec: dict, name: str, fa
     try:
         dtype = np.dtype(spec["dtype"])
     except (TypeError, ValueError):
-        raise fail(f"array {name!r} has an unknown dtype {spec['dtype']!r}.") from None
+        raise fail(phrase("errors.session_array_dtype_unknown", name=name, dtype=spec["dtype"])) from None
     if dtype.kind not in _KINDS or dtype.hasobject:
-        raise fail(f"array {name!r} has dtype {dtype}, which would need pickle; refused.")
+        raise fail(phrase("errors.session_array_dtype_pickle", name=name, dtype=dtype))
     data = _member(zf, info, info.file_size, fail)
     buf = io.BytesIO(data)
     try:
@@ -225,17 +218,17 @@ def _array(info: zipfile.ZipInfo, zf: zipfile.ZipFile, spec: dict, name: str, fa
         read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                        (2, 0): np.lib.format.read_array_header_2_0}.get(version)
         if read_header is None:
-            raise ValueError(f".npy format version {version} is not read here")
+            raise ValueError(phrase("errors.session_npy_version", version=version))
         shape, fortran, stored = read_header(buf)
         if stored != dtype or list(shape) != spec["shape"]:
-            raise ValueError(f"it holds dtype {stored}, shape {shape} but {_SESSION} says "
-                             f"{dtype}, shape {tuple(spec['shape'])}")
+            raise ValueError(phrase("errors.session_npy_header", stored=stored, shape=shape,
+                                    session=_SESSION, dtype=dtype, expected=tuple(spec["shape"])))
         if len(data) - buf.tell() != math.prod(shape) * dtype.itemsize:
-            raise ValueError(f"its data is {len(data) - buf.tell()} bytes, not the "
-                             f"{math.prod(shape) * dtype.itemsize} its header says")
+            raise ValueError(phrase("errors.session_npy_length", got=len(data) - buf.tell(),
+                                    size=math.prod(shape) * dtype.itemsize))
         arr = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     except Exception as exc:  # numpy's header parser raises several kinds; all mean a bad file
-        raise fail(f"array {name!r} is not a readable .npy array: {exc}") from None
+        raise fail(phrase("errors.session_npy_unreadable", name=name, exc=exc)) from None
     return arr
 
 
@@ -249,8 +242,9 @@ def expect(table: dict, key: str, kind: "type | tuple", where: str = "meta", err
     kinds = kind if isinstance(kind, tuple) else (kind,)
     ok = present and isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
     if not ok:
-        names = " or ".join(k.__name__ for k in kinds)
-        message = (f"{where}: {key!r} must be {names}; found "
-                   f"{type(value).__name__ if present else 'nothing'}.")
+        names = phrase("errors.session_or").join(k.__name__ for k in kinds)
+        message = (phrase("errors.session_field_type", where=where, field=key, kinds=names,
+                          found=type(value).__name__) if present else
+                   phrase("errors.session_field_missing", where=where, field=key, kinds=names))
         raise error(message) if error else SessionFileError(message)
     return value

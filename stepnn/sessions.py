@@ -28,7 +28,7 @@ from . import losses, optimizers, regularizers
 from ._checks import positive_float
 from .history import EpochEntry, Event, History
 from .model import Sequential
-from .packing import (expect, file_error, pack_loss, pack_model, pack_optimizer,
+from .packing import (expect, file_error, pack_loss, part, pack_model, pack_optimizer,
                       pack_optimizer_state, rebuild, stored_array, pack_rng, unpack_loss, unpack_model, unpack_optimizer,
                       unpack_optimizer_state, unpack_rng)
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
@@ -180,7 +180,7 @@ def _pack_value(value, arrays: dict, name: str):
     if isinstance(value, tuple) and all(r is None or isinstance(r, regularizers.Regularizer)
                                         for r in value):
         return {"t": "regularizers", "v": [regularizers.serialize(r) for r in value]}
-    raise TypeError(f"an event value {value!r} cannot be saved in a session file.")
+    raise TypeError(phrase("errors.session_event_value", value=value))
 
 
 def _pack_history(history: History, arrays: dict) -> dict:
@@ -217,16 +217,16 @@ def load(path: "str | os.PathLike") -> Trainer:
     meta, arrays = read_archive(path)
     if meta.get("kind") != _KIND:
         raise file_error(phrase("errors.session_kind", kind=meta.get("kind"), expected=_KIND))
-    version = expect(meta, "session_version", int, where="meta")
+    version = expect(meta, "session_version", int, where=part("meta"))
     if not 1 <= version <= SESSION_VERSION:
         raise file_error(phrase("errors.session_version", version=version, supported=SESSION_VERSION))
-    model = unpack_model(expect(meta, "model", dict, "meta"), arrays)
+    model = unpack_model(expect(meta, "model", dict, part("meta")), arrays)
     n_in, n_out = model.sizes[0], model.sizes[-1]
-    datasets = _unpack_datasets(expect(meta, "data", list, "meta"), arrays, n_in)
-    options = expect(meta, "trainer", dict, "meta")
-    shuffle, drop_last, fused = (expect(options, k, bool, "trainer") for k in ("shuffle", "drop_last", "fused"))
-    seed = expect(options, "seed", int, "trainer")
-    max_undo = expect(options, "max_undo", (int, type(None)), "trainer")
+    datasets = _unpack_datasets(expect(meta, "data", list, part("meta")), arrays, n_in)
+    options = expect(meta, "trainer", dict, part("meta"))
+    shuffle, drop_last, fused = (expect(options, k, bool, part("trainer")) for k in ("shuffle", "drop_last", "fused"))
+    seed = expect(options, "seed", int, part("trainer"))
+    max_undo = expect(options, "max_undo", (int, type(None)), part("trainer"))
 
     def settings(table: dict, where: str, complete: bool) -> dict:
         out = {}
@@ -234,7 +234,7 @@ def load(path: "str | os.PathLike") -> Trainer:
                           ("batch_size", int), ("regularizers", list), ("data", int)):
             if key not in table:
                 if complete and key != "learning_rate":
-                    raise file_error(f"{where}: {key!r} is missing.")
+                    raise file_error(phrase("errors.session_setting_missing", where=where, field=key))
                 continue
             value = expect(table, key, kind, where)
             if key == "loss":
@@ -242,28 +242,30 @@ def load(path: "str | os.PathLike") -> Trainer:
             elif key == "optimizer":
                 value = unpack_optimizer(value)
             elif key == "learning_rate":
-                value = rebuild(f"{where} learning rate", positive_float, "learning_rate", value)
+                value = rebuild(part("learning_rate", where=where), positive_float, "learning_rate", value)
             elif key == "regularizers":
                 if len(value) != len(model.layers):
-                    raise file_error(f"{where}: {len(value)} regularizers for {len(model.layers)} layers.")
-                value = tuple(rebuild(f"{where} regularizer", regularizers.get, r) for r in value)
+                    raise file_error(phrase("errors.session_regularizers_count", where=where, n=len(value),
+                                            layers=len(model.layers)))
+                value = tuple(rebuild(part("regularizer", where=where), regularizers.get, r) for r in value)
             elif key == "data":
                 if not 0 <= value < len(datasets):
-                    raise file_error(f"{where}: data set {value} does not exist ({len(datasets)} saved).")
+                    raise file_error(phrase("errors.session_data_index", where=where, index=value,
+                                            n=len(datasets)))
                 value = datasets[value]
             out[key] = value
         unknown = set(table) - {"loss", "optimizer", "learning_rate", "batch_size", "regularizers", "data"}
         if unknown:
-            raise file_error(f"{where}: unknown settings {sorted(unknown)}.")
+            raise file_error(phrase("errors.session_unknown_settings", where=where, unknown=sorted(unknown)))
         if "batch_size" in out and not (out["batch_size"] >= 1 and (
                 not complete or out["batch_size"] <= out["data"].n)):
-            raise file_error(f"{where}: batch size {out['batch_size']} does not fit the data set.")
+            raise file_error(phrase("errors.session_batch_size", where=where, batch_size=out["batch_size"]))
         return out
 
-    initial = settings(expect(meta, "initial", dict, "meta"), "initial settings", True)
-    st = expect(meta, "state", dict, "meta")
-    now = settings(expect(st, "settings", dict, "state"), "settings in force", True)
-    pending = settings(expect(st, "pending", dict, "state"), "waiting settings", False)
+    initial = settings(expect(meta, "initial", dict, part("meta")), part("initial_settings"), True)
+    st = expect(meta, "state", dict, part("meta"))
+    now = settings(expect(st, "settings", dict, part("state")), part("settings_in_force"), True)
+    pending = settings(expect(st, "pending", dict, part("state")), part("waiting_settings"), False)
     initial_weights = [stored_array(arrays, f"initial/{i}", shape)
                        for i, shape in enumerate(model.param_shapes)]
     weights = model.get_weights()
@@ -273,59 +275,58 @@ def load(path: "str | os.PathLike") -> Trainer:
         layer.kernel_regularizer = reg
     model.set_weights(initial_weights)
     data0 = initial["data"]
-    trainer = rebuild("trainer", Trainer, model, data0.X, data0.y, loss=initial["loss"],
+    trainer = rebuild(part("trainer_object"), Trainer, model, data0.X, data0.y, loss=initial["loss"],
                        optimizer=initial["optimizer"], batch_size=initial["batch_size"],
                        shuffle=shuffle, seed=seed, drop_last=drop_last,
                        validation_data=None if data0.X_val is None else (data0.X_val, data0.y_val),
                        fused=fused, max_undo=max_undo)
     nxt_data, nxt_loss = pending.get("data", now["data"]), pending.get("loss", now["loss"])
-    for where, data, loss in (("in force", now["data"], now["loss"]), ("waiting", nxt_data, nxt_loss)):
-        rebuild(f"loss {where}", data.labels_for, loss, n_out)
-        rebuild(f"loss {where}", trainer.check_fit, loss, data)
+    for where, data, loss in (("loss_in_force", now["data"], now["loss"]), ("loss_waiting", nxt_data, nxt_loss)):
+        rebuild(part(where), data.labels_for, loss, n_out)
+        rebuild(part(where), trainer.check_fit, loss, data)
     if "batch_size" in pending and pending["batch_size"] > nxt_data.n:
-        raise file_error(f"waiting settings: batch size {pending['batch_size']} does not fit the data "
-                    f"set of {nxt_data.n} samples.")
+        raise file_error(phrase("errors.session_batch_size_samples", where=part("waiting_settings"),
+                                batch_size=pending["batch_size"], n=nxt_data.n))
     y, y_val = now["data"].labels_for(now["loss"], n_out)
     state = LoopState(loss_fn=now["loss"], y=y, y_val=y_val, optimizer=now["optimizer"],
                       batch_size=now["batch_size"], regularizers=now["regularizers"],
-                      data=now["data"], rng_state=unpack_rng(expect(st, "rng", dict, "state")).bit_generator.state,
+                      data=now["data"], rng_state=unpack_rng(expect(st, "rng", dict, part("state"))).bit_generator.state,
                       weights=weights, pending=pending)
-    ints = {k: expect(st, k, int, "state") for k in ("phase", "epoch", "iteration", "global_iteration",
+    ints = {k: expect(st, k, int, part("state")) for k in ("phase", "epoch", "iteration", "global_iteration",
                                                     "samples_seen", "cursor", "epoch_count", "n_events")}
     if any(v < 0 for v in ints.values()) or ints["phase"] > 3:
-        raise file_error(f"state: counters must be >= 0 and the phase 0..3; found {ints}.")
+        raise file_error(phrase("errors.session_counters", counters=ints))
     for k, v in ints.items():
         setattr(state, k, v)
     state.epoch_loss_sum = float(stored_array(arrays, "state/epoch_loss_sum", ()))
-    if expect(st, "has_order", bool, "state"):
+    if expect(st, "has_order", bool, part("state")):
         order = stored_array(arrays, "state/order", (state.data.n,))
         if order.dtype.kind not in "iu" or not np.array_equal(np.sort(order), np.arange(state.data.n)):
-            raise file_error("state: the epoch's order must be a permutation of the training samples.")
+            raise file_error(phrase("errors.session_order"))
         state.order = order.astype(np.int64)
     if state.cursor > state.data.n or (state.order is None and state.cursor):
-        raise file_error(f"state: the cursor {state.cursor} does not fit the data set of "
-                    f"{state.data.n} samples.")
-    state.opt_state = unpack_optimizer_state(expect(st, "optimizer_state", dict, "state"), arrays)
+        raise file_error(phrase("errors.session_cursor", cursor=state.cursor, n=state.data.n))
+    state.opt_state = unpack_optimizer_state(expect(st, "optimizer_state", dict, part("state")), arrays)
     _check_opt_state(state.opt_state, model)
-    _unpack_records(expect(meta, "records", dict, "meta"), arrays, state, model)
-    history = _unpack_history(expect(meta, "history", dict, "meta"), arrays, model, initial_weights)
+    _unpack_records(expect(meta, "records", dict, part("meta")), arrays, state, model)
+    history = _unpack_history(expect(meta, "history", dict, part("meta")), arrays, model, initial_weights)
     if len(history) != state.global_iteration or len(history.epochs) != state.epoch \
             or len(history.events) != state.n_events:
-        raise file_error(f"the history ({len(history)} iterations, {len(history.epochs)} epochs, "
-                    f"{len(history.events)} events) does not match the state (global iteration "
-                    f"{state.global_iteration}, epoch {state.epoch}, {state.n_events} events).")
+        raise file_error(phrase("errors.session_history_state", n=len(history), epochs=len(history.epochs),
+                                events=len(history.events), global_iteration=state.global_iteration,
+                                epoch=state.epoch, n_events=state.n_events))
     trainer.resume(state, history, data0)
     return trainer
 
 
 def _unpack_datasets(specs: list, arrays: dict, n_in: int) -> list:
     if not specs:
-        raise file_error("no data set saved.")
+        raise file_error(phrase("errors.session_no_data"))
     out = []
     for i, spec in enumerate(specs):
-        where = f"data set {i}"
+        where = part("data_set", i=i)
         if not isinstance(spec, dict):
-            raise file_error(f"{where} must be an object.")
+            raise file_error(phrase("errors.session_not_object", where=where))
         split = expect(spec, "validation_split", (int, float), where)
         val = None
         if expect(spec, "validation", bool, where):
@@ -333,7 +334,7 @@ def _unpack_datasets(specs: list, arrays: dict, n_in: int) -> list:
         data = rebuild(where, make_data, stored_array(arrays, f"data/{i}/X"), stored_array(arrays, f"data/{i}/y"),
                         n_in, validation_data=val)
         if not 0 <= split < 1:
-            raise file_error(f"{where}: validation_split must be in [0, 1); found {split}.")
+            raise file_error(phrase("errors.session_validation_split", where=where, split=split))
         out.append(dataclasses.replace(data, validation_split=float(split), _labels={}))
     return out
 
@@ -343,10 +344,10 @@ def _check_opt_state(state: dict, model: Sequential) -> None:
     for key, value in state.items():
         if key == "t":
             if value < 0:
-                raise file_error("optimizer state: the step count must be >= 0.")
+                raise file_error(phrase("errors.session_step_count"))
             continue
         if [a.shape for a in value] != shapes or any(a.dtype.kind != "f" for a in value):
-            raise file_error(f"optimizer state {key!r}: expected float arrays of shapes {shapes}.")
+            raise file_error(phrase("errors.session_moment_shapes", field=key, shapes=shapes))
 
 
 def _list(arrays: dict, prefix: str, n: int, shapes=None) -> list:
@@ -361,20 +362,20 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
     expected = {"forward": phase >= 1, "loss": phase >= 2, "backward": phase >= 3}
     for key, need in expected.items():
         if phase and has[key] != need:
-            raise file_error(f"records: the {key} record {'is missing' if need else 'must not be there'} "
-                        f"at phase {PHASES[phase]}.")
+            raise file_error(phrase("errors.session_record_missing" if need else "errors.session_record_extra",
+                                    record=key, phase=PHASES[phase]))
     if phase and has["update"]:
-        raise file_error("records: no update record mid-iteration.")
+        raise file_error(phrase("errors.session_update_mid"))
     outs = [layer.n_out for layer in model.layers]
     if has["forward"]:
-        spec = expect(meta, "forward", dict, "records")
-        if expect(spec, "layers", int, "records forward") != n_layers:
-            raise file_error("records: the forward record has the wrong number of layers.")
+        spec = expect(meta, "forward", dict, part("records"))
+        if expect(spec, "layers", int, part("records_forward")) != n_layers:
+            raise file_error(phrase("errors.session_forward_layers"))
         x = stored_array(arrays, "records/forward/x")
         indices = stored_array(arrays, "records/forward/indices")
         b = len(x)
         if x.shape != (b, model.sizes[0]) or indices.shape != (b,) or indices.dtype.kind not in "iu":
-            raise file_error("records: the forward record's batch does not fit the model.")
+            raise file_error(phrase("errors.session_forward_batch"))
         shapes = [(b, k) for k in outs]
         state.forward = ForwardRecord(x, indices.astype(np.int64), _list(arrays, "records/forward/z", n_layers, shapes),
                                       _list(arrays, "records/forward/a", n_layers, shapes))
@@ -382,24 +383,24 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
             expect_idx = state.order[state.cursor:state.cursor + state.batch_size] \
                 if state.order is not None else None
             if expect_idx is None or not np.array_equal(expect_idx, state.forward.indices):
-                raise file_error("records: the forward record's batch is not the batch the order gives.")
+                raise file_error(phrase("errors.session_forward_order"))
     if has["loss"]:
         if not has["forward"]:
-            raise file_error("records: a loss record needs its forward record.")
-        spec = expect(meta, "loss", dict, "records")
+            raise file_error(phrase("errors.session_loss_without_forward"))
+        spec = expect(meta, "loss", dict, part("records"))
         numbers = stored_array(arrays, "records/loss/numbers", (3,))
         b = len(state.forward.x)
         per_sample = stored_array(arrays, "records/loss/per_sample", (b,))
         y_true = stored_array(arrays, "records/loss/y_true")
         if len(y_true) != b:
-            raise file_error("records: the loss record's labels do not fit the batch.")
+            raise file_error(phrase("errors.session_loss_labels"))
         state.loss = LossRecord(float(numbers[0]), per_sample, y_true, state.forward.a[-1],
-                                expect(spec, "name", str, "records loss"), float(numbers[2]),
+                                expect(spec, "name", str, part("records_loss")), float(numbers[2]),
                                 float(numbers[1]))
     if has["backward"]:
         if not has["loss"]:
-            raise file_error("records: a backward record needs its loss record.")
-        spec = expect(meta, "backward", dict, "records")
+            raise file_error(phrase("errors.session_backward_without_loss"))
+        spec = expect(meta, "backward", dict, part("records"))
         b = len(state.forward.x)
         act_shapes = [(b, k) for k in outs]
         w_shapes = [tuple(s) for s in model.param_shapes]
@@ -408,70 +409,70 @@ def _unpack_records(meta: dict, arrays: dict, state: LoopState, model: Sequentia
         dW = _list(arrays, "records/backward/dW", n_layers, w_shapes[0::2])
         db = _list(arrays, "records/backward/db", n_layers, w_shapes[1::2])
         penalty = None
-        if expect(spec, "penalty", bool, "records backward"):
+        if expect(spec, "penalty", bool, part("records_backward")):
             penalty = [None] * n_layers
-            for i in expect(spec, "penalty_layers", list, "records backward"):
+            for i in expect(spec, "penalty_layers", list, part("records_backward")):
                 if not isinstance(i, int) or not 0 <= i < n_layers:
-                    raise file_error("records: a penalty gradient names a layer that does not exist.")
+                    raise file_error(phrase("errors.session_penalty_layer"))
                 penalty[i] = stored_array(arrays, f"records/backward/penalty_dW/{i}", w_shapes[2 * i])
         state.backward = BackwardRecord(dz, da, dW, db, float(stored_array(arrays, "records/backward/grad_norm", ())),
-                                        expect(spec, "fused", bool, "records backward"),
+                                        expect(spec, "fused", bool, part("records_backward")),
                                         penalty_dW=penalty)
     if has["update"]:
-        spec = expect(meta, "update", dict, "records")
+        spec = expect(meta, "update", dict, part("records"))
         shapes = [tuple(s) for s in model.param_shapes]
-        if expect(spec, "n", int, "records update") != len(shapes):
-            raise file_error("records: the update record has the wrong number of weights.")
+        if expect(spec, "n", int, part("records_update")) != len(shapes):
+            raise file_error(phrase("errors.session_update_weights"))
         state.update = UpdateRecord(_list(arrays, "records/update/old", len(shapes), shapes),
                                     _list(arrays, "records/update/new", len(shapes), shapes), None,
-                                    expect(spec, "learning_rate", float, "records update"),
-                                    expect(spec, "optimizer", str, "records update"))
+                                    expect(spec, "learning_rate", float, part("records_update")),
+                                    expect(spec, "optimizer", str, part("records_update")))
 
 
 def _unpack_value(spec, arrays: dict, name: str):
     if not isinstance(spec, dict):
-        raise file_error("history: an event value must be an object.")
-    kind = expect(spec, "t", str, "history event")
+        raise file_error(phrase("errors.session_event_value_object"))
+    kind = expect(spec, "t", str, part("history_event"))
     if kind == "plain":
         value = spec.get("v")
         if not (value is None or isinstance(value, (bool, int, str))):
-            raise file_error("history: a plain event value must be null, a bool, a whole number or text.")
+            raise file_error(phrase("errors.session_event_plain"))
         return value
     if kind == "float":
         return float(stored_array(arrays, name, ()))
     if kind == "array":
         return stored_array(arrays, name)
     if kind == "optimizer":
-        return unpack_optimizer(expect(spec, "v", dict, "history event"))
+        return unpack_optimizer(expect(spec, "v", dict, part("history_event")))
     if kind == "regularizers":
-        return tuple(rebuild("event regularizer", regularizers.get, r)
-                     for r in expect(spec, "v", list, "history event"))
-    raise file_error(f"history: unknown event value kind {kind!r}.")
+        return tuple(rebuild(part("event_regularizer"), regularizers.get, r)
+                     for r in expect(spec, "v", list, part("history_event")))
+    raise file_error(phrase("errors.session_event_kind", kind=kind))
 
 
 def _unpack_history(meta: dict, arrays: dict, model: Sequential, initial_weights: list) -> History:
     epochs_arr = stored_array(arrays, "history/epochs")
-    numbers = [expect(meta, k, list, "history") for k in ("epoch_numbers", "has_val_loss", "has_val_accuracy")]
+    numbers = [expect(meta, k, list, part("history")) for k in ("epoch_numbers", "has_val_loss", "has_val_accuracy")]
     n_epochs = len(numbers[0])
     if epochs_arr.shape != (n_epochs, 3) or any(len(v) != n_epochs for v in numbers):
-        raise file_error("history: the epochs' numbers do not agree in length.")
+        raise file_error(phrase("errors.session_epochs_length"))
     epochs = [EpochEntry(int(k), float(row[0]), float(row[1]) if v else None,
                          float(row[2]) if a else None)
               for k, row, v, a in zip(numbers[0], epochs_arr, numbers[1], numbers[2])]
     if [e.epoch for e in epochs] != list(range(1, n_epochs + 1)):
-        raise file_error("history: the epochs must be numbered 1, 2, ... in order.")
+        raise file_error(phrase("errors.session_epochs_order"))
     events = []
-    for i, spec in enumerate(expect(meta, "events", list, "history")):
+    for i, spec in enumerate(expect(meta, "events", list, part("history"))):
         if not isinstance(spec, dict):
-            raise file_error("history: an event must be an object.")
-        events.append(Event(expect(spec, "global_iteration", int, "history event"),
-                            expect(spec, "what", str, "history event"),
+            raise file_error(phrase("errors.session_event_object"))
+        events.append(Event(expect(spec, "global_iteration", int, part("history_event")),
+                            expect(spec, "what", str, part("history_event")),
                             _unpack_value(spec.get("old"), arrays, f"history/events/{i}/old"),
                             _unpack_value(spec.get("new"), arrays, f"history/events/{i}/new")))
     path = stored_array(arrays, "history/path")
     if path.ndim != 2 or path.shape[1] != model.n_params:
-        raise file_error(f"history: the descent path must have {model.n_params} columns.")
-    history = rebuild("history", History.from_parts, stored_array(arrays, "history/numbers"),
+        raise file_error(phrase("errors.session_path_columns", n=model.n_params))
+    history = rebuild(part("history"), History.from_parts, stored_array(arrays, "history/numbers"),
                        stored_array(arrays, "history/samples"), epochs, events, path,
-                       stored_array(arrays, "history/path_at"), expect(meta, "stride", int, "history"))
+                       stored_array(arrays, "history/path_at"), expect(meta, "stride", int, part("history")))
     return history

@@ -191,13 +191,11 @@ def project(path, center, d1, d2) -> np.ndarray:
     if P.ndim == 1:
         P = P[None, :]
     if P.ndim != 2 or P.shape[1] != center.size or d1.size != center.size or d2.size != center.size:
-        raise ValueError(f"project needs path (m, n_params) and center, d1, d2 (n_params,) of the "
-                         f"same n_params; received path {np.shape(path)}, center {center.shape}, "
-                         f"d1 {d1.shape}, d2 {d2.shape}.")
+        raise ValueError(phrase("errors.surface.project_shapes", path=np.shape(path), center=center.shape,
+                                d1=d1.shape, d2=d2.shape))
     D = np.column_stack([d1, d2])
     if np.linalg.matrix_rank(D) < 2:
-        raise ValueError("d1 and d2 are parallel (or zero), so they span no plane; choose two "
-                         "independent directions.")
+        raise ValueError(phrase("errors.surface.parallel"))
     coords, *_ = np.linalg.lstsq(D, (P - center).T, rcond=None)
     return coords.T
 
@@ -225,8 +223,7 @@ def batch_losses(model, X, y, loss, weights, chunk_size: "int | None" = None,
     if P.ndim == 1:
         P = P[None, :]
     if P.ndim != 2 or P.shape[1] != model.n_params:
-        raise ValueError(f"weights must have shape (n_points, {model.n_params}) for this model; "
-                         f"received {np.shape(weights)}.")
+        raise ValueError(phrase("errors.surface.weights_shape", n=model.n_params, shape=np.shape(weights)))
     varies = [bool(np.any(P[:, s] != P[:1, s])) for s in _layer_slices(model)]
     plan = _plan(model, x, y, loss_fn, P[0], varies)
     out = _run_chunks(plan, len(P), _chunk_size(model, len(x), chunk_size), workers,
@@ -253,8 +250,8 @@ def loss_grid(model, X, y, loss, center, d1, d2, alphas, betas,
     center, d1, d2 = (_flat(model, n, v) for n, v in (("center", center), ("d1", d1), ("d2", d2)))
     alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
     if alphas.size * betas.size > MAX_GRID_POINTS:
-        raise ValueError(f"a grid of {betas.size} x {alphas.size} points is too large (at most "
-                         f"{MAX_GRID_POINTS:,}); use fewer points, e.g. 101 x 101.")
+        raise ValueError(phrase("errors.surface.grid_too_large", rows=betas.size, columns=alphas.size,
+                                most=MAX_GRID_POINTS))
     A, B = np.meshgrid(alphas, betas)
     A, B = A.ravel(), B.ravel()
     moving = (d1 != 0) | (d2 != 0)
@@ -300,7 +297,7 @@ def _data(model, X, y, loss):
     x = as_float_matrix("X", X, n_features=model.sizes[0])
     y = loss_fn.check_labels(y, model.sizes[-1])
     if len(y) != len(x):
-        raise ValueError(f"y has {len(y)} samples but X has {len(x)}; they must match.")
+        raise ValueError(phrase("errors.surface.samples", n_y=len(y), n_x=len(x)))
     return x, y, loss_fn
 
 
@@ -554,27 +551,25 @@ def _sigmoid_bce_losses(z: np.ndarray, not_y: np.ndarray, workspace: _Workspace)
 def _vector(name, value) -> np.ndarray:
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a flat vector (n_params,); received shape {arr.shape}.")
+        raise ValueError(phrase("errors.surface.flat_vector", name=name, shape=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf (a diverged run?); it must be finite.")
+        raise ValueError(phrase("errors.surface.vector_not_finite", name=name))
     return arr
 
 
 def _flat(model, name, value) -> np.ndarray:
     arr = _vector(name, value)
     if arr.shape != (model.n_params,):
-        raise ValueError(f"{name} must have shape ({model.n_params},) for this model (its flat "
-                         f"weight vector, as model.get_flat()); received {arr.shape}.")
+        raise ValueError(phrase("errors.surface.flat_shape", name=name, n=model.n_params, shape=arr.shape))
     return arr
 
 
 def _axis(name, values) -> np.ndarray:
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 1 or arr.size < 2:
-        raise ValueError(f"{name} must be a 1-D array of at least 2 grid coordinates, e.g. "
-                         f"np.linspace(-1, 1, 41); received shape {arr.shape}.")
+        raise ValueError(phrase("errors.surface.axis_shape", name=name, shape=arr.shape))
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf; grid coordinates must be finite.")
+        raise ValueError(phrase("errors.surface.axis_not_finite", name=name))
     return arr
 
 

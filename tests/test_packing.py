@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import stepnn as sn
+from core.helpers import set_field
 from stepnn import packing
 from stepnn.activations import Activation
 from stepnn.saving import SessionFileError, read_archive, write_archive
@@ -117,13 +118,7 @@ def _model_parts():
 
 def _edit(meta, path, value):
     meta = copy.deepcopy(meta)
-    target = meta
-    for key in path[:-1]:
-        target = target[key]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
+    set_field(meta, path, value)
     return meta
 
 

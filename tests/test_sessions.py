@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import stepnn as sn
-from core.helpers import binary_problem, binary_trainer
+from core.helpers import binary_problem, binary_trainer, set_field
 from core.test_time_travel import _same, observed
 from stepnn.saving import read_archive, write_archive
 
@@ -124,12 +124,6 @@ def _bad(tmp_path, meta, arrays):
     return path
 
 
-def _set(table, keys, value):
-    for k in keys[:-1]:
-        table = table[k]
-    table[keys[-1]] = value
-
-
 @pytest.mark.parametrize("keys, value, words", [
     (("kind",), "something", "not a saved training session"),
     (("session_version",), 99, "session version 99"),
@@ -152,7 +146,7 @@ def _set(table, keys, value):
 ])
 def test_inconsistent_meta_is_refused(tmp_path, keys, value, words):
     meta, arrays = _good(tmp_path)
-    _set(meta, keys, value)
+    set_field(meta, keys, value)
     with pytest.raises(sn.SessionFileError, match=words):
         sn.load(_bad(tmp_path, meta, arrays))
 

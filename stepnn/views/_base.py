@@ -93,8 +93,7 @@ def use_language(lang: "str | None") -> str:
     texts (``localize``)."""
     lang = resolve_language(lang)
     if lang == "ko" and korean_font() is None:
-        raise RuntimeError("No Hangul font found for Korean labels: install stepnn's dependency "
-                           "koreanize-matplotlib (pip) or the Debian package fonts-nanum.")
+        raise RuntimeError(phrase("errors.font_missing", lang, what=phrase("errors.font_for.labels", lang)))
     return lang
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.transforms import Affine2D
 
+from ..terms import phrase
 from ._base import View, add_title, bare_axes, localize, use_language
 from .style import OKABE_ITO, ROLES, class_cmap
 
@@ -82,8 +83,7 @@ class BoundaryView(View):
     def __init__(self, ax, trainer, resolution: int = 40, lang: "str | None" = None, on_click=None):
         self.lang = use_language(lang)
         if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-            raise ValueError(f"resolution must be a whole number >= 2 (grid points per axis); "
-                             f"received {resolution!r}.")
+            raise ValueError(phrase("errors.view_resolution", self.lang, resolution=resolution))
         self.ax = ax
         self.axes = [ax]
         self.resolution = resolution

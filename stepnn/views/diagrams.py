@@ -55,7 +55,7 @@ class Diagram:
         """Write the picture to ``path`` (.png or .svg)."""
         fmt = str(path).rsplit(".", 1)[-1].lower()
         if fmt not in ("png", "svg"):
-            raise ValueError(f"a diagram is saved as .png or .svg; received the path {path!r}.")
+            raise ValueError(phrase("errors.diagram_save", self.lang, path=path))
         with open(path, "wb") as handle:
             handle.write(self.to_bytes(fmt))
 
@@ -73,8 +73,7 @@ def _hangul_family() -> str:
     weight instead of logging "Failed to find font weight bold"."""
     hangul = korean_font()
     if hangul is None:
-        raise RuntimeError("No Hangul font found for the Korean diagrams: install stepnn's dependency "
-                           "koreanize-matplotlib (pip) or the Debian package fonts-nanum.")
+        raise RuntimeError(phrase("errors.font_missing", what=phrase("errors.font_for.diagrams")))
     regular = Path(font_manager.findfont(font_manager.FontProperties(family=hangul)))
     for face in sorted(regular.parent.glob(regular.stem + "?*" + regular.suffix)):
         font_manager.fontManager.addfont(str(face))
@@ -163,11 +162,10 @@ def network(layers, lang: "str | None" = None, activations=None) -> Diagram:
     sizes = [weights[0][0].shape[0]] + [W.shape[1] for W, _ in weights]
     for k, (W, b) in enumerate(weights):
         if W.shape[0] != sizes[k] or b.shape != (W.shape[1],):
-            raise ValueError(f"layer {k + 1}: W must be (n_in, n_out) = ({sizes[k]}, n_out) and b "
-                             f"(n_out,); received W {W.shape} and b {b.shape}.")
+            raise ValueError(phrase("errors.diagram_layer_shapes", lang, k=k + 1, n_in=sizes[k],
+                                    w_shape=W.shape, b_shape=b.shape))
     if max(sizes) > 4 or len(sizes) > 4:
-        raise ValueError(f"a diagram with readable numbers has at most 4 layers of at most 4 "
-                         f"units; received sizes {sizes}.")
+        raise ValueError(phrase("errors.diagram_too_big", lang, sizes=sizes))
     gap, step = 3.2, 1.5
     xs = [gap * k for k in range(len(sizes))]
     ys = [[step * ((n - 1) / 2 - i) for i in range(n)] for n in sizes]
@@ -235,10 +233,9 @@ def epoch_timeline(n_samples: int = 10, batch_size: int = 4, epochs: int = 2,
     lang, w = _words(lang)
     for name, value in (("n_samples", n_samples), ("batch_size", batch_size), ("epochs", epochs)):
         if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number; received {value!r}.")
+            raise ValueError(phrase("errors.diagram_positive", lang, name=name, value=value))
     if epochs * n_samples > 64 or epochs > 4:
-        raise ValueError(f"a readable timeline shows at most 4 epochs and 64 samples in all; "
-                         f"received {epochs} epochs of {n_samples} samples.")
+        raise ValueError(phrase("errors.diagram_timeline", lang, epochs=epochs, n_samples=n_samples))
     full, rest = divmod(n_samples, batch_size)
     k = full if drop_last or rest == 0 else full + 1
     length, gap = 12.0, 0.5

@@ -13,6 +13,8 @@ from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from ..terms import phrase
+
 __all__ = ["save_png", "save_gif", "axes_bbox", "IMAGE_FORMATS", "image_format"]
 
 # file suffix -> matplotlib's format name (JPEG through Pillow, a dependency)
@@ -21,7 +23,7 @@ IMAGE_FORMATS = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".svg": "svg", ".
 
 def _figure(fig) -> Figure:
     if not isinstance(fig, Figure):
-        raise TypeError(f"expected a matplotlib Figure; received {type(fig).__name__}.")
+        raise TypeError(phrase("errors.export_figure", type=type(fig).__name__))
     return fig
 
 
@@ -37,8 +39,7 @@ def image_format(path) -> str:
     any other suffix, so that a file never holds bytes of another format than its name says."""
     suffix = Path(path).suffix.lower()
     if suffix not in IMAGE_FORMATS:
-        raise ValueError(f"the file name must end in one of {', '.join(IMAGE_FORMATS)} (the format is "
-                         f"taken from it); received {str(path)!r}. Example: 'figure.png'.")
+        raise ValueError(phrase("errors.export_suffix", formats=", ".join(IMAGE_FORMATS), path=str(path)))
     return IMAGE_FORMATS[suffix]
 
 
@@ -51,7 +52,7 @@ def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" 
     _figure(fig)
     fmt = image_format(path)
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
-        raise ValueError(f"dpi must be a number > 0, e.g. 150; received {dpi!r}.")
+        raise ValueError(phrase("errors.export_dpi", dpi=dpi))
     fig.savefig(path, format=fmt, dpi=float(dpi or fig.dpi), bbox_inches=bbox)
     return str(path)
 
@@ -70,14 +71,13 @@ def save_gif(path, fig: Figure, frames: Callable[[int], object], n_frames: int, 
     """
     _figure(fig)
     if Path(path).suffix.lower() != ".gif":
-        raise ValueError(f"save_gif writes a GIF: the path must end in .gif; received {str(path)!r}.")
+        raise ValueError(phrase("errors.export_gif_suffix", path=str(path)))
     if isinstance(n_frames, bool) or not isinstance(n_frames, Integral) or n_frames < 1:
-        raise ValueError(f"n_frames must be a whole number >= 1; received {n_frames!r}.")
+        raise ValueError(phrase("errors.export_n_frames", n_frames=n_frames))
     if isinstance(fps, bool) or not isinstance(fps, Real) or not fps > 0:
-        raise ValueError(f"fps must be a number > 0, e.g. 5; received {fps!r}.")
+        raise ValueError(phrase("errors.export_fps", fps=fps))
     if not callable(frames):
-        raise TypeError(f"frames must be a function frames(i) that updates the figure; "
-                        f"received {type(frames).__name__}.")
+        raise TypeError(phrase("errors.export_frames", type=type(frames).__name__))
     n_frames = int(n_frames)
     writer = PillowWriter(fps=fps)
     with writer.saving(fig, str(path), dpi or fig.dpi):

@@ -210,7 +210,7 @@ class ParameterTableView(View):
         self.ax, self.lang = ax, use_language(lang)
         fs = self.fontsize = _size(ax, fontsize)
         if groups not in (1, 2):
-            raise ValueError(f"groups must be 1 (one column of rows) or 2 (side by side); received {groups!r}.")
+            raise ValueError(phrase("errors.view_groups", self.lang, groups=groups))
         quiet_axes(ax)
         for side in ax.spines.values():
             side.set_visible(False)

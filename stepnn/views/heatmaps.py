@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 
+from ..terms import phrase
 from ._base import View, add_title, bare_axes, localize, use_language
 from .curves import nice_ceiling
 from .style import LEVEL_CMAP, SIGN_CMAP
@@ -118,8 +119,8 @@ class _LayerHeatmaps(View):
         needed = self.n_axes(trainer.model)
         self.axes = list(np.ravel(axes))
         if len(self.axes) != needed:
-            raise ValueError(f"{type(self).__name__} needs {needed} axes; received {len(self.axes)}. "
-                             f"Create them with e.g. fig.subplots(1, {needed}).")
+            raise ValueError(phrase("errors.view_axes", self.lang, view=type(self).__name__, needed=needed,
+                                    got=len(self.axes)))
         return trainer.model.layers
 
 

@@ -112,11 +112,10 @@ def loss_point(loss, y_true, y_pred) -> LossPoint:
     y_pred = np.atleast_2d(np.asarray(y_pred, dtype=np.float64))
     y_true = fn.check_labels(y_true, y_pred.shape[-1])
     if y_pred.shape[0] != 1:
-        raise ValueError(f"loss_point evaluates one sample: y_pred must have shape (1, k); received "
-                         f"{y_pred.shape}.")
+        raise ValueError(phrase("errors.view_loss_point_shape", shape=y_pred.shape))
     if kind == "categorical" and not np.isclose(y_pred.sum(), 1.0):
-        raise ValueError(f"for {fn.name} the prediction must be probabilities that sum to 1; "
-                         f"received {y_pred[0].tolist()} (sum {y_pred.sum():.4g}). Divide by the sum.")
+        raise ValueError(phrase("errors.view_loss_point_sum", loss=fn.name, values=y_pred[0].tolist(),
+                                total=y_pred.sum()))
     value = fn(y_true, y_pred)
     gradient = fn.gradient(y_true, y_pred)
     if kind == "categorical":

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from numbers import Real
 
+from ..terms import phrase
+
 __all__ = ["OKABE_ITO", "ROLES", "SIGN_CMAP", "LEVEL_CMAP", "class_cmap", "text_px", "FONT_STACK", "MIN_TEXT_PX",
            "MAX_WIDTH_PX", "font_points", "check_scale"]
 
@@ -51,8 +53,7 @@ def font_points(px: float, dpi: float, scale: float = 1.0) -> float:
 def check_scale(scale) -> float:
     """A presentation scale (1 = laptop; 1.5 for a projector): a number in [0.5, 3]."""
     if isinstance(scale, bool) or not isinstance(scale, Real) or not 0.5 <= scale <= 3:
-        raise ValueError(f"scale must be a number from 0.5 to 3 (1 is the normal size, 1.5 makes "
-                         f"everything larger for a projector); received {scale!r}.")
+        raise ValueError(phrase("errors.view_scale", scale=scale))
     return float(scale)
 
 

@@ -28,6 +28,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import surface as S
 from .._checks import positive_int
+from ..terms import phrase
 from ._base import View, localize, quiet_axes, use_language
 from .curves import nice_ceiling
 
@@ -73,7 +74,7 @@ class _PlaneView(View):
         self.axes = [ax]
         self.resolution = positive_int("resolution", resolution)
         if self.resolution < 2:
-            raise ValueError(f"resolution must be at least 2 grid points per axis; received {resolution}.")
+            raise ValueError(phrase("errors.view_resolution_min", self.lang, resolution=resolution))
         self.surface: "S.Surface | None" = None
         self.contours: list = []
         self.levels: "np.ndarray | None" = None   # the colours' losses, fixed while the plane stays
@@ -181,13 +182,14 @@ class SurfaceView(_PlaneView):
                  span: "float | None" = None, lang: "str | None" = None, refresh_every: int = 10,
                  path_ax=None, on_pick: "Callable | None" = None):
         if directions not in DIRECTIONS:
-            raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
+            raise ValueError(phrase("errors.widget.choice", lang, name="directions", choices=DIRECTIONS,
+                                    value=directions))
         super().__init__(ax, resolution, lang)
         self.trainer = trainer
         self.directions = directions
         self.refresh_every = positive_int("refresh_every", refresh_every)
         if span is not None and not (np.isfinite(span) and span > 0):
-            raise ValueError(f"span must be a positive number; received {span!r}.")
+            raise ValueError(phrase("errors.view_span", self.lang, span=span))
         self.span = span
         self.on_pick = on_pick
         self.plane: "S.Plane | None" = None
@@ -250,8 +252,7 @@ class SurfaceView(_PlaneView):
     def set_params(self, i: "int | str", j: "int | str") -> None:
         """"weights" mode: show the loss over weights i and j (flat indices or names like "W1[0,1]")."""
         if self.directions != "weights":
-            raise ValueError('set_params chooses the two weights of directions="weights"; this view '
-                             'shows the PCA plane.')
+            raise ValueError(phrase("errors.view_set_params", self.lang))
         self._set_indices(i, j)
         self.window = None
         self.refresh()
@@ -541,11 +542,12 @@ class RaceSurfaceView(_PlaneView):
     def __init__(self, ax, trainers: Sequence, labels: Sequence[str], colors: "Sequence[str] | None" = None,
                  directions: str = "pca", params=None, resolution: int = 41, lang: "str | None" = None):
         if directions not in DIRECTIONS:
-            raise ValueError(f"directions must be one of {DIRECTIONS}; received {directions!r}.")
+            raise ValueError(phrase("errors.widget.choice", lang, name="directions", choices=DIRECTIONS,
+                                    value=directions))
         super().__init__(ax, resolution, lang)
         self.trainers = list(trainers)
         if len(labels) != len(self.trainers):
-            raise ValueError(f"one label per run: {len(self.trainers)} runs, {len(labels)} labels.")
+            raise ValueError(phrase("errors.view_labels", self.lang, runs=len(self.trainers), labels=len(labels)))
         colors = list(colors or RUN_COLORS)
         self.labels = list(labels)
         self.directions = directions

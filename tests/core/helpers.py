@@ -87,6 +87,17 @@ def loss_through(layers, loss_fn, y, start: int, value: np.ndarray, kind: str) -
     return float(np.mean(loss_fn.per_sample(y, a)))
 
 
+def set_field(table, keys, value) -> None:
+    """Set the field at ``keys`` (a path through nested dicts and lists, e.g. a session file's
+    meta) to ``value``; ``value=KeyError`` deletes the field."""
+    for key in keys[:-1]:
+        table = table[key]
+    if value is KeyError:
+        del table[keys[-1]]
+    else:
+        table[keys[-1]] = value
+
+
 def _freeze(obj):
     """A deep copy of nested dicts / lists / arrays, for later comparison."""
     return copy.deepcopy(obj)

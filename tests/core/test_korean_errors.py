@@ -4,16 +4,22 @@ English they are word for word what they were before the Korean edition; either 
 is left as it was."""
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 
 import numpy as np
 import pytest
 
 import stepnn as sn
+from stepnn import links
 from stepnn.chain import ComputationGraph
-from stepnn.saving import SessionFileNotFoundError
+from stepnn.history import History
+from stepnn.neurons import unit_activations
+from stepnn.problems import Bowl
+from stepnn.saving import SessionFileNotFoundError, write_archive
 
-from .helpers import assert_same_state, binary_model, binary_problem, snapshot
+from .helpers import assert_same_state, binary_model, binary_problem, set_field, snapshot
 
 X, Y = binary_problem(n=20)
 
@@ -44,6 +50,35 @@ def _forward_twice(graph):
 def _relu_output_trainer():
     model = sn.Sequential([sn.Dense(2, 3, activation="tanh"), sn.Dense(3, 1, activation="relu")])
     return sn.Trainer(model, X, Y, loss="binary_crossentropy")
+
+
+def _set(*keys, value=KeyError):
+    """An edit of session.json's header: the field at ``keys`` set to ``value`` (or deleted)."""
+    return lambda header: set_field(header, keys, value)
+
+
+def _tampered(tmp, edit) -> str:
+    """The session file of a fresh trainer, its session.json changed by ``edit(header)``."""
+    path = tmp / "run.stepnn"
+    sn.save(_trainer(), path)
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    header = json.loads(members["session.json"])
+    edit(header)
+    members["session.json"] = json.dumps(header).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return str(path)
+
+
+def _zip(tmp, *names) -> str:
+    """A zip holding empty files ``names``: a zip, but not a session file."""
+    path = tmp / "other.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in names:
+            zf.writestr(name, b"")
+    return str(path)
 
 
 # (id, exception type, call(trainer, tmp folder), text the message shows of the value received
@@ -269,6 +304,94 @@ BAD_CALLS = [
      lambda tr, tmp: sn.load(_csv(tmp, "x1,label\n1,0\n")), "data.csv",
      "'<tmp>/data.csv' is not a readable stepnn session file (a broken or truncated zip, or "
      "another kind of file): File is not a zip file"),
+    # broken, tampered or foreign session files, and bad arguments of save and write_archive
+    ("load_zip_without_session", sn.SessionFileError, lambda tr, tmp: sn.load(_zip(tmp)), "other.zip",
+     "'<tmp>/other.zip': no session.json inside; this zip is not a stepnn session file."),
+    ("load_zip_climbing_out", sn.SessionFileError, lambda tr, tmp: sn.load(_zip(tmp, "../x.npy")),
+     "'../x.npy'",
+     "'<tmp>/other.zip': unexpected member '../x.npy' (a session file holds only session.json and "
+     "arrays/<name>.npy; names may not climb out with '..')."),
+    ("load_format_version", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("format_version", value=0))), "0",
+     "'<tmp>/run.stepnn': format_version must be a whole number >= 1; found 0."),
+    ("load_object_array", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("arrays", "data/0/X", "dtype", value="|O"))),
+     "object",
+     "'<tmp>/run.stepnn': array 'data/0/X' has dtype object, which would need pickle; refused."),
+    ("load_field_type", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "trainer", "seed", value="zero"))), "str",
+     "session.json: trainer: 'seed' must be int; found str."),
+    ("load_field_missing", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "trainer", "seed"))), "'seed'",
+     "session.json: trainer: 'seed' must be int; found nothing."),
+    ("load_array_shape", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "model", "layers", 0, "n_in", value=3))),
+     "(3, 4)",
+     "session.json: the array 'model/W1' has shape (2, 4); expected (3, 4)."),
+    ("load_learning_rate", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "initial", "learning_rate", value=-1))),
+     "-1",
+     "session.json: the initial settings learning rate cannot be rebuilt: learning_rate must be a "
+     "positive finite number, e.g. 0.01; received -1."),
+    ("load_momentum", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "initial", "optimizer", "hyperparameters",
+                                                 "momentum", value=1.5))), "1.5",
+     "session.json: the optimizer cannot be rebuilt: momentum must be a number in [0, 1); "
+     "received 1.5."),
+    ("load_data_index", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "initial", "data", value=5))), "5",
+     "session.json: initial settings: data set 5 does not exist (1 saved)."),
+    ("load_counters", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "state", "epoch", value=-1))), "-1",
+     "session.json: state: counters must be >= 0 and the phase 0..3; found {'phase': 0, 'epoch': "
+     "-1, 'iteration': 0, 'global_iteration': 0, 'samples_seen': 0, 'cursor': 0, 'epoch_count': "
+     "0, 'n_events': 0}."),
+    ("load_bit_generator", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "state", "rng", "bit_generator",
+                                                 value="MT19937"))), "'MT19937'",
+     "session.json: rng: unknown bit generator 'MT19937'; expected 'PCG64'."),
+    ("load_event_kind", sn.SessionFileError,
+     lambda tr, tmp: sn.load(_tampered(tmp, _set("meta", "history", "events", value=[
+         {"global_iteration": 0, "what": "learning_rate", "old": {"t": "code"},
+          "new": {"t": "plain", "v": 1}}]))), "'code'",
+     "session.json: history: unknown event value kind 'code'."),
+    ("write_archive_name", ValueError,
+     lambda tr, tmp: write_archive(tmp / "a.stepnn", {}, {"../W1": np.zeros(2)}), "'../W1'",
+     "array name '../W1' is not allowed: use letters, digits, '_', '.', '-' and '/' between parts "
+     "(not starting with '.'), e.g. 'model/W1'."),
+    ("write_archive_meta", TypeError, lambda tr, tmp: write_archive(tmp / "a.stepnn", [], {}), "list",
+     "meta must be a dict of JSON values; received list."),
+    # the history, the neuron pictures, the descent problems, the loss surface, the lesson links
+    ("history_index", IndexError, lambda tr, tmp: tr.history.iterations[5], "5",
+     "iteration index 5 out of range: the history has 0 iterations."),
+    ("history_stride", ValueError,
+     lambda tr, tmp: History.from_parts(np.zeros((0, 9)), [], [], [], np.zeros((1, 17)), [0], 3),
+     "3",
+     "the path's stride must be a power of two; found 3."),
+    ("neurons_grid", ValueError,
+     lambda tr, tmp: unit_activations(tr.model, np.linspace(0, 1, 300), np.linspace(0, 1, 300)),
+     "90000",
+     "a grid of 300 x 300 = 90000 points is more than the 65536 allowed; a coarse grid (e.g. 16 x "
+     "16) is enough for a unit's picture."),
+    ("neurons_inputs", ValueError,
+     lambda tr, tmp: unit_activations(sn.Sequential([sn.Dense(3, 1)]), [0, 1], [0, 1]), "3",
+     "pictures over the input plane need a model with 2 inputs; this model takes 3 (sizes [3, 1])."),
+    ("bowl_coefficient", ValueError, lambda tr, tmp: Bowl(a=-1), "-1",
+     "the bowl's coefficient a must be a positive number, e.g. 1.0; received -1."),
+    ("surface_grid_axis", ValueError,
+     lambda tr, tmp: sn.surface.loss_grid(tr.model, X, Y, "binary_crossentropy", np.zeros(17),
+                                          np.ones(17), np.eye(17)[0], [0.0], [0.0, 1.0]), "(1,)",
+     "alphas must be a 1-D array of at least 2 grid coordinates, e.g. np.linspace(-1, 1, 41); "
+     "received shape (1,)."),
+    ("surface_parallel", ValueError,
+     lambda tr, tmp: sn.surface.project(np.zeros((3, 4)), np.zeros(4), np.ones(4), np.ones(4)), None,
+     "d1 and d2 are parallel (or zero), so they span no plane; choose two independent directions."),
+    ("links_repo", ValueError, lambda tr, tmp: links.parse_repo("https://github.com/a/b"),
+     "'https://github.com/a/b'",
+     "expected a GitHub repository as OWNER/NAME, for example 'your-org/your-course'; got "
+     "'https://github.com/a/b'. Give only the owner and the name, not a URL."),
+    ("links_edition", ValueError, lambda tr, tmp: links.edition_folder("fr"), "'fr'",
+     "expected an edition, one of en, ko; got 'fr'"),
 ]
 
 
@@ -296,6 +419,11 @@ CODE_WORDS = {
     "model", "momentum", "nesterov", "noise", "np", "numpy", "optim", "torch", "patience", "real",
     "reshape", "run", "seed", "shuffle", "sn", "step", "stepnn", "target", "trainer", "unique",
     "weights", "x", "m", "clear", "update", "dict", "runs", "view", "views", "LossExplorer", "PCA",
+    # file formats and libraries of saved sessions and exported figures, and the arguments of
+    # write_archive, save_gif, surface.project, the views and the diagrams; Python's type names
+    "JSON", "npy", "GIF", "pickle", "pip", "matplotlib", "Figure", "meta", "arrays", "dpi", "fps",
+    "frames", "i", "axes", "groups", "resolution", "span", "directions", "scale", "project",
+    "path", "center", "str", "object",
 }
 
 
