@@ -56,8 +56,10 @@ def resolve_language(lang: "str | None" = None) -> str:
     if lang is None:
         return _language
     if lang not in LANGS:
+        # the language asked for is unknown, so the message says it in both
         raise ValueError(f"lang must be one of {LANGS} (English or Korean); received {lang!r}. "
-                         f'Use lang="ko" for Korean.')
+                         f'Use lang="ko" for Korean. / lang은 {LANGS} 중 하나여야 합니다 '
+                         f'(영어 또는 한국어). 받은 값: {lang!r}. 한국어는 lang="ko"로 쓰세요.')
     return lang
 
 TERMS: dict[str, tuple[str, str]] = {

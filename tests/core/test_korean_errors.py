@@ -476,3 +476,17 @@ def test_korean_error_keeps_its_python_type_for_except_clauses():
         assert info.value.path == __file__
     finally:
         sn.set_language("en")
+
+
+def test_an_unknown_language_is_refused_in_both_languages():
+    """lang="kr" names no language, so the message is in English and in Korean; nothing changes."""
+    sn.set_language("ko")
+    try:
+        with pytest.raises(ValueError) as info:
+            sn.set_language("kr")
+        message = str(info.value)
+        assert "lang must be one of ('en', 'ko')" in message and "received 'kr'" in message
+        assert "받은 값: 'kr'" in message and 'lang="ko"' in message
+        assert sn.get_language() == "ko"
+    finally:
+        sn.set_language("en")
