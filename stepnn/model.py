@@ -22,6 +22,8 @@ class Sequential:
     """
 
     def __init__(self, layers: Sequence[Dense], seed: int = 0):
+        if isinstance(layers, (Dense, str, dict)) or not hasattr(layers, "__iter__"):
+            raise TypeError(phrase("errors.layers_not_list", type=type(layers).__name__))
         layers = list(layers)
         if not layers:
             raise ValueError(phrase("errors.no_layers"))
