@@ -21,7 +21,8 @@ three ways in the same run:
 Each runner starts from the same weights and the same shuffling seed, so all three compute the
 same numbers; the table shows how far apart their losses end up as proof of that.
 
-Timing: ``time.perf_counter`` around whole runs of a few epochs (the epochs wrap, the last
+Timing: ``time.perf_counter`` (and the process's CPU time, ``time.process_time``, which
+time spent waiting for a busy CPU does not count) around whole runs of a few epochs (the epochs wrap, the last
 batch of an epoch may be smaller), after a warm-up run; every repeat starts from the initial
 state, the Trainer and the numpy loop take turns (torch is timed after them), and the table
 shows the median over the repeats. The ratio is the median over the turns of Trainer / numpy
@@ -43,7 +44,7 @@ import platform
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -290,10 +291,12 @@ def torch_runner(case: Case, X: np.ndarray, y: np.ndarray) -> Runner:
 # ---------------------------------------------------------------------- timing
 @dataclass
 class Timing:
-    """One runner's timed repeats (microseconds per iteration) and its last run's result."""
+    """One runner's timed repeats (microseconds per iteration: wall clock, and CPU time of the
+    process) and its last run's result."""
     name: str
     per_step_us: list
     result: "Result | None" = None
+    cpu_us: list = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -322,10 +325,11 @@ def time_case(case: Case, repeats: int, epochs: int) -> dict[str, Timing]:
         reset()
         gc.collect()
         time.sleep(0.005)  # let BLAS / OpenMP worker threads of the previous run go idle
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = run(steps)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         timings[name].per_step_us.append(elapsed / steps * 1e6)
+        timings[name].cpu_us.append(cpu / steps * 1e6)
         timings[name].result = result
 
     for reset, run in runners.values():  # warm-up: caches, lazy imports, BLAS buffers
@@ -349,10 +353,12 @@ def time_case(case: Case, repeats: int, epochs: int) -> dict[str, Timing]:
     return timings
 
 
-def paired_ratio(trainer: Timing, numpy_loop: Timing) -> float:
+def paired_ratio(trainer: Timing, numpy_loop: Timing, cpu: bool = False) -> float:
     """The median over the repeats of Trainer / numpy loop, each pair timed in the same turn, so
-    that a slow spell of the machine, which slows both of a pair, cancels out."""
-    return statistics.median(t / n for t, n in zip(trainer.per_step_us, numpy_loop.per_step_us))
+    that a slow spell of the machine, which slows both of a pair, cancels out; ``cpu``: of the CPU
+    times, which other processes on the machine disturb less."""
+    a, b = (trainer.cpu_us, numpy_loop.cpu_us) if cpu else (trainer.per_step_us, numpy_loop.per_step_us)
+    return statistics.median(t / n for t, n in zip(a, b))
 
 
 def max_difference(a: Result, b: Result) -> float:
@@ -389,16 +395,19 @@ def report(results: list[tuple[Case, dict[str, Timing]]], repeats: int, epochs: 
            load: str) -> str:
     lines = ["stepnn core: microseconds per training iteration "
              f"(median of {repeats} repeats, each {epochs}.5 epochs from the initial weights); "
-             "ratio: the median of Trainer / numpy loop over the turns they took together",
+             "ratio: the median of Trainer / numpy loop over the turns they took together "
+             "(wall clock; CPU ratio: the same of the process's CPU times)",
              environment(), load, ""]
-    head = (f"{'case':<18}{'Trainer.step':>13}{'numpy loop':>12}{'ratio':>7}  "
+    head = (f"{'case':<18}{'Trainer.step':>13}{'numpy loop':>12}{'ratio':>7}{'CPU ratio':>10}  "
             f"{'target <= ' + str(TARGET_RATIO):<16}")
     if torch is not None:
         head += f"{'torch':>9}{'torch 1 thread':>16}"
     lines += [head, "-" * len(head)]
     for case, t in results:
         ratio = paired_ratio(t["trainer"], t["numpy"])
-        row = (f"{case.label:<18}{t['trainer'].median:>13.1f}{t['numpy'].median:>12.1f}{ratio:>7.2f}  "
+        cpu_ratio = paired_ratio(t["trainer"], t["numpy"], cpu=True)
+        row = (f"{case.label:<18}{t['trainer'].median:>13.1f}{t['numpy'].median:>12.1f}{ratio:>7.2f}"
+               f"{cpu_ratio:>10.2f}  "
                f"{'target met' if ratio <= TARGET_RATIO else 'target NOT met':<16}")
         if torch is not None:
             row += f"{t['torch'].median:>9.1f}{t['torch 1 thread'].median:>16.1f}"
