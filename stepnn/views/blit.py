@@ -10,10 +10,12 @@ it (``Figure.draw_artist``) and sends the result (``canvas.blit``).
 
 When does a frame need a full draw? When something outside the animated artists changed: a
 changed limit, text or artist makes the figure ``stale`` (animated artists do not: matplotlib
-keeps their changes from marking the figure stale). Then the blitter asks for a full draw with
-``canvas.draw_idle()``: on Agg that draws at once; on an ipympl canvas the page asks the kernel
-for the draw when it is ready, so pixels are never sent before the page's view is up (it only
-blits after a ``draw_event``).
+keeps their changes from marking the figure stale). Until the canvas has drawn once, the blitter
+asks for the full draw with ``canvas.draw_idle()``: on Agg that draws at once; on an ipympl
+canvas the page asks the kernel for the draw when it is ready, so pixels are never sent before
+the page's view is up (it only blits after a ``draw_event``). Once the canvas has drawn, the page
+is up: a full draw is then made at once with ``canvas.draw()``, which on ipympl sends its pixels
+right away instead of a request the page would answer with the same draw (a round trip saved).
 
 The pixels equal those of a full draw of the same figure as long as every animated artist lies
 above the non-animated artists it overlaps (a higher zorder in its axes), which the views ensure,
@@ -85,7 +87,8 @@ class Blitter:
         self.background = None
 
     def draw(self) -> bool:
-        """Bring the canvas's pixels up to date; returns True when it asked for a full draw."""
+        """Bring the canvas's pixels up to date; returns True when it drew in full (or asked the
+        page for a full draw, before the canvas's first draw)."""
         canvas = self.canvas
         if canvas is not self.figure.canvas:       # the figure moved to another canvas
             canvas.mpl_disconnect(self.cid)
@@ -94,7 +97,10 @@ class Blitter:
             self.background = None
         artists = self.artists()
         if self.background is None or self.figure.stale or not isinstance(canvas, FigureCanvasAgg):
-            canvas.draw_idle()
+            if self.full_draws and isinstance(canvas, FigureCanvasAgg):
+                canvas.draw()         # the page has shown a draw: it is up, no need to ask it
+            else:
+                canvas.draw_idle()
             return True
         canvas.restore_region(self.background)
         for artist in artists:

@@ -176,6 +176,12 @@ def test_a_live_dashboard_waits_for_the_page_then_blits_and_sends_the_new_pixels
     assert len(binary) == 1
     np.testing.assert_array_equal(sent_image(binary[0], board.figure), pixels(board.figure))
     assert_same_as_full_draw(board.figure, "live")
+    sent.clear()
+    board.blitter.invalidate()         # a full draw, once the page is up: drawn and sent at once
+    board.buttons["step"].click()
+    assert board.blitter.full_draws == 2 and [data for data, _ in sent] == ['{"type": "binary"}']
+    np.testing.assert_array_equal(sent_image(sent[0][1][0], board.figure), pixels(board.figure))
+    assert_same_as_full_draw(board.figure, "live, drawn in full")
 
 
 def test_no_dashboard_animates_an_image():
