@@ -51,6 +51,13 @@ class View:
         owner that blits), in the order they are created; default: none."""
         return []
 
+    def occasional_artists(self) -> list:
+        """The artists ``update`` changes only at some calls (a sentence saying which phase ran, a
+        setting's label), which lie apart from or below the dynamic ones: an owner that blits keeps
+        them drawn in a second copy of its background and redraws them only when one changed
+        (``stepnn.views.blit``); default: none."""
+        return []
+
     def t(self, key: str) -> str:
         """The course term ``key`` in this view's language."""
         return term(key, self.lang)

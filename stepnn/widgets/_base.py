@@ -141,10 +141,12 @@ class Dashboard:
         self.figures.append(fig)
         return fig, view
 
-    def blit(self, fig: Figure, dynamic: Callable[[], Iterable]) -> Blitter:
-        """Redraw ``fig`` by blitting from now on: ``dynamic()`` names the artists (or whole axes)
-        that change between redraws (see ``stepnn.views.blit``). Returns the Blitter."""
-        blitter = self.blitters[id(fig)] = Blitter(fig, dynamic)
+    def blit(self, fig: Figure, dynamic: Callable[[], Iterable],
+             occasional: "Callable[[], Iterable] | None" = None) -> Blitter:
+        """Redraw ``fig`` by blitting from now on: ``dynamic()`` names the artists that change
+        between redraws, ``occasional()`` those that change only at some (see
+        ``stepnn.views.blit``). Returns the Blitter."""
+        blitter = self.blitters[id(fig)] = Blitter(fig, dynamic, occasional)
         return blitter
 
     def render(self, fig: Figure) -> None:
