@@ -144,8 +144,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     # heatmaps
     'heatmaps.sample': ('sample', '샘플'),
     'heatmaps.unit': ('unit', '뉴런'),
-    'heatmaps.gradient': ('gradient of W{i}', 'W{i}의 기울기'),
-    'heatmaps.gradient_size': ('gradient of W{i} (size {size:.2g})', 'W{i}의 기울기 (크기 {size:.2g})'),
+    'heatmaps.gradient': ('gradient of W{i}, size', 'W{i}의 기울기, 크기'),
     # network
     'network.start': ('Weights W; press Forward',
         '가중치 W: 순전파를 누르세요'),

@@ -20,7 +20,7 @@ from matplotlib.text import Text
 from ..terms import phrase, resolve_language, term
 
 __all__ = ["View", "korean_font", "use_language", "localize", "quiet_axes", "add_title",
-           "bare_axes", "readable"]
+           "add_number", "bare_axes", "readable"]
 
 
 class View:
@@ -49,6 +49,13 @@ class View:
     def dynamic_artists(self) -> list:
         """The artists ``update`` changes at nearly every call (drawn over the background by an
         owner that blits), in the order they are created; default: none."""
+        return []
+
+    def occasional_artists(self) -> list:
+        """The artists ``update`` changes only at some calls (a sentence saying which phase ran, a
+        setting's label), which lie apart from or below the dynamic ones: an owner that blits keeps
+        them drawn in a second copy of its background and redraws them only when one changed
+        (``stepnn.views.blit``); default: none."""
         return []
 
     def t(self, key: str) -> str:
@@ -134,6 +141,17 @@ def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 8) -> Text:
     """A title ``pad`` points above the axes, at a fixed height (no search for room above tick
     labels at every draw)."""
     return ax.set_title(text, fontsize=fontsize, pad=pad, y=1.0)
+
+
+def add_number(ax, after: Text, text: str = "", gap: float = 3.0, **props) -> Text:
+    """A short text that changes (a number) placed ``gap`` points right of the text ``after`` that
+    does not (its words), on the same line, wherever ``after`` is drawn. A blitting owner then
+    redraws only the number: Agg's text drawing costs per string and per character, and the words
+    stay in the kept background. ``props``: the Text's properties (font size, colour)."""
+    number = ax.annotate(text, xy=(1, 0), xycoords=after, xytext=(gap, 0), textcoords="offset points",
+                         ha="left", va="bottom", annotation_clip=False, **props)
+    number.set_in_layout(False)   # placed from the words' box, which a layout engine moves itself
+    return number
 
 
 def bare_axes(ax) -> None:

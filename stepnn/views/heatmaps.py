@@ -11,7 +11,7 @@ import matplotlib
 import numpy as np
 
 from ..terms import phrase
-from ._base import View, add_title, bare_axes, localize, use_language
+from ._base import View, add_number, add_title, bare_axes, localize, use_language
 from .curves import nice_ceiling
 from .style import LEVEL_CMAP, SIGN_CMAP
 
@@ -25,6 +25,7 @@ __all__ = ["ActivationHeatmaps", "GradientHeatmaps", "max_abs", "set_image", "va
 CMAP = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#eeeeee")
 LEVELS = matplotlib.colormaps[LEVEL_CMAP].with_extremes(bad="#eeeeee")
 TITLE = dict(fontsize=8, pad=8)  # room for descenders at 12 px: the blitted image lies under the title
+NO_SIZE = "–"   # a gradient's size before Backward has run
 
 
 def max_abs(values, floor: float = 1e-12) -> float:
@@ -182,8 +183,10 @@ class ActivationHeatmaps(_LayerHeatmaps):
 
 
 class GradientHeatmaps(_LayerHeatmaps):
-    """Per layer, the gradient dL/dW (n_in, n_out) of the current batch, titled "gradient of W1
-    (size 0.45)" (the size is its norm, the square root of the sum of squares: ``norms``); its
+    """Per layer, the gradient dL/dW (n_in, n_out) of the current batch, titled "gradient of W1,
+    size 0.45" (the size is its norm, the square root of the sum of squares: ``norms``; "–" until
+    Backward has run): the words are the static ``titles``, the number the text after them,
+    ``sizes`` (only the number is redrawn at a step). Its
     colours run from -m (blue) through 0 (white) to +m (red), m = 1, 2 or 5 x 10^k. With
     ``fixed_scale`` (default) m only grows, so shrinking gradients look smaller; else m follows
     each step's largest |dL/dW|.
@@ -203,30 +206,33 @@ class GradientHeatmaps(_LayerHeatmaps):
         self.images = [_image(ax, layer.n_in, layer.n_out, (-1e-3, 1e-3)) for ax, layer in zip(self.axes, layers)]
         self.titles = [add_title(ax, self.p("heatmaps.gradient", i=i + 1), **TITLE)
                        for i, ax in enumerate(self.axes)]
+        self.sizes = [add_number(ax, title, NO_SIZE, fontsize=TITLE["fontsize"])
+                      for ax, title in zip(self.axes, self.titles)]
         self.norms = [float("nan")] * len(self.axes)
         self.update(trainer)
         for ax in self.axes:
             localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """The heatmaps and their titles (the size of each gradient changes at every step)."""
-        return list(self.images) + list(self.titles)
+        """The heatmaps and the size after each title (it changes at every step; the title's
+        words do not)."""
+        return list(self.images) + list(self.sizes)
 
     def update(self, trainer) -> None:
         rec = trainer.last_backward
-        for i, (im, title) in enumerate(zip(self.images, self.titles)):
+        for i, (im, size) in enumerate(zip(self.images, self.sizes)):
             if rec is None:
                 layer = trainer.model.layers[i]
                 self.images[i] = set_image(im, _blank(layer.n_in, layer.n_out))
                 self.norms[i] = float("nan")
-                title.set_text(self.p("heatmaps.gradient", i=i + 1))
+                size.set_text(NO_SIZE)
                 continue
             dW = rec.dW[i]
             im = self.images[i] = set_image(im, dW)
             _set_clim(im, grown_limits(im, dW, self.fixed_scale))
             with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's dW may be huge
                 self.norms[i] = float(np.linalg.norm(dW))
-            title.set_text(self.p("heatmaps.gradient_size", i=i + 1, size=self.norms[i]))
+            size.set_text(f"{self.norms[i]:.2g}")
 
     def __repr__(self) -> str:
         return f"GradientHeatmaps({len(self.images)} layers, dL/dW per batch, lang={self.lang!r})"

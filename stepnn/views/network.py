@@ -152,11 +152,15 @@ class NetworkView(View):
         localize(ax, self.lang)
 
     def dynamic_artists(self) -> list:
-        """Connections, neurons, the sample's line (and the values, if shown) and the title, which
-        says what the phase just run shows (drawn at every blit, so that a phase click is a blit)."""
+        """Connections, neurons, the sample's line and the batch loss (and the values, if shown)."""
         pictures = self.pictures.artists() if self.pictures is not None else []
-        return [self.edges, *pictures, self.neurons, *self.labels, self.title, self.sample_text,
-                self.loss_text, *self.reg_texts, self.reg_all]
+        return [self.edges, *pictures, self.neurons, *self.labels, self.sample_text, self.loss_text]
+
+    def occasional_artists(self) -> list:
+        """The title, which says what the phase just run shows, and the regularizers' labels: they
+        change at a phase click or a new setting, not at every step (so that a phase click is a
+        blit, and a step does not draw them again). They lie above the neurons and connections."""
+        return [self.title, *self.reg_texts, self.reg_all]
 
     # ----------------------------------------------------------------- data
     def _sample_position(self, trainer) -> int:

@@ -65,9 +65,10 @@ class Dashboard:
 
     ``redraw()`` draws every figure once. A figure registered with ``blit(fig, dynamic)`` is
     redrawn by blitting (``stepnn.views.blit``): live, its canvas then sends the new pixels at
-    once (no round trip through the browser); static, those pixels become the PNG. Other figures,
-    and blitted ones whose background changed, are drawn in full with ``canvas.draw_idle()``
-    (live: the page asks for the draw when it is ready).
+    once (no round trip through the browser); static, those pixels become the PNG. A blitted
+    figure whose background changed is drawn in full (live: at once once the page has shown a
+    draw, before that when the page asks). Other figures are drawn in full with
+    ``canvas.draw_idle()`` (live: the page asks for the draw when it is ready).
 
     Args:
         lang: "en" (default) or "ko" for Korean labels.
@@ -142,15 +143,18 @@ class Dashboard:
         self.figures.append(fig)
         return fig, view
 
-    def blit(self, fig: Figure, dynamic: Callable[[], Iterable]) -> Blitter:
-        """Redraw ``fig`` by blitting from now on: ``dynamic()`` names the artists (or whole axes)
-        that change between redraws (see ``stepnn.views.blit``). Returns the Blitter."""
-        blitter = self.blitters[id(fig)] = Blitter(fig, dynamic)
+    def blit(self, fig: Figure, dynamic: Callable[[], Iterable],
+             occasional: "Callable[[], Iterable] | None" = None) -> Blitter:
+        """Redraw ``fig`` by blitting from now on: ``dynamic()`` names the artists that change
+        between redraws, ``occasional()`` those that change only at some (see
+        ``stepnn.views.blit``). Returns the Blitter."""
+        blitter = self.blitters[id(fig)] = Blitter(fig, dynamic, occasional)
         return blitter
 
     def render(self, fig: Figure) -> None:
         """Bring ``fig``'s pixels up to date: a blit for a figure that blits (unless its background
-        changed), else a full draw with ``draw_idle`` (at once on Agg; live, when the page asks)."""
+        changed: a full draw, see ``Blitter.draw``), else a full draw with ``draw_idle`` (at once on
+        Agg; live, when the page asks)."""
         blitter = self.blitters.get(id(fig))
         if blitter is not None:
             blitter.draw()

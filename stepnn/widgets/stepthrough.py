@@ -185,7 +185,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self.frames = self._build_frames()
         if "curves" in self.views:
             self.views["curves"].set_patience(self.criteria.patience)
-        self.blitter = self.blit(fig, self._dynamic_artists)
+        self.blitter = self.blit(fig, self._dynamic_artists, self._occasional_artists)
         self._shown_for = (tr.data, tr.model)
 
     def _show_data(self) -> None:
@@ -201,6 +201,10 @@ class StepThrough(PlaygroundActions, Dashboard):
         """What the views may change at a refresh: the blitter redraws these over its background."""
         return list(self.frames.values()) + [artist for view in self.views.values()
                                              for artist in view.dynamic_artists()]
+
+    def _occasional_artists(self) -> list:
+        """What the views change only at some refreshes (the blitter keeps them drawn)."""
+        return [artist for view in self.views.values() for artist in view.occasional_artists()]
 
     def _build_frames(self) -> dict:
         """A frame in the "current" colour around each view, shown after a click that changed it."""

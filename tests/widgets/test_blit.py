@@ -104,6 +104,26 @@ def test_a_step_blits_the_views_dynamic_artists_over_the_background():
             assert id(artist) in animated
 
 
+def test_a_step_keeps_the_phase_sentence_drawn_and_a_phase_click_draws_it_again():
+    board = StepThrough(make_trainer(), live=False, dpi=50)
+    for _ in range(5):
+        board.buttons["step"].click()
+    network = board.views["network"]
+    occasional = {id(a) for a in board.blitter.occasional_artists()}
+    assert occasional == {id(a) for a in network.occasional_artists()} and network.title.get_animated()
+    assert not occasional & {id(a) for a in board.blitter.artists()}
+    blits, midgrounds = board.blitter.blits, board.blitter.midgrounds
+    board.buttons["step"].click()            # the same sentence ("Update: ..."): not drawn again
+    assert (board.blitter.blits, board.blitter.midgrounds) == (blits + 1, midgrounds)
+    assert_same_as_full_draw(board.figure, "a step over the kept sentence")
+    board.buttons["forward"].click()         # another sentence: drawn once, and kept
+    assert board.blitter.midgrounds == midgrounds + 1 and "Forward" in network.title.get_text()
+    assert_same_as_full_draw(board.figure, "forward")
+    board.controls["sample"].value = 3       # the sentence stays
+    assert board.blitter.midgrounds == midgrounds + 1
+    assert_same_as_full_draw(board.figure, "another sample")
+
+
 def test_full_draws_come_only_with_a_new_surface_or_new_limits():
     board = StepThrough(make_trainer(), live=False, dpi=50)
     surface, curves = board.views["surface"], board.views["curves"]
@@ -176,6 +196,12 @@ def test_a_live_dashboard_waits_for_the_page_then_blits_and_sends_the_new_pixels
     assert len(binary) == 1
     np.testing.assert_array_equal(sent_image(binary[0], board.figure), pixels(board.figure))
     assert_same_as_full_draw(board.figure, "live")
+    sent.clear()
+    board.blitter.invalidate()         # a full draw, once the page is up: drawn and sent at once
+    board.buttons["step"].click()
+    assert board.blitter.full_draws == 2 and [data for data, _ in sent] == ['{"type": "binary"}']
+    np.testing.assert_array_equal(sent_image(sent[0][1][0], board.figure), pixels(board.figure))
+    assert_same_as_full_draw(board.figure, "live, drawn in full")
 
 
 def test_no_dashboard_animates_an_image():
@@ -210,6 +236,37 @@ def test_the_blitter_blits_while_only_dynamic_artists_change():
         assert blitter.draw() is False
         assert_same_as_full_draw(fig)
     assert (blitter.full_draws, blitter.blits) == (1, 3)
+
+
+def test_occasional_artists_are_drawn_again_only_when_one_changed():
+    fig, ax, static, moving = two_lines()
+    label = ax.text(0.05, 0.9, "first", zorder=0.5)     # apart from the moving line
+    hidden = ax.text(0.55, 0.9, "", zorder=0.5)
+    blitter = Blitter(fig, lambda: [moving], occasional=lambda: [label, hidden])
+    assert label.get_animated() and hidden.get_animated()
+    assert blitter.draw() is True                  # the first draw is a full one, the labels kept
+    assert (blitter.full_draws, blitter.midgrounds) == (1, 1)
+    drawn = []
+    draw = label.draw
+    label.draw = lambda renderer: (drawn.append(label.get_text()), draw(renderer))[1]
+    for y in (0.2, 0.5):
+        moving.set_ydata([y, 1 - y])
+        assert blitter.draw() is False and drawn == []       # (the comparison's savefig draws it)
+        assert_same_as_full_draw(fig, f"moving {y}")
+        drawn.clear()
+    assert blitter.midgrounds == 1
+    label.set_text("second")
+    moving.set_ydata([0.7, 0.3])
+    assert blitter.draw() is False and drawn == ["second"] and blitter.midgrounds == 2
+    assert_same_as_full_draw(fig, "a new label")
+    hidden.set_text("shown")                 # a text made visible, then empty again
+    assert blitter.draw() is False and blitter.midgrounds == 3
+    assert_same_as_full_draw(fig, "shown")
+    hidden.set_text("")
+    blitter.draw()
+    moving.set_ydata([0.1, 0.9])
+    assert blitter.draw() is False and blitter.midgrounds == 4   # an empty text is not stale for ever
+    assert_same_as_full_draw(fig, "hidden again")
 
 
 @pytest.mark.parametrize("change", ["limits", "static data", "static hidden", "new artist", "resize",

@@ -198,7 +198,8 @@ def test_gradient_heatmaps_hold_dW_and_its_norm():
     tr = make_trainer()
     fig, axes = agg_axes(3, (6, 3))
     view = GradientHeatmaps(axes, tr)
-    assert [t.get_text() for t in view.titles] == ["gradient of W1", "gradient of W2", "gradient of W3"]
+    assert [t.get_text() for t in view.titles] == [f"gradient of W{i}, size" for i in (1, 2, 3)]
+    assert [t.get_text() for t in view.sizes] == ["–"] * 3      # not computed yet
     assert np.isnan(view.norms).all()
     phases(tr, "forward", "loss", "backward")
     view.update(tr)
@@ -207,8 +208,14 @@ def test_gradient_heatmaps_hold_dW_and_its_norm():
         assert norm == pytest.approx(np.sqrt(np.sum(dW ** 2)), rel=1e-12)
         m = nice_ceiling(np.abs(dW).max())
         assert im.get_clim() == (-m, m)
-    assert view.titles[0].get_text() == f"gradient of W1 (size {view.norms[0]:.2g})"
+    assert view.titles[0].get_text() == "gradient of W1, size"    # the words stay in the background
+    assert [t.get_text() for t in view.sizes] == [f"{norm:.2g}" for norm in view.norms]
+    assert set(view.dynamic_artists()) == set(view.images) | set(view.sizes)
     fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for title, size in zip(view.titles, view.sizes):   # the number follows its words on their line
+        words, number = title.get_window_extent(renderer), size.get_window_extent(renderer)
+        assert 0 < number.x0 - words.x1 < 10 and number.y0 == pytest.approx(words.y0, abs=1)
 
 
 @pytest.mark.parametrize("fixed", [True, False])
