@@ -29,7 +29,6 @@ CrossEntropyLoss: no clipping, and a confidently wrong prediction gets the full 
 from __future__ import annotations
 
 import math
-
 from typing import Callable
 
 import numpy as np

@@ -139,7 +139,7 @@ class Timeline:
 
     def _checkpoint(self, at: int, before) -> None:
         state = before.copy()
-        state.forward = state.loss = state.backward = state.update = None
+        state.drop_records()
         self.checkpoints[at] = state
         insort(self._positions, at)
         self._sizes[at] = size = _nbytes(state.weights) + _nbytes(state.opt_state)

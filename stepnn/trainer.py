@@ -102,6 +102,10 @@ class LoopState:
         new.__dict__.update(self.__dict__)
         return new
 
+    def drop_records(self) -> None:
+        """Let go of the four records (a saved state that a replay rebuilds them for)."""
+        self.forward = self.loss = self.backward = self.update = None
+
     def __repr__(self) -> str:
         pending = phrase("core.loop_state_pending", pending=self.pending) if self.pending else ""
         regs = phrase("core.loop_state_regularizers", regs=self.regularizers) if any(self.regularizers) else ""
@@ -299,7 +303,7 @@ class Trainer:
                 raise
             light = before.phase == 0
             if light:
-                before.forward = before.loss = before.backward = before.update = None
+                before.drop_records()
             timeline.passed(before, actions, light)
         return out
 
