@@ -1,6 +1,7 @@
 """Checks at the boundary: every message says what was expected, what was received, how to fix it."""
 from __future__ import annotations
 
+import errno
 import math
 from numbers import Integral, Real
 from typing import Iterable
@@ -8,6 +9,17 @@ from typing import Iterable
 import numpy as np
 
 from .terms import phrase
+
+
+class MissingFileError(FileNotFoundError):
+    """No file at a path a student gave: a FileNotFoundError (``errno``, ``filename``) whose
+    message is the sentence alone, without "[Errno 2]" and the path repeated after it."""
+
+    def __init__(self, message: str, path: str):
+        super().__init__(errno.ENOENT, message, path)
+
+    def __str__(self) -> str:
+        return self.strerror
 
 
 def unknown_name(kind: str, received, valid: Iterable[str]) -> ValueError:

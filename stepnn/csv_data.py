@@ -8,12 +8,12 @@ take is refused with a ``CSVFormatError`` that names the line and the column.
 from __future__ import annotations
 
 import csv
-import errno
 import math
 import os
 
 import numpy as np
 
+from ._checks import MissingFileError
 from .terms import phrase
 
 __all__ = ["from_csv", "CSVFormatError"]
@@ -86,8 +86,8 @@ def _read_rows(path: str, delimiter: str) -> list:
     try:
         f = open(path, newline="", encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, phrase("errors.csv.not_found", path=path,
-                                                     full=os.path.abspath(path)), path) from None
+        raise MissingFileError(phrase("errors.csv.not_found", path=path,
+                                      full=os.path.abspath(path)), path) from None
     with f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         rows = []

@@ -419,6 +419,17 @@ class History:
     def __len__(self) -> int:
         return self._n
 
+    def __getitem__(self, k):
+        """``history[k]`` is ``history.iterations[k]`` (an IterationEntry; a slice gives a list)."""
+        if isinstance(k, (str, bytes)):
+            raise TypeError(phrase("errors.history_key", index=k))
+        if not isinstance(k, slice) and not hasattr(k, "__index__"):
+            raise TypeError(phrase("errors.history_key_type", index=k, kind=type(k).__name__))
+        return self.iterations[k if isinstance(k, slice) else k.__index__()]
+
+    def __iter__(self) -> Iterator[IterationEntry]:
+        return iter(self.iterations)
+
     def __repr__(self) -> str:
         last = f", last loss {self._numbers[(self._n - 1) * _WIDTH + 3]:.6g}" if self._n else ""
         return (f"History({self._n} iterations, {self._n_epochs} epochs, "

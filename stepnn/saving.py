@@ -13,7 +13,6 @@ members or ``max_bytes`` unpacked, object arrays (pickle), and a format version 
 """
 from __future__ import annotations
 
-import errno
 import io
 import json
 import math
@@ -25,6 +24,7 @@ import zlib
 
 import numpy as np
 
+from ._checks import MissingFileError
 from .terms import phrase
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_MEMBERS", "MAX_BYTES", "SessionFileError",
@@ -45,7 +45,7 @@ class SessionFileError(ValueError):
     """A session file that cannot be read: broken, hostile, or from a newer stepnn."""
 
 
-class SessionFileNotFoundError(FileNotFoundError, SessionFileError):
+class SessionFileNotFoundError(MissingFileError, SessionFileError):
     """No file at the given path (both a SessionFileError and a FileNotFoundError)."""
 
 
@@ -122,8 +122,8 @@ def read_archive(path: "str | os.PathLike", max_bytes: int = MAX_BYTES) -> "tupl
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise SessionFileNotFoundError(errno.ENOENT, phrase("errors.session_not_found", path=path,
-                                                            full=os.path.abspath(path)), path)
+        raise SessionFileNotFoundError(phrase("errors.session_not_found", path=path,
+                                              full=os.path.abspath(path)), path)
     if os.path.isdir(path):
         raise SessionFileError(phrase("errors.session_folder", path=path))
     try:

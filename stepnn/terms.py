@@ -1518,6 +1518,12 @@ MODULE_ERRORS: dict[str, tuple[str, str]] = {
     # stepnn.history
     'errors.history_index': ('iteration index {index} out of range: the history has {n} iterations.',
         '이터레이션 번호 {index}은(는) 범위를 벗어났습니다: 학습 기록에는 이터레이션이 {n}개 있습니다.'),
+    'errors.verbose': ('verbose must be True (show a progress bar) or False (silent); Keras\' 0, 1, 2 and "auto" work too. Received {received!r}.',
+        'verbose에는 True(진행 막대 표시)나 False(표시 안 함)를 넣으세요. Keras의 0, 1, 2와 "auto"도 됩니다. 받은 값: {received!r}.'),
+    'errors.history_key': ('history[{index!r}]: the history is a list of iterations, not a dict. Per iteration: history.losses, history.grad_norms, history.learning_rates; per epoch: history.epoch_losses, history.val_losses; one iteration: history[k] or history.iterations[k].',
+        'history[{index!r}]: 학습 기록은 딕셔너리가 아니라 이터레이션의 목록입니다. 이터레이션마다: history.losses, history.grad_norms, history.learning_rates; 에포크마다: history.epoch_losses, history.val_losses; 이터레이션 하나: history[k] 또는 history.iterations[k].'),
+    'errors.history_key_type': ('history[...] takes an iteration index (an int such as 0 or -1) or a slice; received {index!r} ({kind}).',
+        'history[...]에는 이터레이션 번호(0이나 -1 같은 정수)나 슬라이스를 넣으세요. 받은 값: {index!r} ({kind}).'),
     'errors.history_numbers_shape': ("the history's numbers must have shape (n, {width}); found {shape}.",
         '학습 기록의 숫자 표는 모양이 (n, {width})여야 하는데 {shape}입니다.'),
     'errors.history_path_rows': ('the descent path must be rows (k, n_params) with increasing iterations from 0 to at most the number of iterations.',

@@ -742,7 +742,7 @@ class Trainer:
     # ------------------------------------------------------------------- fit
     def fit(self, epochs: int = 1, target_loss: "float | None" = None,
             min_grad_norm: "float | None" = None, patience: "int | None" = None,
-            min_delta: float = 0.0, verbose: bool = True) -> StopReason:
+            min_delta: float = 0.0, verbose: "bool | int | str" = True) -> StopReason:
         """Repeat iterations until a stopping criterion holds; returns why it stopped.
 
         The criteria are ``stepnn.stopping.Criteria`` (the same rule as the dashboards' Play):
@@ -754,9 +754,11 @@ class Trainer:
             divergence: a non-finite loss (it stops before that batch's backward, so the weights
                 stay finite), non-finite or exploding weights, or a loss pinned at the clipping
                 ceiling.
-        ``verbose`` shows a progress bar (terminal or notebook).
+        ``verbose`` shows a progress bar (terminal or notebook): True or False; Keras' 0, 1, 2 and
+        "auto" are understood too (0 is silent).
         """
         epochs = positive_int("epochs", epochs)
+        verbose = _check_verbose(verbose)
         criteria = stopping.Criteria(max_epochs=self.state.epoch + epochs, target_loss=target_loss,
                                      min_grad_norm=min_grad_norm, patience=patience,
                                      min_delta=min_delta)
@@ -942,6 +944,17 @@ def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=No
     X_val = as_float_matrix("X_val", validation_data[0], n_features=n_in)
     y_val = _targets("y_val", validation_data[1], len(X_val), "X_val")
     return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
+
+
+def _check_verbose(verbose) -> bool:
+    """fit's ``verbose``: a bool, or Keras' 0, 1, 2 or "auto"."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    if isinstance(verbose, (int, np.integer)) and verbose in (0, 1, 2):
+        return bool(verbose)
+    if isinstance(verbose, str) and verbose == "auto":
+        return True
+    raise ValueError(phrase("errors.verbose", received=verbose))
 
 
 def _check_seed(seed) -> int:

@@ -191,3 +191,22 @@ def test_stop_reason_codes():
     assert "why" in repr(sn.StopReason("diverged", "why"))
     with pytest.raises(ValueError, match="max_epochs"):
         sn.StopReason("tired")
+
+
+@pytest.mark.parametrize("verbose, shown", [(True, True), (False, False), (0, False), (1, True),
+                                            (2, True), ("auto", True)])
+def test_fit_takes_keras_verbose_values(verbose, shown, capsys):
+    tr = binary_trainer()
+    tr.fit(epochs=1, verbose=verbose)
+    shown_text = capsys.readouterr()
+    assert bool((shown_text.out + shown_text.err).strip()) == shown
+
+
+@pytest.mark.parametrize("verbose", ["yes", 3, -1, None, 0.5])
+def test_fit_refuses_another_verbose_and_changes_nothing(verbose):
+    tr = binary_trainer()
+    tr.step()
+    before = snapshot(tr)
+    with pytest.raises(ValueError, match="verbose must be True"):
+        tr.fit(epochs=1, verbose=verbose)
+    assert_same_state(before, snapshot(tr))

@@ -207,3 +207,21 @@ def test_the_descent_path_is_thinned_to_a_bounded_size_and_holds_true_weights(mo
     entries = tr.history.iterations
     assert entries[-1].weights is not None and entries[2].weights is None
     assert len(tr.history.losses) == 200  # the scalars keep every iteration
+
+
+def test_history_is_indexed_like_a_list_of_iterations():
+    tr = binary_trainer()
+    for _ in range(5):
+        tr.step()
+    h = tr.history
+    assert h[0].loss == h.iterations[0].loss and h[-1].global_iteration == 5
+    assert h[np.int64(2)].loss == h.iterations[2].loss
+    assert [e.loss for e in h[1:3]] == [e.loss for e in h.iterations[1:3]]
+    assert [entry.loss for entry in h] == list(h.losses)
+    with pytest.raises(IndexError, match="5 iterations"):
+        h[5]
+    with pytest.raises(TypeError, match=r"history\.losses.*history\.epoch_losses"):
+        h["loss"]        # Keras' history.history["loss"] habit: the message says where to look
+    with pytest.raises(TypeError, match=r"received 1\.5 \(float\)"):
+        h[1.5]
+    assert len(h) == 5

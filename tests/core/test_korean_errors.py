@@ -13,6 +13,7 @@ import pytest
 
 import stepnn as sn
 from stepnn import links
+from stepnn._checks import MissingFileError
 from stepnn.chain import ComputationGraph
 from stepnn.history import History
 from stepnn.neurons import unit_activations
@@ -92,6 +93,15 @@ BAD_CALLS = [
     ("save_no_folder", FileNotFoundError,
      lambda tr, tmp: sn.save(tr, str(tmp / "missing" / "run.stepnn")), "missing", None),
     ("save_to_folder", IsADirectoryError, lambda tr, tmp: sn.save(tr, str(tmp)), "run.stepnn", None),
+    ("history_as_dict", TypeError, lambda tr, tmp: tr.history["loss"], "'loss'",
+     "history['loss']: the history is a list of iterations, not a dict. Per iteration: "
+     "history.losses, history.grad_norms, history.learning_rates; per epoch: "
+     "history.epoch_losses, history.val_losses; one iteration: history[k] or history.iterations[k]."),
+    ("history_float_index", TypeError, lambda tr, tmp: tr.history[1.5], "1.5",
+     "history[...] takes an iteration index (an int such as 0 or -1) or a slice; received 1.5 (float)."),
+    ("fit_verbose_word", ValueError, lambda tr, tmp: tr.fit(verbose="yes"), "'yes'",
+     'verbose must be True (show a progress bar) or False (silent); Keras\' 0, 1, 2 and "auto" '
+     "work too. Received 'yes'."),
     # Trainer settings, fit and time travel
     ("learning_rate_negative", ValueError, lambda tr, tmp: tr.set_learning_rate(-0.1), "-0.1",
      "learning_rate must be a positive finite number, e.g. 0.01; received -0.1."),
@@ -244,9 +254,9 @@ BAD_CALLS = [
     ("split_fraction", ValueError,
      lambda tr, tmp: sn.datasets.train_val_split(X, Y, validation_fraction=1.5), "1.5",
      "validation_fraction must be a float in (0, 1), got 1.5; pass e.g. validation_fraction=0.2."),
-    ("csv_missing", FileNotFoundError, lambda tr, tmp: sn.datasets.from_csv(str(tmp / "no.csv")),
-     "no.csv", "[Errno 2] No CSV file at '<tmp>/no.csv' (looked in '<tmp>/no.csv'). Check the "
-     "name and the folder.: '<tmp>/no.csv'"),
+    ("csv_missing", MissingFileError, lambda tr, tmp: sn.datasets.from_csv(str(tmp / "no.csv")),
+     "no.csv", "No CSV file at '<tmp>/no.csv' (looked in '<tmp>/no.csv'). Check the "
+     "name and the folder."),
     ("csv_no_target", sn.datasets.CSVFormatError,
      lambda tr, tmp: sn.datasets.from_csv(_csv(tmp, "x1,x2,Label\n1,2,0\n3,4,1\n")), "'label'",
      "'<tmp>/data.csv', line 1: no column named 'label' (the target to predict). The columns are "
@@ -303,8 +313,8 @@ BAD_CALLS = [
     ("save_not_trainer", TypeError, lambda tr, tmp: sn.save("run", tmp / "run.stepnn"), "str",
      "save needs a stepnn.Trainer; received str."),
     ("load_missing", SessionFileNotFoundError, lambda tr, tmp: sn.load(tmp / "run.stepnn"), "run.stepnn",
-     "[Errno 2] No session file at '<tmp>/run.stepnn' (looked in '<tmp>/run.stepnn'). Check the "
-     "name and the folder.: '<tmp>/run.stepnn'"),
+     "No session file at '<tmp>/run.stepnn' (looked in '<tmp>/run.stepnn'). Check the "
+     "name and the folder."),
     ("load_folder", sn.SessionFileError, lambda tr, tmp: sn.load(tmp), "<tmp>",
      "'<tmp>' is a folder, not a session file."),
     ("load_not_zip", sn.SessionFileError,
@@ -426,6 +436,7 @@ CODE_WORDS = {
     "model", "momentum", "nesterov", "noise", "np", "numpy", "optim", "torch", "patience", "real",
     "reshape", "run", "seed", "shuffle", "sn", "step", "stepnn", "target", "trainer", "unique",
     "weights", "x", "m", "clear", "update", "dict", "runs", "view", "views", "LossExplorer", "PCA",
+    "history", "verbose", "Keras",
     # file formats and libraries of saved sessions and exported figures, and the arguments of
     # write_archive, save_gif, surface.project, the views and the diagrams; Python's type names
     "JSON", "npy", "GIF", "pickle", "pip", "matplotlib", "Figure", "meta", "arrays", "dpi", "fps",
