@@ -175,6 +175,6 @@ def _run(fn: Callable, args: tuple, outputs: tuple) -> Outcome:
     fresh = tuple(np.array(a, copy=True) for a in args)
     try:
         raw = fn(*fresh)
-    except Exception as exc:  # the student's bug is feedback, not a crash
+    except (Exception, SystemExit) as exc:  # the student's bug (or exit()) is feedback, not a crash
         return Outcome(error=exc)
     return parts_of(outputs, raw)

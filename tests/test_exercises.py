@@ -712,3 +712,38 @@ def test_the_note_on_an_error_comes_only_with_shape_and_type_errors():
     note = messages.say("elementwise_note", "en", ())
     assert note in ex.check("relu", lambda z: max(z, 0)).message
     assert note not in ex.check("relu", raises).message
+
+
+class _Unreadable:
+    """A value whose own code fails when numpy, len, repr or a comparison touches it."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array here")
+
+    def __float__(self):
+        raise RuntimeError("no float here")
+
+    def __len__(self):
+        raise RuntimeError("no length here")
+
+    def __repr__(self):
+        raise RuntimeError("no repr here")
+
+    def __eq__(self, other):
+        raise RuntimeError("no comparison here")
+
+
+@pytest.mark.parametrize("name", ex.names())
+def test_a_value_whose_own_code_fails_becomes_feedback(name):
+    for lang in ("en", "ko"):
+        result = ex.check(name, lambda *args: _Unreadable(), lang=lang)
+        assert not result.passed and result.message, result
+
+
+def test_what_was_received_is_described_in_the_messages_language():
+    for answer, english, korean in [(lambda x, W, dz: [1, 2], "a list of 2 values", "값이 2개인 list"),
+                                    (lambda x, W, dz: np.zeros(3), "an array of shape (3,)",
+                                     "모양이 (3,)인 배열")]:
+        assert english in ex.check("dense_backward", answer, lang="en").message
+        message = ex.check("dense_backward", answer, lang="ko").message
+        assert korean in message and "values" not in message and "shape" not in message, message

@@ -450,3 +450,19 @@ def test_lesson_03_solved_ends_with_the_students_dense_backward_driving_stepthro
     found = json.loads(line.split("PLUGGED:", 1)[1])
     assert found == {"use": ["dense_backward"], "student": {"dense_backward": 0.0},
                      "same_function": True}
+
+
+def test_a_plugged_function_that_calls_exit_is_feedback_and_changes_nothing():
+    def quitting(z):
+        raise SystemExit("done")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tr = make(use={"relu": quitting})
+    before = tr.model.get_flat()
+    with pytest.raises(StudentCodeError, match="SystemExit"):
+        tr.step()
+    assert tr.global_iteration == 0 and tr.last_forward is None
+    np.testing.assert_array_equal(tr.model.get_flat(), before)
+    board = StepThrough(tr, live=False)
+    board.buttons["step"].click()          # the dashboard shows it, it does not raise
+    assert "SystemExit" in board.message.value and tr.global_iteration == 0

@@ -80,8 +80,30 @@ MESSAGES = {
 }
 
 
+class Description:
+    """A few words about a value a student's function returned, in either language (``say``
+    renders it in the message's language; ``str`` gives the English words)."""
+
+    def __init__(self, kind: str, size=None, text: "str | None" = None):
+        self.kind, self.size, self.text_ = kind, size, text
+
+    def text(self, lang: str = "en") -> str:
+        if self.kind == "array":
+            return (f"an array of shape {self.size}" if lang == "en"
+                    else f"모양이 {self.size}인 배열")
+        if self.kind in ("list", "tuple"):
+            return (f"a {self.kind} of {self.size} values" if lang == "en"
+                    else f"값이 {self.size}개인 {self.kind}")
+        return self.text_
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
 def say(key: str, lang: str, tables: tuple, **fields) -> str:
     """The message ``key`` in ``lang``, looked up in ``tables`` then in the shared table."""
+    fields = {name: value.text(lang) if isinstance(value, Description) else value
+              for name, value in fields.items()}
     for table in tables + (MESSAGES,):
         if table and key in table:
             return table[key][LANGS.index(lang)].format(**fields)

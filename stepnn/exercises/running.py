@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from .messages import say
+from .messages import Description, say
 
 MAX_FRAMES = 3               # traceback frames of the student's code shown (the innermost ones)
 MAX_PRINTED = 1000           # characters of the student's printing kept
@@ -88,14 +88,19 @@ def run(fn: Callable, args: tuple, params: tuple, outputs: tuple,
     return out
 
 
-def describe_value(value, limit: int = 60) -> str:
-    """A few words about a value: its type and a short repr, or its shape."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} values"
-    text = " ".join(f"{type(value).__name__} {value!r}".split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+def describe_value(value, limit: int = 60) -> Description:
+    """A few words about a value: its type and a short repr, or its shape (just its type when
+    its own ``repr`` or ``len`` fails)."""
+    kind = type(value).__name__
+    try:
+        if isinstance(value, np.ndarray):
+            return Description("array", value.shape)
+        if isinstance(value, (tuple, list)):
+            return Description("list" if isinstance(value, list) else "tuple", len(value))
+        text = " ".join(f"{kind} {value!r}".split())
+    except Exception:
+        return Description("other", text=kind)
+    return Description("other", text=text if len(text) <= limit else text[:limit - 3] + "...")
 
 
 def _blank(value) -> bool:
@@ -125,7 +130,7 @@ def read_outputs(outputs: tuple, raw) -> Outcome:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 arr = np.asarray(item, dtype=np.float64)
-        except (TypeError, ValueError):
+        except Exception:  # anything that cannot be read as numbers, whatever its own code raises
             return Outcome(raw=raw, problem="not_numbers",
                            problem_fields=dict(output=name, received=describe_value(item)))
         parts.append(arr)
