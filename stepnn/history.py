@@ -135,6 +135,8 @@ class History:
         self._stored = 0  # iterations recorded (beyond _n: the redo tail)
         self._n = 0  # iterations shown: where the trainer stands
         self._epochs: list[EpochEntry] = []
+        self._epoch_values = array("d")  # (loss, val_loss or NaN) of each epoch: a long run's
+        # curve reads them at every Step, which a list of entries would make O(epochs) in Python
         self._events: list[Event] = []
         self._n_epochs = self._n_events = 0
         n_params = initial_weights.size
@@ -228,6 +230,12 @@ class History:
     def record_epoch(self, entry: EpochEntry) -> None:
         """Record a finished epoch (entry.epoch = 1, 2, ...)."""
         _put(self._epochs, entry.epoch - 1, entry)
+        at = 2 * (entry.epoch - 1)
+        values = (entry.loss, np.nan if entry.val_loss is None else entry.val_loss)
+        if at < len(self._epoch_values):
+            self._epoch_values[at:at + 2] = array("d", values)
+        else:
+            self._epoch_values.extend(values)
 
     def record_event(self, index: int, event: Event) -> None:
         """Record the ``index``-th event (0, 1, ...) of the run."""
@@ -245,6 +253,7 @@ class History:
         self._stored = self._n
         del self._numbers[self._n * _WIDTH:]
         del self._epochs[self._n_epochs:]
+        del self._epoch_values[2 * self._n_epochs:]
         del self._events[self._n_events:]
         self._path_rows = max(1, int(np.searchsorted(self._path_at[:self._path_rows], self._n,
                                                      side="right")))
@@ -300,6 +309,8 @@ class History:
         self._samples = _grown(samples, len(samples), max(len(samples), 1024))
         self._stored = self._n = len(numbers)
         self._epochs, self._events = list(epochs), list(events)
+        self._epoch_values = array("d", [v for e in self._epochs for v in
+                                         (e.loss, np.nan if e.val_loss is None else e.val_loss)])
         self._n_epochs, self._n_events = len(epochs), len(events)
         self._path, self._path_at, self._path_rows = path.copy(), path_at, len(path)
         self._stride = stride
@@ -410,11 +421,19 @@ class History:
 
     @property
     def epoch_losses(self) -> np.ndarray:
-        return np.array([e.loss for e in self.epochs], dtype=np.float64)
+        """Mean training loss of each finished epoch, shape (n_epochs,)."""
+        return self._epoch_column(0)
 
     @property
     def val_losses(self) -> np.ndarray:
-        return np.array([np.nan if e.val_loss is None else e.val_loss for e in self.epochs])
+        """Validation loss of each finished epoch (NaN without validation data), (n_epochs,)."""
+        return self._epoch_column(1)
+
+    def _epoch_column(self, k: int) -> np.ndarray:
+        n = self._n_epochs
+        if not n:
+            return np.zeros(0)
+        return np.frombuffer(self._epoch_values, dtype=np.float64, count=2 * n)[k::2].copy()
 
     def __len__(self) -> int:
         return self._n

@@ -14,6 +14,7 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.text import Text
 
@@ -158,3 +159,51 @@ def bare_axes(ax) -> None:
     """No ticks, no spines, no axis machinery: a diagram or a heatmap, drawn edge to edge."""
     quiet_axes(ax)
     ax.set_axis_off()
+
+
+# ------------------------------------------------------------ long runs
+# A line of 20,000 points costs Agg about 10 ms to draw at every Step (a path with markers
+# more), which is what a student who trained a while and then steps on would wait for. Both
+# helpers hand Agg at most ``MOST_POINTS``, drawn the same to the eye, and every point of the
+# last quarter exactly (what a student watches move).
+MOST_POINTS = 2000  # several points per pixel column of the widest axes
+
+
+def envelope(y: np.ndarray, x: "np.ndarray | None" = None,
+             most: int = MOST_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """The line through (x, y), both (n,), x increasing (default 1, 2, ..., n), as at most about
+    ``most`` points that look the same: the older part in buckets of k consecutive points, each
+    bucket kept as its lowest and its highest point (in their order), so spikes still show; the
+    last ``most // 4`` exactly. Returns (x, y), both (m,), with m = n when n <= most."""
+    n = len(y)
+    x = np.arange(1, n + 1, dtype=np.float64) if x is None else np.asarray(x)
+    if n <= most:
+        return x, y
+    recent = most // 4
+    old = n - recent
+    k = -(-old // ((most - recent) // 2))      # bucket size (ceil): at most that many buckets
+    starts = np.arange(0, old, k)
+    whole = old // k                           # buckets of k; the last one may be shorter
+    lo = np.empty(len(starts), dtype=np.intp)
+    hi = np.empty(len(starts), dtype=np.intp)
+    buckets = y[:whole * k].reshape(whole, k)
+    lo[:whole], hi[:whole] = np.argmin(buckets, axis=1), np.argmax(buckets, axis=1)
+    if whole < len(starts):
+        lo[whole], hi[whole] = np.argmin(y[whole * k:old]), np.argmax(y[whole * k:old])
+    pairs = np.stack([np.minimum(lo, hi), np.maximum(lo, hi)], axis=1) + starts[:, None]
+    keep = np.concatenate([pairs.ravel(), np.arange(old, n)])
+    keep = keep[np.concatenate([[True], np.diff(keep) != 0])]   # a flat or NaN bucket: one point
+    return x[keep], y[keep]
+
+
+def thinned(points: np.ndarray, most: int = MOST_POINTS) -> np.ndarray:
+    """The rows of ``points`` (n, 2), a path, as at most ``most`` rows: the first, every k-th
+    of the older part and the last ``most // 4`` exactly (n <= most: all of them)."""
+    n = len(points)
+    if n <= most:
+        return points
+    recent = most // 4
+    old = n - recent
+    k = -(-old // (most - recent))
+    return points[np.concatenate([np.arange(0, old, k), np.arange(old, n)])]
+

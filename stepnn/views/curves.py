@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
 
-from ._base import View, add_title, localize, use_language
+from ._base import View, add_title, envelope, localize, use_language
 from .style import ROLES
 
 __all__ = ["LearningCurveView", "epoch_ends", "epoch_bands", "nice_ceiling"]
@@ -139,16 +139,16 @@ class LearningCurveView(View):
         self.set_data(trainer)
         h = trainer.history
         losses = h.losses
-        x = np.arange(1, len(losses) + 1)
-        self.line.set_data(x, losses)
-        self.last_point.set_data(x[-1:], losses[-1:])
+        self.line.set_data(*envelope(losses))
+        self.last_point.set_data(np.arange(len(losses), len(losses) + 1, dtype=np.float64)[:len(losses)],
+                                 losses[-1:])
         rec = trainer.last_loss
         waiting = rec is not None and trainer.last_update is None
         self.pending.set_data([len(losses) + 1] if waiting else [], [rec.value] if waiting else [])
         ends = epoch_ends(h)
-        self.epoch_line.set_data(ends, h.epoch_losses)
+        self.epoch_line.set_data(*envelope(h.epoch_losses, ends))
         if trainer.X_val is not None:
-            self.val_line.set_data(ends, h.val_losses)
+            self.val_line.set_data(*envelope(h.val_losses, ends))
         elif len(self.val_line.get_xdata()):
             self.val_line.set_data([], [])
         self.bands.set_verts([[(a, FLOOR), (b, FLOOR), (b, 1), (a, 1)] for a, b in epoch_bands(ends)])

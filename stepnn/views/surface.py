@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import surface as S
 from .._checks import positive_int
 from ..terms import phrase
-from ._base import View, localize, quiet_axes, use_language
+from ._base import View, localize, quiet_axes, thinned, use_language
 from .curves import nice_ceiling
 
 __all__ = ["SurfaceView", "RaceSurfaceView", "DIRECTIONS", "RUN_COLORS"]
@@ -417,7 +417,8 @@ class SurfaceView(_PlaneView):
 
     def _draw_path(self, H: np.ndarray, diverged: bool) -> None:
         coords = self.path_coords(H)
-        self.path_line.set_data(coords[:, 0], coords[:, 1])
+        shown = thinned(coords)
+        self.path_line.set_data(shown[:, 0], shown[:, 1])
         self.start_marker.set_data(coords[:1, 0], coords[:1, 1])
         self.point.set_data(coords[-1:, 0], coords[-1:, 1])
         note = ""

@@ -19,7 +19,7 @@ from stepnn.views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from stepnn.views.style import SIGN_CMAP
 from stepnn.views.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, NetworkView, stage
 from stepnn.widgets.controller import guarded_step
-from stepnn.widgets.stepthrough import VIEW_NAMES, build_views, view_figsize
+from stepnn.widgets.stepthrough import VIEW_NAMES, StepThrough, build_views, view_figsize
 
 def softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
@@ -571,3 +571,59 @@ def test_bold_korean_text_finds_a_bold_hangul_face(caplog):
     with caplog.at_level(logging.WARNING, logger="matplotlib.font_manager"):
         fig.canvas.draw()
     assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
+
+
+# ------------------------------------------------------------------ long runs
+def test_envelope_keeps_a_short_line_and_the_shape_of_a_long_one():
+    from stepnn.views._base import envelope
+    y = np.sin(np.arange(50) / 3.0)
+    x, shown = envelope(y)
+    np.testing.assert_array_equal(shown, y)
+    np.testing.assert_array_equal(x, np.arange(1, 51))
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=30_000)
+    y[1234], y[20_000] = 50.0, -40.0              # spikes in the thinned part still show
+    y[7777] = np.nan                              # a diverged moment stays a gap
+    x, shown = envelope(y, most=1000)
+    assert len(shown) <= 1000 and np.all(np.diff(x) > 0)
+    assert 50.0 in shown and -40.0 in shown and np.isnan(shown).sum() == 1
+    np.testing.assert_array_equal(shown[-250:], y[-250:])       # the last quarter exactly
+    np.testing.assert_array_equal(x[-250:], np.arange(len(y) - 249, len(y) + 1))
+    ends = np.arange(3, 3 * 5000 + 1, 3, dtype=float)           # own x: the epochs' ends
+    x, shown = envelope(rng.normal(size=5000), ends, most=1000)
+    assert len(shown) <= 1000 and set(x) <= set(ends) and x[-1] == ends[-1]
+
+
+def test_thinned_keeps_the_start_and_the_recent_path():
+    from stepnn.views._base import thinned
+    path = np.cumsum(np.random.default_rng(1).normal(size=(9000, 2)), axis=0)
+    shown = thinned(path, most=1000)
+    assert len(shown) <= 1000
+    np.testing.assert_array_equal(shown[0], path[0])
+    np.testing.assert_array_equal(shown[-250:], path[-250:])
+    short = path[:999]
+    assert thinned(short, most=1000) is short
+
+
+def test_a_long_run_draws_a_bounded_number_of_points():
+    """After 12,000 iterations the loss curve and the descent path hand Agg at most MOST_POINTS
+    points each (drawing every one made each Step several times slower), the latest exactly."""
+    from stepnn.views._base import MOST_POINTS
+    X, y = sn.datasets.gauss(n=64, seed=0)
+    tr = sn.Trainer(sn.Sequential([sn.Dense(2, 3, activation="relu"), sn.Dense(3, 1, activation="sigmoid")],
+                                  seed=0), X, y, loss="binary_crossentropy", learning_rate=0.1,
+                    batch_size=16, seed=0)
+    tr.fit(epochs=3000, verbose=False)
+    board = StepThrough(tr, live=False)
+    board.buttons["step"].click()
+    curve, surface = board.views["curves"], board.views["surface"]
+    losses = tr.history.losses
+    assert len(losses) == 12_001
+    assert len(curve.line.get_ydata()) <= MOST_POINTS < len(losses)
+    assert curve.line.get_ydata()[-1] == losses[-1] and curve.line.get_xdata()[-1] == len(losses)
+    coords = surface.path_coords()
+    assert len(surface.path_line.get_xdata()) <= MOST_POINTS < len(coords)
+    assert (surface.path_line.get_xdata()[0], surface.path_line.get_ydata()[0]) == tuple(coords[0])
+    end = coords[-1]
+    assert (surface.path_line.get_xdata()[-1], surface.path_line.get_ydata()[-1]) == tuple(end)
+    assert not board.errors
