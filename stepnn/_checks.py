@@ -22,6 +22,17 @@ class MissingFileError(FileNotFoundError):
         return self.strerror
 
 
+def check_seed(seed, optional: bool = False) -> "int | None":
+    """A seed for numpy's generators: a whole number >= 0 (or None when ``optional``)."""
+    if seed is None and optional:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise TypeError(phrase("errors.seed_type", seed=seed))
+    if seed < 0:
+        raise ValueError(phrase("errors.seed_negative", seed=seed))
+    return int(seed)
+
+
 def unknown_name(kind: str, received, valid: Iterable[str]) -> ValueError:
     """The error for a name that is not in a table (Keras words: 'Could not interpret ...')."""
     return ValueError(phrase("errors.unknown_name", kind=phrase(f"errors.kind.{kind}"),

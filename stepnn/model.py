@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._checks import as_float_matrix
+from ._checks import as_float_matrix, check_seed
 from .layers import Dense, check_param, dense_forward
 from .records import ForwardRecord
 from .terms import phrase
@@ -21,7 +21,8 @@ class Sequential:
         seed: seeds the initializers, so the same seed gives the same starting weights.
     """
 
-    def __init__(self, layers: Sequence[Dense], seed: int = 0):
+    def __init__(self, layers: Sequence[Dense], seed: "int | None" = 0):
+        seed = check_seed(seed, optional=True)
         if isinstance(layers, (Dense, str, dict)) or not hasattr(layers, "__iter__"):
             raise TypeError(phrase("errors.layers_not_list", type=type(layers).__name__))
         layers = list(layers)

@@ -16,7 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from . import batching, losses, optimizers, regularizers, stopping, student
-from ._checks import as_float_matrix, positive_float, positive_int
+from ._checks import as_float_matrix, check_seed, positive_float, positive_int
 from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
 from .layers import dense_backward, dense_forward
@@ -173,7 +173,7 @@ class Trainer:
                  from_logits: bool = False, max_undo: "int | None" = None, use: "dict | None" = None):
         if not isinstance(model, Sequential):
             raise TypeError(phrase("errors.model_type", type=type(model).__name__))
-        seed = _check_seed(seed)
+        seed = check_seed(seed)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last), ("fused", fused),
                            ("from_logits", from_logits)):
             if not isinstance(flag, (bool, np.bool_)):
@@ -206,7 +206,7 @@ class Trainer:
                 included) instead of the initial ones.
         """
         if seed is not None:
-            self.seed = _check_seed(seed)
+            self.seed = check_seed(seed)
             rng = np.random.default_rng(self.seed)
             for layer in self.model.layers:
                 layer.initialize(rng)
@@ -955,14 +955,6 @@ def _check_verbose(verbose) -> bool:
     if isinstance(verbose, str) and verbose == "auto":
         return True
     raise ValueError(phrase("errors.verbose", received=verbose))
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(phrase("errors.seed_type", seed=seed))
-    if seed < 0:
-        raise ValueError(phrase("errors.seed_negative", seed=seed))
-    return int(seed)
 
 
 def _targets(name: str, y, n: int, x_name: str) -> np.ndarray:

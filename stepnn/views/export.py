@@ -43,6 +43,18 @@ def image_format(path) -> str:
     return IMAGE_FORMATS[suffix]
 
 
+MAX_EXPORT_DPI = 1200  # print quality; beyond it a slide-sized figure runs out of memory
+
+
+def _dpi(dpi, fig: Figure) -> float:
+    """The resolution to write at: ``dpi`` if given (a number in (0, MAX_EXPORT_DPI]), else the figure's."""
+    if dpi is None:
+        return float(fig.dpi)
+    if isinstance(dpi, bool) or not isinstance(dpi, Real) or not 0 < dpi <= MAX_EXPORT_DPI:
+        raise ValueError(phrase("errors.export_dpi", dpi=dpi, most=MAX_EXPORT_DPI))
+    return float(dpi)
+
+
 def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" = None) -> str:
     """Write ``fig`` to ``path`` in the format its suffix names: .png (default for slides), .jpg or
     .jpeg, .svg, .pdf; any other suffix is refused. ``bbox`` (inches, see ``axes_bbox``) crops it.
@@ -51,9 +63,7 @@ def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" 
     """
     _figure(fig)
     fmt = image_format(path)
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, Real) or not dpi > 0):
-        raise ValueError(phrase("errors.export_dpi", dpi=dpi))
-    fig.savefig(path, format=fmt, dpi=float(dpi or fig.dpi), bbox_inches=bbox)
+    fig.savefig(path, format=fmt, dpi=_dpi(dpi, fig), bbox_inches=bbox)
     return str(path)
 
 
@@ -78,9 +88,10 @@ def save_gif(path, fig: Figure, frames: Callable[[int], object], n_frames: int, 
         raise ValueError(phrase("errors.export_fps", fps=fps))
     if not callable(frames):
         raise TypeError(phrase("errors.export_frames", type=type(frames).__name__))
+    dpi = _dpi(dpi, fig)
     n_frames = int(n_frames)
     writer = PillowWriter(fps=fps)
-    with writer.saving(fig, str(path), dpi or fig.dpi):
+    with writer.saving(fig, str(path), dpi):
         for i in range(n_frames):
             frames(i)
             writer.grab_frame()

@@ -7,6 +7,7 @@ import html
 import io
 import traceback
 from functools import wraps
+from numbers import Real
 from typing import Callable, Iterable
 
 import ipywidgets as widgets
@@ -34,6 +35,10 @@ def dashboard_css(scale: float = 1.0) -> str:
             ".stepnn-dashboard .stepnn-status .widget-html-content {white-space: nowrap; overflow: hidden; "
             "text-overflow: ellipsis; height: 1.6em; line-height: 1.6em;}"
             "</style>")
+
+
+MIN_DPI, MAX_DPI = 10, 600   # dots per inch a figure may be drawn at
+MAX_FIGURE_PX = 8000          # pixels on each side of a figure, at most
 
 
 def ipympl_available() -> bool:
@@ -123,7 +128,10 @@ class Dashboard:
 
     # ------------------------------------------------------------ figures
     def new_figure(self, figsize=(6, 4), dpi: int = 100) -> tuple[Figure, widgets.Widget]:
-        """A figure and the widget that shows it (an ipympl canvas, or an Image when static)."""
+        """A figure and the widget that shows it (an ipympl canvas, or an Image when static).
+        ``figsize`` (width, height) in inches and ``dpi`` are checked first: at most
+        ``MAX_FIGURE_PX`` pixels a side, which a notebook can show and a Binder session hold."""
+        figsize, dpi = self._checked_size(figsize, dpi)
         fig = Figure(figsize=figsize, dpi=dpi)
         if self.live:
             from ipympl.backend_nbagg import new_figure_manager_given_figure
@@ -142,6 +150,17 @@ class Dashboard:
             self._images[id(fig)] = view
         self.figures.append(fig)
         return fig, view
+
+    def _checked_size(self, figsize, dpi) -> tuple[tuple[float, float], float]:
+        if isinstance(dpi, bool) or not isinstance(dpi, Real) or not MIN_DPI <= dpi <= MAX_DPI:
+            raise ValueError(self.p("errors.widget.dpi", low=MIN_DPI, high=MAX_DPI, value=dpi))
+        try:
+            width, height = (float(v) for v in figsize)
+        except (TypeError, ValueError):
+            width = height = float("nan")
+        if not (0 < width * dpi <= MAX_FIGURE_PX and 0 < height * dpi <= MAX_FIGURE_PX):
+            raise ValueError(self.p("errors.widget.figsize", most=MAX_FIGURE_PX, dpi=dpi, value=figsize))
+        return (width, height), float(dpi)
 
     def blit(self, fig: Figure, dynamic: Callable[[], Iterable],
              occasional: "Callable[[], Iterable] | None" = None) -> Blitter:

@@ -106,11 +106,24 @@ def _task(dataset: str, sizes):
     if dataset == "iris":
         X, y = datasets.iris()
         X = (X - X.mean(axis=0)) / X.std(axis=0)  # standardised: one learning rate suits every feature
-        return X, y, "softmax", "sparse_categorical_crossentropy", sizes or (4, 8, 3)
-    X, y = datasets.load(dataset)
-    if dataset in REGRESSION:
-        return X, y, "linear", "mse", sizes or (1, 8, 1)
-    return X, y, "sigmoid", "binary_crossentropy", sizes or (2, 4, 1)
+        task = "softmax", "sparse_categorical_crossentropy", (4, 8, 3)
+    else:
+        X, y = datasets.load(dataset)
+        task = (("linear", "mse", (1, 8, 1)) if dataset in REGRESSION
+                else ("sigmoid", "binary_crossentropy", (2, 4, 1)))
+    output, loss, default = task
+    return X, y, output, loss, default if sizes is None else _checked_sizes(sizes, default, dataset)
+
+
+def _checked_sizes(sizes, default: tuple, dataset: str) -> tuple:
+    """``sizes`` as a tuple of whole numbers >= 1 that starts and ends as ``default`` does."""
+    ok = (isinstance(sizes, (list, tuple)) and len(sizes) >= 2
+          and all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in sizes)
+          and sizes[0] == default[0] and sizes[-1] == default[-1])
+    if not ok:
+        raise ValueError(phrase("errors.widget.race_sizes", example=default, n_in=default[0],
+                                n_out=default[-1], dataset=dataset, value=sizes))
+    return tuple(int(n) for n in sizes)
 
 
 class OptimizerRace(PlayFrames, Dashboard):

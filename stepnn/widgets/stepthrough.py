@@ -147,8 +147,9 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._surface = surface
         self._pictures = bool(neuron_pictures)
         self._figsize = figsize
-        self.figure, canvas = self.new_figure(figsize or view_figsize(names, trainer.model, dpi, self.scale),
-                                              dpi)
+        if figsize is None:   # laid out for the dpi, once the dpi is known to be usable
+            figsize = view_figsize(names, trainer.model, self._checked_size((1, 1), dpi)[1], self.scale)
+        self.figure, canvas = self.new_figure(figsize, dpi)
         self.views: dict = {}
         self._build_views()
         self._build_controls()

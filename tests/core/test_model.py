@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 
 import stepnn as sn
 
@@ -123,3 +124,18 @@ def test_reprs_are_readable():
     assert repr(model.layers[0]) == "Dense(2 -> 8, activation='relu', params=24)"
     summary = model.summary()
     assert "total params: 33" in summary and "relu" in summary
+
+
+@pytest.mark.parametrize("seed, kind", [("x", TypeError), (1.5, TypeError), (("a",), TypeError),
+                                        (True, TypeError), (-1, ValueError)])
+def test_a_bad_seed_is_refused_before_any_weight_changes(seed, kind):
+    layer = sn.Dense(2, 3, weights=(np.ones((2, 3)), np.zeros(3)))
+    with pytest.raises(kind, match="seed must be a whole number"):
+        sn.Sequential([layer], seed=seed)
+    np.testing.assert_array_equal(layer.W, np.ones((2, 3)))
+
+
+def test_seed_none_gives_fresh_random_weights():
+    a = sn.Sequential([sn.Dense(2, 3)], seed=None).get_flat()
+    b = sn.Sequential([sn.Dense(2, 3)], seed=None).get_flat()
+    assert not np.array_equal(a, b)

@@ -41,6 +41,17 @@ BAD_CALLS = [
      "learning_rate must be in [0.001, 10] (the slider's range), e.g. 0.5; received 50."),
     ("playground_regularizer", lambda lang: make_regularizer("l3", 0.01), "'l3'",
      "the regularizer must be one of ('none', 'l1', 'l2', 'l1_l2'); received 'l3'."),
+    ("race_sizes", lambda lang: OptimizerRace(sizes=(2, 4), lang=lang), "(2, 4)",
+     "sizes must be the units per layer, input first, e.g. (2, 4, 1): whole numbers >= 1, starting "
+     "with 2 (the inputs of xor) and ending with 1; received (2, 4)."),
+    ("race_seed", lambda lang: OptimizerRace(seed=-1, lang=lang), "-1",
+     "seed must be a whole number >= 0 (numpy's generators need it), e.g. 0; received -1."),
+    ("stepthrough_dpi", lambda lang: StepThrough(_trainer(), dpi=0, lang=lang), "0",
+     "dpi must be a number from 10 to 600 (80 fits a notebook; 150 for a sharp saved picture); "
+     "received 0."),
+    ("stepthrough_figsize", lambda lang: StepThrough(_trainer(), figsize=(200, 200), lang=lang),
+     "(200, 200)", "figsize must be (width, height) in inches, both > 0 and at most 8000 pixels at "
+     "dpi 80, e.g. (10.4, 8); received (200, 200). Leave it out for the size that fits the page."),
 ]
 
 
@@ -118,7 +129,11 @@ VIEW_CALLS = [
      "the file name must end in one of .png, .jpg, .jpeg, .svg, .pdf (the format is taken from "
      "it); received '<tmp>/fig.bmp'. Example: 'figure.png'."),
     ("save_png_dpi", lambda tmp: export.save_png(Figure(), tmp / "fig.png", dpi=0), "0",
-     "dpi must be a number > 0, e.g. 150; received 0."),
+     "dpi must be a number > 0 and at most 1200, e.g. 150; received 0."),
+    ("save_png_dpi_huge", lambda tmp: export.save_png(Figure(), tmp / "fig.png", dpi=1e6), "1000000.0",
+     "dpi must be a number > 0 and at most 1200, e.g. 150; received 1000000.0."),
+    ("save_gif_dpi", lambda tmp: export.save_gif(tmp / "run.gif", Figure(), print, 2, dpi=-5), "-5",
+     "dpi must be a number > 0 and at most 1200, e.g. 150; received -5."),
     ("save_png_figure", lambda tmp: export.save_png("fig", tmp / "fig.png"), "str",
      "expected a matplotlib Figure; received str."),
     ("save_gif_suffix", lambda tmp: export.save_gif(tmp / "run.png", Figure(), print, 2), "run.png",
