@@ -608,3 +608,27 @@ def test_korean_labels_render_without_missing_glyphs():
             assert "손실 곡면" in view.title.get_text()
         view.show_note(view.p("surface.diverged"))
         fig.canvas.draw()
+
+
+def test_pca_path_chart_keeps_its_range_while_the_losses_fit_in_it():
+    """The path's loss chart changes its y range (which redraws the whole figure) only when a
+    loss leaves it, while the plane stays; the range always holds every loss shown."""
+    from stepnn.views.surface import SurfaceView
+    tr = xor_trainer()
+    fig, ax = new_axes()
+    view = SurfaceView(ax, tr, directions="pca", resolution=11, refresh_every=50)
+    changes = 0
+    for _ in range(30):
+        tr.step()
+        before = view.path_ax.get_ylim()
+        plane = view.plane
+        view.update(tr)
+        losses = np.concatenate([view.true_line.get_ydata(), view.plane_line.get_ydata()])
+        if not len(losses):   # no plane yet
+            continue
+        low, high = view.path_ax.get_ylim()
+        assert low <= losses.min() and losses.max() <= high
+        if plane is not None and plane is view.plane and view.path_ax.get_ylim() != before:
+            changes += 1
+            assert not (before[0] <= losses.min() and losses.max() <= before[1])   # only when left
+    assert changes <= 5

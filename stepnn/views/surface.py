@@ -474,16 +474,21 @@ class SurfaceView(_PlaneView):
         """Limits of the path's loss chart in coarse steps (x: 10, 20, 50, 100, ... iterations; y:
         from one round number to another, a range that only grows while the plane stays), so they
         and the numbers at its corners rarely change: each change redraws the whole figure."""
-        if self._limits_plane is not None and self._limits_plane[0] is self.plane:   # grow, never shrink
+        same_plane = self._limits_plane is not None and self._limits_plane[0] is self.plane
+        if same_plane:   # grow, never shrink
             low, high = min(low, self._limits_plane[1]), max(high, self._limits_plane[2])
         self._limits_plane = (self.plane, low, high)
-        pad = 0.25 * (high - low) or 0.25 * max(abs(high), 1e-12)
-        ticks = MaxNLocator(nbins=2).tick_values(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
-        xlim, ylim = (0, max(10.0, nice_ceiling(max(last, 1)))), (float(ticks[0]), float(ticks[-1]))
+        xlim = (0, max(10.0, nice_ceiling(max(last, 1))))
         if self.path_ax.get_xlim() != xlim:
             self.path_ax.set_xlim(*xlim)
             self.path_limits["x"].set_text(f"{xlim[1]:g}")
-        if self.path_ax.get_ylim() != ylim:
+        y0, y1 = self.path_ax.get_ylim()
+        if same_plane and y0 <= low and high <= y1:
+            return   # the losses still fit: the chart's range stays (new round numbers only when they leave it)
+        pad = 0.25 * (high - low) or 0.25 * max(abs(high), 1e-12)
+        ticks = MaxNLocator(nbins=2).tick_values(max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
+        ylim = (float(ticks[0]), float(ticks[-1]))
+        if (y0, y1) != ylim:
             self.path_ax.set_ylim(*ylim)
             self.path_limits["low"].set_text(f"{ylim[0]:.3g}")
             self.path_limits["high"].set_text(f"{ylim[1]:.3g}")
