@@ -84,8 +84,8 @@ class Description:
     """A few words about a value a student's function returned, in either language (``say``
     renders it in the message's language; ``str`` gives the English words)."""
 
-    def __init__(self, kind: str, size=None, text: "str | None" = None):
-        self.kind, self.size, self.text_ = kind, size, text
+    def __init__(self, kind: str, size=None, words: "str | None" = None):
+        self.kind, self.size, self.words = kind, size, words
 
     def text(self, lang: str = "en") -> str:
         if self.kind == "array":
@@ -94,7 +94,7 @@ class Description:
         if self.kind in ("list", "tuple"):
             return (f"a {self.kind} of {self.size} values" if lang == "en"
                     else f"값이 {self.size}개인 {self.kind}")
-        return self.text_
+        return self.words
 
     def __str__(self) -> str:
         return self.text("en")

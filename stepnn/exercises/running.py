@@ -99,8 +99,8 @@ def describe_value(value, limit: int = 60) -> Description:
             return Description("list" if isinstance(value, list) else "tuple", len(value))
         text = " ".join(f"{kind} {value!r}".split())
     except Exception:
-        return Description("other", text=kind)
-    return Description("other", text=text if len(text) <= limit else text[:limit - 3] + "...")
+        return Description("other", words=kind)
+    return Description("other", words=text if len(text) <= limit else text[:limit - 3] + "...")
 
 
 def _blank(value) -> bool:

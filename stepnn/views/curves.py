@@ -139,9 +139,9 @@ class LearningCurveView(View):
         self.set_data(trainer)
         h = trainer.history
         losses = h.losses
-        self.line.set_data(*envelope(losses))
-        self.last_point.set_data(np.arange(len(losses), len(losses) + 1, dtype=np.float64)[:len(losses)],
-                                 losses[-1:])
+        x, shown = envelope(losses)   # its last point is the last iteration's, exactly
+        self.line.set_data(x, shown)
+        self.last_point.set_data(x[-1:], shown[-1:])
         rec = trainer.last_loss
         waiting = rec is not None and trainer.last_update is None
         self.pending.set_data([len(losses) + 1] if waiting else [], [rec.value] if waiting else [])

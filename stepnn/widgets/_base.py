@@ -151,9 +151,14 @@ class Dashboard:
         self.figures.append(fig)
         return fig, view
 
-    def _checked_size(self, figsize, dpi) -> tuple[tuple[float, float], float]:
+    def _checked_dpi(self, dpi):
+        """``dpi`` if it is a number from MIN_DPI to MAX_DPI, else a ValueError that says so."""
         if isinstance(dpi, bool) or not isinstance(dpi, Real) or not MIN_DPI <= dpi <= MAX_DPI:
             raise ValueError(self.p("errors.widget.dpi", low=MIN_DPI, high=MAX_DPI, value=dpi))
+        return dpi
+
+    def _checked_size(self, figsize, dpi) -> tuple[tuple[float, float], float]:
+        dpi = self._checked_dpi(dpi)
         try:
             width, height = (float(v) for v in figsize)
         except (TypeError, ValueError):

@@ -148,7 +148,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._pictures = bool(neuron_pictures)
         self._figsize = figsize
         if figsize is None:   # laid out for the dpi, once the dpi is known to be usable
-            figsize = view_figsize(names, trainer.model, self._checked_size((1, 1), dpi)[1], self.scale)
+            figsize = view_figsize(names, trainer.model, self._checked_dpi(dpi), self.scale)
         self.figure, canvas = self.new_figure(figsize, dpi)
         self.views: dict = {}
         self._build_views()
