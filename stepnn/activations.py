@@ -18,10 +18,18 @@ __all__ = ["Activation", "get", "NAMES", "sigmoid", "softmax"]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid 1 / (1 + e^-z), stable for |z| up to 1e4 and beyond (no overflow)."""
-    e = np.exp(-np.abs(z))
-    # 1 / (1 + e) where z >= 0, e / (1 + e) below: one division for both (one numpy call less)
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+    """Logistic sigmoid 1 / (1 + e^-z), element by element. For z below about -709, e^-z
+    overflows to inf and 1 / (1 + inf) gives 0, the right value: quietly, no warning."""
+    with np.errstate(over="ignore"):
+        return _sigmoid(z)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # ``sigmoid`` for callers that already keep floating-point warnings quiet (the training loop):
+    # the same numbers without an errstate (about 1.5 us). The formula as written (PyTorch's
+    # too) is 4 numpy calls; the form e^-|z| split by the sign of z, which never overflows,
+    # costs 7: written this way a step of bench_core's [2,8,8,1] net is about 9 % faster.
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -40,13 +48,18 @@ class Activation:
         forward: ``z -> a``, any shape.
         backward: ``(z, a, grad_a) -> grad_z``, all of the shape of ``z``.
         formula: the rule in words, shown in ``repr``.
+        raw: the forward rule with the same numbers for callers that already keep numpy's
+            floating-point warnings quiet (``np.errstate``), such as the training loop; default:
+            ``forward``.
     """
 
-    def __init__(self, name: str, forward: Callable, backward: Callable, formula: str):
+    def __init__(self, name: str, forward: Callable, backward: Callable, formula: str,
+                 raw: "Callable | None" = None):
         self.name = name
         self.forward = forward
         self.backward = backward
         self.formula = formula
+        self.raw = raw or forward
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(z)
@@ -72,7 +85,7 @@ _TABLE = {
         lambda z, a, g: g * np.where(z > 0, 1.0, LEAKY_RELU_SLOPE),
         f"a = z if z > 0 else {LEAKY_RELU_SLOPE} z"),
     "sigmoid": Activation("sigmoid", sigmoid, lambda z, a, g: g * a * (1.0 - a),
-                          "a = 1 / (1 + e^-z)"),
+                          "a = 1 / (1 + e^-z)", raw=_sigmoid),
     "tanh": Activation("tanh", np.tanh, lambda z, a, g: g * (1.0 - a * a), "a = tanh(z)"),
     "softmax": Activation("softmax", softmax, _softmax_backward,
                           "a_k = e^z_k / sum_j e^z_j"),

@@ -156,7 +156,11 @@ def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices,
     a = x
     for layer in layers:
         z = dense(a, layer.W, layer.b)
-        a = layer.activation.forward(z) if activate is None else activate(layer, z)
+        if activate is None:
+            act = layer.activation
+            a = getattr(act, "raw", act.forward)(z)   # warnings are the caller's to silence
+        else:
+            a = activate(layer, z)
         zs.append(z)
         as_.append(a)
     return ForwardRecord(x, indices, zs, as_)

@@ -34,13 +34,15 @@ from .packing import (expect, file_error, pack_loss, part, pack_model, pack_opti
 from .records import BackwardRecord, ForwardRecord, LossRecord, UpdateRecord
 from .saving import SessionFileError, read_archive, write_archive
 from .terms import phrase
-from .trainer import PHASES, LoopState, Trainer, TrainingData, make_data
+from .trainer import FLAGS, PHASES, LoopState, Trainer, TrainingData, make_data
 
 __all__ = ["save", "load", "SESSION_VERSION", "SessionFileError"]
 
-SESSION_VERSION = 1
+SESSION_VERSION = 2
 """The version of the session's content (``meta["session_version"]``); a later stepnn reads every
-earlier version."""
+earlier version. Version 2 adds shuffle, drop_last and fused to the settings (initial, in force,
+waiting): they became settings a run can change; a version-1 file has them as the trainer's
+options only."""
 
 _KIND = "stepnn.trainer"
 
@@ -84,6 +86,7 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
             out["regularizers"] = [regularizers.serialize(r) for r in values["regularizers"]]
         if "data" in values:
             out["data"] = data_index(values["data"])
+        out.update({flag: bool(values[flag]) for flag in FLAGS if flag in values})
         return out
 
     model_meta, model_arrays = pack_model(trainer.model)
@@ -95,7 +98,8 @@ def save(trainer: Trainer, path: "str | os.PathLike") -> None:
     rng.bit_generator.state = s.rng_state
     state = {
         "settings": settings(dict(loss_fn=s.loss_fn, optimizer=s.optimizer, batch_size=s.batch_size,
-                                  regularizers=s.regularizers, data=s.data)),
+                                  regularizers=s.regularizers, data=s.data,
+                                  **{flag: getattr(s, flag) for flag in FLAGS})),
         "pending": settings(s.pending),
         "phase": s.phase, "epoch": s.epoch, "iteration": s.iteration,
         "global_iteration": s.global_iteration, "samples_seen": s.samples_seen,
@@ -231,9 +235,10 @@ def load(path: "str | os.PathLike") -> Trainer:
     def settings(table: dict, where: str, complete: bool) -> dict:
         out = {}
         for key, kind in (("loss", dict), ("optimizer", dict), ("learning_rate", (int, float)),
-                          ("batch_size", int), ("regularizers", list), ("data", int)):
+                          ("batch_size", int), ("regularizers", list), ("data", int),
+                          *((flag, bool) for flag in FLAGS)):
             if key not in table:
-                if complete and key != "learning_rate":
+                if complete and key not in ("learning_rate",) + FLAGS:  # flags: the options' values
                     raise file_error(phrase("errors.session_setting_missing", where=where, field=key))
                 continue
             value = expect(table, key, kind, where)
@@ -254,7 +259,8 @@ def load(path: "str | os.PathLike") -> Trainer:
                                             n=len(datasets)))
                 value = datasets[value]
             out[key] = value
-        unknown = set(table) - {"loss", "optimizer", "learning_rate", "batch_size", "regularizers", "data"}
+        unknown = set(table) - {"loss", "optimizer", "learning_rate", "batch_size", "regularizers", "data",
+                                *FLAGS}
         if unknown:
             raise file_error(phrase("errors.session_unknown_settings", where=where, unknown=sorted(unknown)))
         if "batch_size" in out and not (out["batch_size"] >= 1 and (
@@ -277,9 +283,10 @@ def load(path: "str | os.PathLike") -> Trainer:
     data0 = initial["data"]
     trainer = rebuild(part("trainer_object"), Trainer, model, data0.X, data0.y, loss=initial["loss"],
                        optimizer=initial["optimizer"], batch_size=initial["batch_size"],
-                       shuffle=shuffle, seed=seed, drop_last=drop_last,
+                       shuffle=initial.get("shuffle", shuffle), seed=seed,
+                       drop_last=initial.get("drop_last", drop_last),
                        validation_data=None if data0.X_val is None else (data0.X_val, data0.y_val),
-                       fused=fused, max_undo=max_undo)
+                       fused=initial.get("fused", fused), max_undo=max_undo)
     nxt_data, nxt_loss = pending.get("data", now["data"]), pending.get("loss", now["loss"])
     for where, data, loss in (("loss_in_force", now["data"], now["loss"]), ("loss_waiting", nxt_data, nxt_loss)):
         rebuild(part(where), data.labels_for, loss, n_out)
@@ -291,7 +298,9 @@ def load(path: "str | os.PathLike") -> Trainer:
     state = LoopState(loss_fn=now["loss"], y=y, y_val=y_val, optimizer=now["optimizer"],
                       batch_size=now["batch_size"], regularizers=now["regularizers"],
                       data=now["data"], rng_state=unpack_rng(expect(st, "rng", dict, part("state"))).bit_generator.state,
-                      weights=weights, pending=pending)
+                      weights=weights, pending=pending,
+                      **{flag: now.get(flag, value) for flag, value in
+                         zip(FLAGS, (shuffle, drop_last, fused))})
     ints = {k: expect(st, k, int, part("state")) for k in ("phase", "epoch", "iteration", "global_iteration",
                                                     "samples_seen", "cursor", "epoch_count", "n_events")}
     if any(v < 0 for v in ints.values()) or ints["phase"] > 3:

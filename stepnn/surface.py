@@ -531,15 +531,11 @@ def _sigmoid_bce_losses(z: np.ndarray, not_y: np.ndarray, workspace: _Workspace)
     """
     g, _, n = z.shape
     z = z.reshape(g, n)
-    e = workspace.array("e", (g, n))
     c = workspace.array("c", (g, n))
-    np.abs(z, out=e)
-    np.negative(e, out=e)
-    np.exp(e, out=e)                                       # e^-|z|
-    np.greater_equal(z, 0.0, out=c, casting="unsafe")      # 1 where z >= 0, else 0
-    np.maximum(e, c, out=c)                                # 1 where z >= 0, else e^-|z| (NaN stays)
-    np.add(e, 1.0, out=z)
-    np.divide(c, z, out=c)                                 # sigmoid(z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)                                       # e^-z (inf below z = -709: c is 0)
+    np.add(z, 1.0, out=z)
+    np.divide(1.0, z, out=c)                               # sigmoid(z)
     np.maximum(c, losses.EPSILON, out=c)
     np.minimum(c, 1.0 - losses.EPSILON, out=c)
     np.subtract(not_y, c, out=c)

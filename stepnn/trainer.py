@@ -10,6 +10,7 @@ is deterministic and is replayed from a saved state.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -32,7 +33,9 @@ __all__ = ["Trainer", "LoopState", "PhaseError", "PHASES", "TrainingData", "make
 
 PHASES = ("forward", "loss", "backward", "update")
 _STEP = [tuple((p,) for p in PHASES[i:]) for i in range(4)]  # the actions step() does, by phase
-SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers", "data")
+SETTINGS = ("learning_rate", "batch_size", "optimizer", "loss", "regularizers", "data", "shuffle",
+            "drop_last", "fused")
+FLAGS = ("shuffle", "drop_last", "fused")  # the settings that are True or False
 
 
 class PhaseError(RuntimeError):
@@ -63,6 +66,12 @@ class LoopState:
     """The shuffling generator's state, before the next epoch's order is drawn."""
     weights: list
     """The weights [W1, b1, W2, b2, ...], the same arrays as the model's layers hold."""
+    shuffle: bool = True
+    """Whether each epoch draws a fresh order of the samples."""
+    drop_last: bool = False
+    """Whether each epoch skips its smaller last batch."""
+    fused: bool = True
+    """Whether backward takes the fused output gradient (a - y) / N where the loss allows it."""
     pending: dict = field(default_factory=dict)
     """Setting changes made mid-iteration; they apply at the next forward() (see Trainer)."""
     phase: int = 0
@@ -158,9 +167,13 @@ class Trainer:
     Settings are plain attributes: ``trainer.learning_rate = 0.01``, ``trainer.batch_size = 32``,
     ``trainer.optimizer = "adam"``, ``trainer.loss_fn = "mse"`` (``trainer.loss`` is the loss
     phase), ``trainer.kernel_regularizer = "l2"`` (every layer; ``set_regularizer(reg, layer=i)``
-    for one). ``set_data(X, y, validation_split=...)`` changes the data. Each is checked on
+    for one), ``trainer.shuffle``, ``trainer.drop_last`` and ``trainer.fused`` (True or False).
+    ``set_data(X, y, validation_split=...)`` changes the data. Each is checked on
     assignment (a bad value raises and changes nothing) and, like the ``set_*`` methods, applies
-    at once between iterations or, mid-iteration, at the next forward().
+    at once between iterations or, mid-iteration, at the next forward(); undo, redo and goto
+    see it. A name that only looks like a setting (``trainer.lr``, ``trainer.loss = "mse"``) is
+    refused with the name to use. ``seed`` and ``max_undo`` are checked too; they change what
+    ``reset()`` starts from and how far ``undo()`` reaches.
 
     A run is saved with ``stepnn.save(trainer, path)`` and continued with ``stepnn.load(path)``
     (see ``stepnn.sessions``).
@@ -178,7 +191,7 @@ class Trainer:
                            ("from_logits", from_logits)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(phrase("errors.flag", name=name, flag=flag))
-        self.max_undo = None if max_undo is None else positive_int("max_undo", max_undo)
+        self.max_undo = max_undo
         self._use = student.check_use(use)
         self.model = model
         loss_fn = losses.get(loss, from_logits=from_logits)
@@ -188,10 +201,11 @@ class Trainer:
         opt = optimizers.get(optimizer, learning_rate)
         n = data.n
         bs = min(32, n) if batch_size is None else self._check_batch_size(batch_size, n)
-        self.shuffle, self.seed, self.drop_last, self.fused = bool(shuffle), seed, bool(drop_last), bool(fused)
+        self._seed = seed
         self._initial_settings = dict(
             loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
-            regularizers=tuple(layer.kernel_regularizer for layer in model.layers), data=data)
+            regularizers=tuple(layer.kernel_regularizer for layer in model.layers), data=data,
+            shuffle=bool(shuffle), drop_last=bool(drop_last), fused=bool(fused))
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -206,7 +220,7 @@ class Trainer:
                 included) instead of the initial ones.
         """
         if seed is not None:
-            self.seed = check_seed(seed)
+            self.seed = seed
             rng = np.random.default_rng(self.seed)
             for layer in self.model.layers:
                 layer.initialize(rng)
@@ -286,7 +300,8 @@ class Trainer:
         if timeline.at < len(timeline.actions):
             timeline.fork()
             self.history.forget_after()
-        self.stop_reason = None
+        if self.stop_reason is not None:
+            self.stop_reason = None
         with np.errstate(**QUIET):
             if len(actions) == 1:
                 return self._advance(actions[0])
@@ -434,7 +449,7 @@ class Trainer:
         if s.order is None:
             generator = self._generator
             generator.bit_generator.state = s.rng_state
-            s.order = batching.epoch_order(generator, len(X), self.shuffle)
+            s.order = batching.epoch_order(generator, len(X), s.shuffle)
             s.rng_state = generator.bit_generator.state
         cursor = s.cursor
         idx = s.order[cursor:cursor + s.batch_size]
@@ -463,12 +478,12 @@ class Trainer:
         regularized = any(s.regularizers)
         if self._use:
             plug = student.Plug(self._use, "backward", layers)
-            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, s.fused,
                                     plug.function("dense_backward", dense_backward), plug.local,
                                     regularized=regularized)
             plug.mark(rec)
         else:
-            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, self.fused,
+            rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, s.fused,
                                     regularized=regularized)
         s.backward, s.phase = rec, 3
         return rec
@@ -507,7 +522,7 @@ class Trainer:
         if s.order is None:
             return False
         remaining = len(s.order) - s.cursor
-        return remaining == 0 or (self.drop_last and remaining < s.batch_size)
+        return remaining == 0 or (s.drop_last and remaining < s.batch_size)
 
     def _end_epoch(self) -> None:
         s = self.state
@@ -547,7 +562,8 @@ class Trainer:
         out = dict(loss_fn=changes.get("loss", s.loss_fn), y=s.y, y_val=s.y_val,
                    optimizer=changes.get("optimizer", s.optimizer),
                    batch_size=min(changes.get("batch_size", s.batch_size), data.n),
-                   regularizers=changes.get("regularizers", s.regularizers), data=data)
+                   regularizers=changes.get("regularizers", s.regularizers), data=data,
+                   **{flag: changes.get(flag, getattr(s, flag)) for flag in FLAGS})
         if "learning_rate" in changes:
             out["optimizer"] = out["optimizer"].copy(learning_rate=changes["learning_rate"])
         if "loss" in changes or "data" in changes:
@@ -576,6 +592,7 @@ class Trainer:
         if "regularizers" in changes:
             events.append(("regularizer", s.regularizers, new["regularizers"]))
             self._put_regularizers(new["regularizers"])
+        events += [(flag, getattr(s, flag), new[flag]) for flag in FLAGS if flag in changes]
         for what, old, value in events:
             self.history.record_event(s.n_events, Event(s.global_iteration, what, old, value))
             s.n_events += 1
@@ -585,13 +602,14 @@ class Trainer:
     @property
     def next_settings(self) -> dict:
         """What the next iteration will use: optimizer (the object), learning_rate, batch_size,
-        loss (its name), regularizers (per layer, a Regularizer or None), data (a TrainingData).
-        The one preview of the
-        settings, for code and dashboards alike."""
+        loss (its name), regularizers (per layer, a Regularizer or None), data (a TrainingData),
+        shuffle, drop_last, fused. The one preview of the settings, for code and dashboards
+        alike."""
         up = self._settings_after(self.state.pending)
         return {"optimizer": up["optimizer"], "learning_rate": up["optimizer"].learning_rate,
                 "batch_size": up["batch_size"], "loss": up["loss_fn"].name,
-                "regularizers": up["regularizers"], "data": up["data"]}
+                "regularizers": up["regularizers"], "data": up["data"],
+                **{flag: up[flag] for flag in FLAGS}}
 
     def check_fit(self, loss_fn: losses.Loss, data: "TrainingData") -> None:
         """Refuse a loss that does not fit the output layer (e.g. relu + cross-entropy gives NaN,
@@ -723,6 +741,56 @@ class Trainer:
                        doc="The loss function in force; assign a name or a Loss to change it "
                            "(``trainer.loss()`` is the loss phase).")
 
+    shuffle = property(lambda self: self.state.shuffle,
+                       lambda self, value: self._set_flag("shuffle", value),
+                       doc="Whether each epoch draws a fresh order of the samples (from the next "
+                           "epoch on); assign True or False to change it.")
+    drop_last = property(lambda self: self.state.drop_last,
+                         lambda self, value: self._set_flag("drop_last", value),
+                         doc="Whether each epoch skips its smaller last batch; assign True or "
+                             "False to change it.")
+    fused = property(lambda self: self.state.fused,
+                     lambda self, value: self._set_flag("fused", value),
+                     doc="Whether backward takes the fused output gradient (a - y) / N where the "
+                         "loss and the output pair up (the same numbers as the chain rule); "
+                         "assign True or False to change it.")
+
+    def _set_flag(self, name: str, value) -> None:
+        """A True/False setting (shuffle, drop_last, fused), by the rule of every setting."""
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(phrase("errors.flag", name=name, flag=value))
+        self._act(("settings", {name: bool(value)}))
+
+    @property
+    def seed(self) -> int:
+        """The seed of the shuffling: ``reset()`` starts from it (``reset(seed=...)`` also
+        draws new initial weights with it). Assigning one changes what ``reset()`` uses; the
+        run standing now keeps its own order."""
+        return self._seed
+
+    @seed.setter
+    def seed(self, value) -> None:
+        self._seed = check_seed(value)
+
+    @property
+    def max_undo(self) -> "int | None":
+        """How many of the latest actions ``undo()`` may step back over (None: all)."""
+        return self._max_undo
+
+    @max_undo.setter
+    def max_undo(self, value) -> None:
+        self._max_undo = None if value is None else positive_int("max_undo", value)
+
+    def __setattr__(self, name: str, value) -> None:
+        # A name that only looks like a setting would otherwise become a new attribute that
+        # nothing reads (``trainer.lr = 0.1`` changes nothing), and ``trainer.loss = "mse"``
+        # would hide the loss phase: both are refused, naming the setting meant.
+        if name not in _KNOWN and not name.startswith("_"):
+            meant = _setting_meant(name, value)
+            if meant is not None:
+                raise AttributeError(meant)
+        object.__setattr__(self, name, value)
+
     @property
     def kernel_regularizer(self) -> "regularizers.Regularizer | None":
         """The regularizer in force when every layer has the same one (else a tuple per layer);
@@ -804,7 +872,7 @@ class Trainer:
     def explain(self, lang: "str | None" = None) -> str:
         """# of data = batch size x iterations, with the live numbers, in ``lang`` (None: the
         language chosen by ``stepnn.set_language``)."""
-        return batching.explain(len(self.X), self.state.batch_size, self.drop_last, lang)
+        return batching.explain(len(self.X), self.state.batch_size, self.state.drop_last, lang)
 
     def status(self, lang: "str | None" = None) -> str:
         """One line for a status bar: where the loop is and the current loss, in ``lang`` (None:
@@ -850,7 +918,7 @@ class Trainer:
         """ceil(N / batch_size) (floor with drop_last); mid-epoch, counts the batches still due."""
         s = self.state
         rest = len(self.X) - s.cursor
-        return s.iteration + batching.iterations_per_epoch(rest, s.batch_size, self.drop_last)
+        return s.iteration + batching.iterations_per_epoch(rest, s.batch_size, s.drop_last)
 
     @property
     def mode(self) -> str:
@@ -868,6 +936,35 @@ class Trainer:
         return phrase("core.repr", sizes=self.model.sizes, loss=self.loss_fn.name,
                       optimizer=self.optimizer, batch_size=self.batch_size,
                       mode=phrase(f"core.mode.{self.mode}"), n=len(self.X), status=self.status())
+
+
+# Assignable names of a Trainer (its settings), and the names students reach for instead.
+ASSIGNABLE = ("learning_rate", "batch_size", "optimizer", "loss_fn", "kernel_regularizer",
+              "shuffle", "drop_last", "fused", "seed", "max_undo")
+_ALIASES = {"lr": "learning_rate", "learningrate": "learning_rate", "eta": "learning_rate",
+            "alpha": "learning_rate", "step_size": "learning_rate", "batch": "batch_size",
+            "batchsize": "batch_size", "bs": "batch_size", "mini_batch_size": "batch_size",
+            "minibatch_size": "batch_size", "opt": "optimizer", "optim": "optimizer",
+            "loss_function": "loss_fn", "criterion": "loss_fn", "cost": "loss_fn",
+            "regularizer": "kernel_regularizer", "kernel_regulariser": "kernel_regularizer",
+            "regularization": "kernel_regularizer", "l2": "kernel_regularizer"}
+
+
+def _setting_meant(name: str, value) -> "str | None":
+    """The message for assigning ``name`` on a Trainer when a setting was surely meant (the loss
+    phase's name given a loss, a known other name or a near miss of a setting), else None."""
+    if name == "loss":
+        if callable(value) and not isinstance(value, (str, losses.Loss)):
+            return None  # a function standing in for the phase (a test's stand-in, say)
+        return phrase("errors.assign_loss_phase", value=value)
+    if name in _KNOWN:
+        return None
+    key = name.lower()
+    meant = _ALIASES.get(key) or next(iter(difflib.get_close_matches(key, ASSIGNABLE, 1, 0.8)), None)
+    if meant is None:
+        return None
+    return phrase("errors.assign_unknown_setting", name=name, meant=meant,
+                  settings=", ".join(ASSIGNABLE))
 
 
 # What each action does, by its name, to the trainer (self): action[1] is the argument of a
@@ -969,3 +1066,7 @@ def _targets(name: str, y, n: int, x_name: str) -> np.ndarray:
     if arr.dtype.kind in "cmMSUV":
         raise TypeError(phrase("errors.targets_dtype", name=name, dtype=arr.dtype))
     return arr
+
+
+# Names a Trainer sets on itself (its attributes): assigning them is never refused.
+_KNOWN = frozenset(("state", "model", "history", "stop_reason") + ASSIGNABLE)

@@ -12,6 +12,7 @@ from core.test_time_travel import _same, observed
 from stepnn.saving import read_archive, write_archive
 
 EXAMPLE = pathlib.Path(__file__).parent / "data" / "session_v1.stepnn"
+EXAMPLE_V2 = pathlib.Path(__file__).parent / "data" / "session_v2.stepnn"
 
 
 def _run(tr, script):
@@ -194,18 +195,28 @@ def test_random_bytes_truncated_files_and_missing_paths(tmp_path):
         sn.load(tmp_path / "nothing.stepnn")
 
 
-# --- the stored example of session version 1 ---------------------------------------------------
+# --- the stored examples of session versions 1 and 2 -------------------------------------------
 
 def _example_recipe():
-    """How tests/data/session_v1.stepnn was made (see write_example below)."""
+    """How tests/data/session_v1.stepnn and session_v2.stepnn were made (see write_example)."""
     tr = _recipe(n=16)
     _run(tr, [("kernel_regularizer", "l1_l2"), "step", "step", ("data", 13), "step", "forward",
               "loss", ("learning_rate", 0.02)])
     return tr
 
 
-def write_example(path=EXAMPLE):  # run once by hand when the format was made
-    sn.save(_example_recipe(), path)
+def _example_recipe_v2():
+    """The version-2 example: the recipe of version 1 with the True/False settings changed too
+    (one in force, two waiting)."""
+    tr = _recipe(n=16)
+    _run(tr, [("kernel_regularizer", "l1_l2"), "step", ("shuffle", False), "step", ("data", 13),
+              "step", "forward", "loss", ("learning_rate", 0.02), ("drop_last", True),
+              ("fused", False)])
+    return tr
+
+
+def write_example(path=EXAMPLE_V2, recipe=_example_recipe_v2):  # run by hand when a format is made
+    sn.save(recipe(), path)
 
 
 def test_the_stored_version_1_session_loads_and_continues():
@@ -214,11 +225,29 @@ def test_the_stored_version_1_session_loads_and_continues():
     assert loaded.pending == {"learning_rate": 0.02}
     assert loaded.kernel_regularizer == sn.regularizers.L1L2(0.01, 0.01)
     assert loaded.n_samples == 9 and len(loaded.X_val) == 4
+    assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (True, False, True)  # its options
+    # the file holds numbers of an earlier sigmoid formula (1 / (1 + e^-z) rounds differently
+    # from the e^-|z| form by the last bit): today's run of its recipe agrees to that bit
     fresh = _example_recipe()
+    _same(observed(fresh), observed(loaded), close=True)
+    for _ in range(6):
+        fresh.step(), loaded.step()
+    _same(observed(fresh), observed(loaded), close=True)
+
+
+def test_the_stored_version_2_session_loads_and_continues_bit_for_bit():
+    loaded = sn.load(EXAMPLE_V2)
+    assert (loaded.global_iteration, loaded.next_phase) == (3, "backward")
+    assert loaded.pending == {"learning_rate": 0.02, "drop_last": True, "fused": False}
+    assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (False, False, True)
+    fresh = _example_recipe_v2()
     _same(observed(fresh), observed(loaded))
     for _ in range(6):
         fresh.step(), loaded.step()
     _same(observed(fresh), observed(loaded))
+    assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (False, True, False)
+    loaded.reset()  # back to the first settings, as the file's initial ones say
+    assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (True, False, True)
 
 
 def test_plain_sgd_keeps_only_its_step_count_and_loads(tmp_path):

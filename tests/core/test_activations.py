@@ -1,6 +1,7 @@
 """Activation functions: forward values from their closed forms, backward rules against
 central finite differences of the forward rule, on arrays of any shape."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -120,3 +121,24 @@ def test_softmax_backward_is_the_jacobian_product():
 def test_repr_shows_name_and_formula(name):
     text = repr(activations.get(name))
     assert name in text and "a =" in text.replace("a_k =", "a =")
+
+
+def test_sigmoid_is_exact_and_quiet_at_the_extremes():
+    z = np.array([-1000.0, -745.0, -709.0, -40.0, -20.0, 0.0, 20.0, 40.0, 1000.0, -np.inf, np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # no overflow warning leaks
+        s = activations.sigmoid(z)
+        by_rule = activations.get("sigmoid").forward(z)
+    expected = [1.0 / (1.0 + math.exp(-v)) if v > -709.5 else 0.0 for v in z]
+    np.testing.assert_allclose(s, expected, rtol=1e-15, atol=0)  # relative: tiny values too
+    np.testing.assert_array_equal(by_rule, s)
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[-2] == 0.0
+
+
+def test_each_rule_s_raw_form_gives_the_forward_numbers_bit_for_bit():
+    z = np.random.default_rng(0).normal(scale=30.0, size=(64, 5))
+    for name in NAMES:
+        act = activations.get(name)
+        with np.errstate(all="ignore"):
+            raw = act.raw(z)
+        np.testing.assert_array_equal(raw, act.forward(z))

@@ -105,6 +105,15 @@ BAD_CALLS = [
     # Trainer settings, fit and time travel
     ("learning_rate_negative", ValueError, lambda tr, tmp: tr.set_learning_rate(-0.1), "-0.1",
      "learning_rate must be a positive finite number, e.g. 0.01; received -0.1."),
+    ("assign_loss_phase", AttributeError, lambda tr, tmp: setattr(tr, "loss", "mse"), "'mse'",
+     "trainer.loss is the loss phase, trainer.loss(); the loss function is trainer.loss_fn: "
+     "write trainer.loss_fn = 'mse'."),
+    ("assign_unknown_setting", AttributeError, lambda tr, tmp: setattr(tr, "lr", 0.1), "'lr'",
+     "a Trainer has no setting 'lr': write trainer.learning_rate = ... (its settings: "
+     "learning_rate, batch_size, optimizer, loss_fn, kernel_regularizer, shuffle, drop_last, "
+     "fused, seed, max_undo)."),
+    ("shuffle_word", TypeError, lambda tr, tmp: setattr(tr, "shuffle", "no"), "'no'",
+     "shuffle must be True or False; received 'no'."),
     ("learning_rate_text", ValueError, lambda tr, tmp: setattr(tr, "learning_rate", "fast"), "'fast'",
      "learning_rate must be a positive finite number, e.g. 0.01; received 'fast'."),
     ("batch_size_too_big", ValueError, lambda tr, tmp: tr.set_batch_size(999), "999",

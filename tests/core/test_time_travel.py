@@ -45,15 +45,18 @@ def observed(tr) -> dict:
         next_settings=repr(tr.next_settings))
 
 
-def _same(a, b, where="") -> None:
+def _same(a, b, where="", close: bool = False) -> None:
+    """a and b equal, bit for bit; ``close``: floats up to their last bits (rtol 1e-12)."""
     if isinstance(a, dict):
         assert isinstance(b, dict) and a.keys() == b.keys(), where
         for k in a:
-            _same(a[k], b[k], f"{where}.{k}")
+            _same(a[k], b[k], f"{where}.{k}", close)
     elif isinstance(a, (list, tuple)):
         assert isinstance(b, (list, tuple)) and len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b)):
-            _same(x, y, f"{where}[{i}]")
+            _same(x, y, f"{where}[{i}]", close)
+    elif close and isinstance(a, (np.ndarray, float)) and np.asarray(a).dtype.kind == "f":
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15, err_msg=where)
     elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         assert np.array_equal(a, b, equal_nan=True), where  # bit for bit (NaN where NaN)
     else:
@@ -278,7 +281,13 @@ def test_the_state_prints_where_the_loop_stands():
     ("learning_rate", -1.0, ValueError), ("learning_rate", "0.1", ValueError),
     ("batch_size", 0, ValueError), ("batch_size", 12, ValueError), ("batch_size", 2.5, TypeError),
     ("optimizer", "adamw", ValueError), ("loss_fn", "hinge", ValueError),
-    ("loss_fn", "sparse_categorical_crossentropy", ValueError)])
+    ("loss_fn", "sparse_categorical_crossentropy", ValueError),
+    ("shuffle", "no", TypeError), ("drop_last", 1, TypeError), ("fused", None, TypeError),
+    ("seed", -1, ValueError), ("seed", "x", TypeError), ("max_undo", 0, ValueError),
+    ("max_undo", 2.5, TypeError), ("loss", "mse", AttributeError),
+    ("loss", sn.losses.get("mse"), AttributeError), ("lr", 0.1, AttributeError),
+    ("learnig_rate", 0.1, AttributeError), ("batchsize", 8, AttributeError),
+    ("criterion", "mse", AttributeError)])
 def test_bad_assignments_raise_and_change_nothing(name, value, error):
     tr = _trainer()
     tr.step()
@@ -375,3 +384,59 @@ def test_undo_into_a_step_replays_its_phases_exactly():
     for _ in range(4 * 3):
         assert stepped.redo() == phased.redo()
         _same(observed(phased), observed(stepped))
+
+
+def test_the_true_false_settings_are_settings_like_any_other():
+    # shuffle, drop_last and fused: assigned mid-iteration they wait for the next forward, each
+    # is a history event, and time travel over them is exact
+    tr = _trainer()
+    tr.step()
+    tr.forward()
+    tr.shuffle = False
+    assert tr.shuffle is True and tr.next_settings["shuffle"] is False
+    tr.step()
+    assert tr.shuffle is True and tr.pending == {"shuffle": False}
+    tr.step()  # its forward puts the change in force
+    assert tr.shuffle is False and tr.history.events[-1].what == "shuffle"
+    for _ in range(4):
+        tr.step()
+    tr.drop_last = True
+    tr.fused = False
+    for _ in range(7):
+        tr.step()
+    end = observed(tr)
+    fresh = _trainer()
+    fresh.step()
+    fresh.forward()
+    fresh.shuffle = False
+    for _ in range(6):
+        fresh.step()
+    fresh.drop_last, fresh.fused = True, False
+    for _ in range(7):
+        fresh.step()
+    _same(end, observed(fresh))
+    tr.goto(2)
+    assert tr.shuffle is True and tr.next_settings["shuffle"] is False
+    tr.goto(3)
+    assert (tr.shuffle, tr.drop_last, tr.fused) == (False, False, True)
+    tr.goto(tr.recorded_iterations)
+    _same(end, observed(tr))
+    tr.reset()
+    assert (tr.shuffle, tr.drop_last, tr.fused) == (True, False, True)
+
+
+def test_a_name_a_student_reaches_for_says_which_setting_to_assign():
+    tr = _trainer()
+    tr.step()
+    with pytest.raises(AttributeError, match=r"trainer\.loss_fn = 'mse'"):
+        tr.loss = "mse"
+    with pytest.raises(AttributeError, match=r"trainer\.learning_rate = "):
+        tr.lr = 0.1
+    tr.forward()
+    assert tr.loss().value > 0  # the phase is still there
+    tr.note = "mine"  # any other new name is the student's own
+    assert tr.note == "mine"
+    calls = []
+    tr.step = lambda: calls.append(1)  # a function may stand in for a phase (a test's stand-in)
+    tr.step()
+    assert calls == [1]
