@@ -34,18 +34,23 @@ iris_class_names: tuple[str, ...] = ("setosa", "versicolor", "virginica")
 Pair = tuple[np.ndarray, np.ndarray]  # (X, y)
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
+MAX_SAMPLES = 1_000_000  # a generated data set's largest n (16 MB of inputs): far above a lesson's
+
+
+def _check_int(value: object, name: str, minimum: int, maximum: "int | None" = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(phrase("errors.data_int_type", name=name, minimum=minimum, value=value,
                                type=type(value).__name__, example=max(minimum, 200)))
     if value < minimum:
         raise ValueError(phrase("errors.data_int_small", name=name, minimum=minimum, value=value))
+    if maximum is not None and value > maximum:
+        raise ValueError(phrase("errors.data_int_large", name=name, maximum=maximum, value=value))
     return int(value)
 
 
 def _setup(n: int, noise: float, seed: int) -> tuple[int, float, np.random.Generator]:
     """Check the common arguments; return (n, noise, rng)."""
-    n = _check_int(n, "n", 1)
+    n = _check_int(n, "n", 1, MAX_SAMPLES)
     seed = _check_int(seed, "seed", 0)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise TypeError(phrase("errors.noise_type", noise=noise, type=type(noise).__name__))

@@ -1,6 +1,7 @@
 """Sequential: layers that chain, input layer (입력층) -> hidden layers (은닉층) -> output layer (출력층)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Sequence
 
 import numpy as np
@@ -71,7 +72,12 @@ class Sequential:
     def check_weights(self, weights: Sequence) -> list[np.ndarray]:
         """Float64 copies of a list like ``get_weights()``, or a clear error on a wrong count,
         shape or a non-finite value."""
-        weights = list(weights) if not isinstance(weights, np.ndarray) else [weights]
+        if isinstance(weights, np.ndarray):
+            weights = [weights]
+        elif isinstance(weights, (str, bytes, dict)) or not isinstance(weights, Iterable):
+            raise TypeError(phrase("errors.weights_type", got=f"{weights!r:.60} ({type(weights).__name__})"))
+        else:
+            weights = list(weights)
         names, shapes = self.param_names, self.param_shapes
         if len(weights) != len(shapes):
             raise ValueError(phrase("errors.weights_count", n=len(shapes), names=", ".join(names),

@@ -205,3 +205,21 @@ def test_bad_settings_leave_the_trainer_unchanged(case, mid_iteration):
             assert part in str(info.value), (part, str(info.value))
     assert_same_state(before, snapshot(tr))
     assert tr.undo() == ("forward" if mid_iteration else "update")  # nothing was pushed
+
+
+@pytest.mark.parametrize("maker", [sn.datasets.xor, sn.datasets.circle, sn.datasets.spiral,
+                                   sn.datasets.moons, sn.datasets.gauss, sn.datasets.linear,
+                                   sn.datasets.sine])
+def test_a_data_set_too_large_for_memory_is_refused_before_anything_is_allocated(maker):
+    for n in (10 ** 7, 10 ** 30):
+        with pytest.raises(ValueError, match="at most 1,000,000"):
+            maker(n)
+
+
+@pytest.mark.parametrize("weights", [None, "W1", {"W1": 0}, 5])
+def test_set_weights_of_something_not_a_list_of_arrays_says_what_it_takes(weights):
+    model = sn.Sequential([sn.Dense(2, 3), sn.Dense(3, 1)], seed=0)
+    before = model.get_flat()
+    with pytest.raises(TypeError, match=r"a list of arrays like model\.get_weights\(\)"):
+        model.set_weights(weights)
+    np.testing.assert_array_equal(model.get_flat(), before)
