@@ -228,7 +228,7 @@ def load(path: "str | os.PathLike") -> Trainer:
     n_in, n_out = model.sizes[0], model.sizes[-1]
     datasets = _unpack_datasets(expect(meta, "data", list, part("meta")), arrays, n_in)
     options = expect(meta, "trainer", dict, part("meta"))
-    shuffle, drop_last, fused = (expect(options, k, bool, part("trainer")) for k in ("shuffle", "drop_last", "fused"))
+    flags = {k: expect(options, k, bool, part("trainer")) for k in FLAGS}  # a version-1 file's only record
     seed = expect(options, "seed", int, part("trainer"))
     max_undo = expect(options, "max_undo", (int, type(None)), part("trainer"))
 
@@ -283,10 +283,9 @@ def load(path: "str | os.PathLike") -> Trainer:
     data0 = initial["data"]
     trainer = rebuild(part("trainer_object"), Trainer, model, data0.X, data0.y, loss=initial["loss"],
                        optimizer=initial["optimizer"], batch_size=initial["batch_size"],
-                       shuffle=initial.get("shuffle", shuffle), seed=seed,
-                       drop_last=initial.get("drop_last", drop_last),
+                       seed=seed, max_undo=max_undo,
                        validation_data=None if data0.X_val is None else (data0.X_val, data0.y_val),
-                       fused=initial.get("fused", fused), max_undo=max_undo)
+                       **{flag: initial.get(flag, value) for flag, value in flags.items()})
     nxt_data, nxt_loss = pending.get("data", now["data"]), pending.get("loss", now["loss"])
     for where, data, loss in (("loss_in_force", now["data"], now["loss"]), ("loss_waiting", nxt_data, nxt_loss)):
         rebuild(part(where), data.labels_for, loss, n_out)
@@ -299,8 +298,7 @@ def load(path: "str | os.PathLike") -> Trainer:
                       batch_size=now["batch_size"], regularizers=now["regularizers"],
                       data=now["data"], rng_state=unpack_rng(expect(st, "rng", dict, part("state"))).bit_generator.state,
                       weights=weights, pending=pending,
-                      **{flag: now.get(flag, value) for flag, value in
-                         zip(FLAGS, (shuffle, drop_last, fused))})
+                      **{flag: now.get(flag, value) for flag, value in flags.items()})
     ints = {k: expect(st, k, int, part("state")) for k in ("phase", "epoch", "iteration", "global_iteration",
                                                     "samples_seen", "cursor", "epoch_count", "n_events")}
     if any(v < 0 for v in ints.values()) or ints["phase"] > 3:

@@ -187,10 +187,9 @@ class Trainer:
         if not isinstance(model, Sequential):
             raise TypeError(phrase("errors.model_type", type=type(model).__name__))
         seed = check_seed(seed)
-        for name, flag in (("shuffle", shuffle), ("drop_last", drop_last), ("fused", fused),
-                           ("from_logits", from_logits)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(phrase("errors.flag", name=name, flag=flag))
+        shuffle, drop_last, fused, from_logits = (
+            _check_flag(name, flag) for name, flag in (("shuffle", shuffle), ("drop_last", drop_last),
+                                                        ("fused", fused), ("from_logits", from_logits)))
         self.max_undo = max_undo
         self._use = student.check_use(use)
         self.model = model
@@ -205,7 +204,7 @@ class Trainer:
         self._initial_settings = dict(
             loss_fn=loss_fn, y=y, y_val=y_val, optimizer=opt, batch_size=bs,
             regularizers=tuple(layer.kernel_regularizer for layer in model.layers), data=data,
-            shuffle=bool(shuffle), drop_last=bool(drop_last), fused=bool(fused))
+            shuffle=shuffle, drop_last=drop_last, fused=fused)
         self._initial_weights = model.get_weights()
         self._generator = np.random.default_rng(self.seed)
         self.reset()
@@ -757,9 +756,7 @@ class Trainer:
 
     def _set_flag(self, name: str, value) -> None:
         """A True/False setting (shuffle, drop_last, fused), by the rule of every setting."""
-        if not isinstance(value, (bool, np.bool_)):
-            raise TypeError(phrase("errors.flag", name=name, flag=value))
-        self._act(("settings", {name: bool(value)}))
+        self._act(("settings", {name: _check_flag(name, value)}))
 
     @property
     def seed(self) -> int:
@@ -950,6 +947,13 @@ _ALIASES = {"lr": "learning_rate", "learningrate": "learning_rate", "eta": "lear
             "regularization": "kernel_regularizer", "l2": "kernel_regularizer"}
 
 
+def _check_flag(name: str, value) -> bool:
+    """A True/False option or setting (numpy's bool too) as a bool, or the TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(phrase("errors.flag", name=name, flag=value))
+    return bool(value)
+
+
 def _setting_meant(name: str, value) -> "str | None":
     """The message for assigning ``name`` on a Trainer when a setting was surely meant (the loss
     phase's name given a loss, a known other name or a near miss of a setting), else None."""
@@ -957,8 +961,6 @@ def _setting_meant(name: str, value) -> "str | None":
         if callable(value) and not isinstance(value, (str, losses.Loss)):
             return None  # a function standing in for the phase (a test's stand-in, say)
         return phrase("errors.assign_loss_phase", value=value)
-    if name in _KNOWN:
-        return None
     key = name.lower()
     meant = _ALIASES.get(key) or next(iter(difflib.get_close_matches(key, ASSIGNABLE, 1, 0.8)), None)
     if meant is None:
