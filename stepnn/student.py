@@ -8,10 +8,13 @@ absolute difference between the two, over every layer and every returned array:
 the size of the reference's numbers) is listed in ``record.student_flagged``: the dashboards
 highlight it. Wrong code is not refused: it trains, and the difference shows where it goes wrong.
 
-A student's function that raises, returns None, a wrong shape or NaN stops the phase with a
-``StudentCodeError`` that names the function, the layer and what it returned; the trainer's state
-stays as it was (the phase did not happen). Replays (undo, redo, goto) run the student's function
-again, so they stay exact as long as it is deterministic.
+A function that cannot take the exercise's parameters is refused when plugged in (a TypeError
+naming its parameters and the call). A student's function that raises, returns None, a wrong
+shape, NaN, text or complex numbers stops the phase with a ``StudentCodeError`` that names the
+function, the layer and what it returned; the trainer's state stays as it was (the phase did not
+happen), and keeps the function it was given: the fixed function goes into a new Trainer. Replays
+(undo, redo, goto) run the student's function again, so they stay exact as long as it is
+deterministic.
 
 The student's function is always called on copies of the trainer's arrays: changing its inputs
 in place cannot change the run.
@@ -25,6 +28,7 @@ import numpy as np
 
 from . import exercises
 from .exercises import exercise as _exercise
+from .exercises.checker import unfit_parameters
 from .exercises.messages import say
 from .exercises.running import Outcome, student_traceback
 from .exercises.running import read_outputs as parts_of  # the checker's own reading of a result
@@ -49,7 +53,8 @@ class StudentCodeError(RuntimeError):
 
 
 def check_use(use) -> dict:
-    """``use`` checked: a dict {name: function} with names from ``ACCEPTED``; None gives {}.
+    """``use`` checked: a dict {name: function} with names from ``ACCEPTED``, each taking the
+    exercise's parameters (``stepnn.exercises.signature(name)``); None gives {}.
 
     Each function is checked with ``stepnn.exercises.check`` once; one that does not pass is
     still used (the records show how far its results are from the reference), with a warning.
@@ -65,6 +70,11 @@ def check_use(use) -> dict:
         if not callable(fn):
             raise TypeError(phrase("student.use_not_callable", name=repr(name), bare=name,
                                    kind=type(fn).__name__, value=f"{fn!r:.60}"))
+        params = _exercise(name).params
+        theirs = unfit_parameters(fn, len(params))
+        if theirs is not None:  # every call would fail: refused now, not at each phase
+            raise TypeError(phrase("student.use_parameters", name=repr(name), bare=name,
+                                   theirs=", ".join(theirs), ours=", ".join(params)))
     for name, fn in use.items():
         result = exercises.check(name, fn)
         if not result.passed:

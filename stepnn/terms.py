@@ -534,6 +534,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         'use에 {name}은(는) 넣을 수 없습니다. 트레이너가 실행할 수 있는 함수: {accepted}.'),
     'student.use_not_callable': ('use[{name}] must be your function itself, e.g. use={{{name}: {bare}}}; received {kind} {value}.',
         'use[{name}]에는 함수 자체를 넣으세요. 예: use={{{name}: {bare}}}. 받은 값: {kind} {value}.'),
+    'student.use_parameters': ('use[{name}] takes ({theirs}), but the trainer calls it as {bare}({ours}): give your function these parameters.',
+        'use[{name}]의 함수는 매개변수가 ({theirs})인데, 트레이너는 {bare}({ours})로 호출합니다. 함수의 매개변수를 맞춰 주세요.'),
     # the targets a loss function refuses (stepnn.labels)
     'labels.not_one_hot': ('{name} expects one-hot labels of shape (n_samples, {n_out}); received integer labels of shape {shape}. Use sparse_categorical_crossentropy, or convert with stepnn.datasets.to_one_hot(y, {n_out}).',
         '{name}에는 모양이 (n_samples, {n_out})인 원-핫 레이블이 필요합니다. 받은 값: 모양이 {shape}인 정수 레이블. sparse_categorical_crossentropy를 쓰거나 stepnn.datasets.to_one_hot(y, {n_out})로 바꾸세요.'),
@@ -949,9 +951,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     'student.where': ('layer {layer} in {phase}',
         '{phase}의 {layer}번째 층'),
     'student.not_run': ('The trainer did not run {phase}: its state is as it was. Fix {name}, check it '
-                        'with ex.check("{name}", {name}), then run {phase} again.',
+                        'with ex.check("{name}", {name}), then make the Trainer again with '
+                        'use={{"{name}": {name}}}: this one keeps the function it was given.',
         '트레이너는 {phase}를 실행하지 않았습니다(상태는 그대로입니다). {name} 함수를 고치고 '
-        'ex.check("{name}", {name})로 확인한 뒤 {phase}를 다시 실행하세요.'),
+        'ex.check("{name}", {name})로 확인한 뒤 use={{"{name}": {name}}}로 Trainer를 다시 '
+        '만드세요. 이 트레이너는 처음 받은 함수를 계속 씁니다.'),
     'student.unchecked': ('your {name} does not pass its check ({message}); the trainer runs it '
                           'anyway, and each record shows how far its results are from stepnn\'s own.',
         '작성한 {name} 함수가 확인을 통과하지 못했습니다({message}). 트레이너는 그래도 이 함수로 '

@@ -563,6 +563,45 @@ def test_a_placeholder_body_says_not_written_yet_kindly():
     assert "아직 작성되지 않았습니다" in ko.message and "아직 작성하지 않음" in repr(ko)
 
 
+def test_code_that_forgets_its_return_is_told_so_not_called_unwritten():
+    def relu(z):
+        a = np.maximum(z, 0)  # noqa: F841 - the typical slip: no `return a`
+
+    def dense_backward(x, W, dz):
+        dW, db, dx = x.T @ dz, dz.sum(axis=0), dz @ W.T  # noqa: F841
+
+    for name, fn in (("relu", relu), ("dense_backward", dense_backward)):
+        r = ex.check(name, fn)
+        assert r.status == "failed" and "returned None on case 1" in r.message
+        assert "`return`" in r.message and "not written" not in r.message
+    ko = ex.check("relu", relu, lang="ko")
+    assert ko.status == "failed" and "None을 반환했습니다" in ko.message
+    assert "작성되지 않았습니다" not in ko.message
+
+    def template(z):
+        """The template's docstring."""
+        ...
+
+    def unfinished(z):
+        a = ...
+        return a
+
+    for fn in (template, unfinished):  # the template, as the lesson gives it, is not written yet
+        assert ex.check("relu", fn).status == "not_written"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_text_and_complex_numbers_are_not_the_answer(lang):
+    as_text = ex.check("mse", lambda t, p: str(np.mean((t - p) ** 2)), lang=lang)
+    assert as_text.status == "failed" and "str '" in as_text.message
+    assert ("should be numbers" if lang == "en" else "숫자(배열 또는 float)여야") in as_text.message
+    square_root = ex.check("relu", lambda z: np.sqrt(z.astype(complex)) ** 2 * (z > 0), lang=lang)
+    assert square_root.status == "failed"
+    assert ("holds complex numbers" if lang == "en" else "복소수") in square_root.message
+    loss = ex.check("mse", lambda t, p: np.mean((t - p) ** 2) + 0j, lang=lang)
+    assert loss.status == "failed"
+
+
 def test_raise_not_implemented_counts_as_not_written():
     def placeholder(z):
         raise NotImplementedError

@@ -93,6 +93,36 @@ def test_a_value_that_is_not_a_function_is_refused(value):
         make({"dense_backward": value})
 
 
+@pytest.mark.parametrize("name, fn, theirs, ours", [
+    ("dense_backward", lambda x, W: (x, W, x), "(x, W)", "dense_backward(x, W, dz)"),
+    ("relu", lambda z, alpha: z, "(z, alpha)", "relu(z)"),
+    ("relu_derivative", lambda: 1.0, "()", "relu_derivative(z)"),
+    ("dense_forward", lambda x, W, b, *, training: x @ W + b, "(x, W, b, training)",
+     "dense_forward(x, W, b)"),
+])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_function_with_the_wrong_parameters_is_refused_when_plugged_in(name, fn, theirs, ours,
+                                                                         lang):
+    sn.set_language(lang)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # refused outright, not used with a warning
+            with pytest.raises(TypeError) as err:
+                make({name: fn})
+    finally:
+        sn.set_language("en")
+    text = str(err.value)
+    assert f"use['{name}']" in text and theirs in text and ours in text
+    assert ("give your function these parameters" in text if lang == "en"
+            else "매개변수를 맞춰 주세요" in text and "트레이너는" in text)
+
+
+def test_extra_parameters_with_defaults_are_fine():
+    tr = make({"dense_forward": lambda x, W, b, scale=1.0: scale * (x @ W) + b})
+    tr.step()
+    assert tr.last_forward.student["dense_forward"] <= WRITTEN_DIFFERENTLY
+
+
 def test_use_must_be_a_dict():
     with pytest.raises(TypeError, match="use must be a dict"):
         make([my_dense_backward])
@@ -316,12 +346,17 @@ def two_values(x, W, dz):
     return x.T @ dz, dz.sum(axis=0)
 
 
+def gives_complex(x, W, dz):  # float64 would drop the imaginary parts unseen
+    return (x.T @ dz) + 0j, dz.sum(axis=0), dz @ W.T
+
+
 @pytest.mark.parametrize("fn, words", [
     (raises, ["raised ValueError on layer", "in backward()", "line", "Shapes:"]),
     (returns_none, ["returned None on layer", "`return`"]),
     (wrong_shape, ["db has the wrong shape on layer", "expected (1,), received (8, 1)"]),
     (gives_nan, ["dW contains NaN or inf on layer"]),
     (two_values, ["should return 3 values, (dW, db, dx)", "a tuple of 2 values"]),
+    (gives_complex, ["dW holds complex numbers (with j) on layer", "The answer is real numbers"]),
 ])
 def test_an_unusable_dense_backward_stops_the_phase_clearly_and_changes_nothing(fn, words):
     with pytest.warns(UserWarning):
@@ -359,6 +394,22 @@ def test_a_failing_forward_leaves_the_epoch_order_undrawn():
     assert tr.last_forward is None
 
 
+def test_the_error_says_to_make_the_trainer_again_and_a_new_one_runs_the_fixed_function():
+    with pytest.warns(UserWarning):
+        tr = make({"dense_backward": raises})
+    tr.forward(), tr.loss()
+    with pytest.raises(StudentCodeError) as err:
+        tr.backward()
+    text = str(err.value)
+    assert 'make the Trainer again with use={"dense_backward": dense_backward}' in text
+    assert "run backward() again" not in text
+    with pytest.raises(StudentCodeError):  # the trainer keeps the function it was given
+        tr.backward()
+    fixed = make({"dense_backward": my_dense_backward})
+    fixed.step()
+    assert fixed.last_backward.student["dense_backward"] <= WRITTEN_DIFFERENTLY
+
+
 def test_the_error_speaks_korean_when_the_lesson_does():
     with pytest.warns(UserWarning):
         tr = make({"dense_backward": returns_none})
@@ -370,6 +421,7 @@ def test_the_error_speaks_korean_when_the_lesson_does():
     finally:
         sn.set_language("en")
     assert "트레이너는 backward()를 실행하지 않았습니다" in str(err.value)
+    assert 'use={"dense_backward": dense_backward}로 Trainer를 다시 만드세요' in str(err.value)
 
 
 # ---------------------------------------------------------------------------- StepThrough

@@ -9,6 +9,7 @@ largest difference. Student code never makes ``check`` raise.
 """
 from __future__ import annotations
 
+import dis
 import inspect
 from dataclasses import dataclass
 from typing import Callable
@@ -19,7 +20,8 @@ from .messages import say
 from .result import Result
 from .running import Outcome, Printed, describe_value, run as _run, student_traceback
 
-__all__ = ["Case", "Mistake", "Exercise", "check_function", "differs", "RTOL", "ATOL"]
+__all__ = ["Case", "Mistake", "Exercise", "check_function", "differs", "unfit_parameters",
+           "blank_body", "RTOL", "ATOL"]
 
 RTOL, ATOL = 1e-5, 1e-8      # float64 answers written differently agree far closer than this
 
@@ -85,6 +87,36 @@ def run(ex: Exercise, fn: Callable, case: Case, printed: "Printed | None" = None
         student: bool = True) -> Outcome:
     """Call ``fn`` on the case (copies of its arguments); never raises for the student's code."""
     return _run(fn, case.args, ex.params, ex.outputs, printed, student)
+
+
+def unfit_parameters(fn: Callable, n: int) -> "tuple | None":
+    """The parameter names of ``fn`` when it cannot be called with ``n`` arguments by position;
+    None when it can, or when it does not say (some builtins)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    try:
+        sig.bind(*range(n))
+    except TypeError:
+        return tuple(sig.parameters)
+    return None
+
+
+_NOTHING = {"RESUME", "NOP", "CACHE", "RETURN_VALUE", "RETURN_CONST", "LOAD_CONST"}
+
+
+def blank_body(fn: Callable) -> bool:
+    """True when ``fn``'s body does nothing: only a docstring, ``...`` or ``pass`` (the template
+    of an exercise); True too when it is not Python code that can be read."""
+    try:
+        code = fn.__code__
+        steps = list(dis.get_instructions(code))
+    except Exception:  # a builtin, a callable object: nothing to read
+        return True
+    return all(s.opname in _NOTHING and (s.opname not in ("LOAD_CONST", "RETURN_CONST")
+                                         or s.argval is None or s.argval is Ellipsis)
+               for s in steps)
 
 
 # --- comparing -------------------------------------------------------------------------------
@@ -170,9 +202,11 @@ class _Judge:
         if wrong_params:
             return self.fail(wrong_params)
         self.got = [run(ex, fn, c, self.printed) for c in self.cases]
-        if all(o.problem == "none_some" or isinstance(o.error, NotImplementedError)
-               for o in self.got):  # the placeholder: `...`, `pass`, `raise NotImplementedError`
-            return self.not_written()
+        forgot_return = all(o.error is None and o.raw is None for o in self.got) \
+            and not blank_body(fn)  # code that computes and returns nothing: told so below
+        if not forgot_return and all(o.problem == "none_some" or isinstance(
+                o.error, NotImplementedError) for o in self.got):
+            return self.not_written()  # the placeholder: `...`, `pass`, `raise NotImplementedError`
         self.expected = [run(ex, ex.reference, c, student=False) for c in self.cases]
         note = self.compare()
         mutated = sorted({p for o in self.got for p in o.mutated}, key=ex.params.index)
@@ -193,16 +227,11 @@ class _Judge:
         return self.fail(message)
 
     def wrong_parameters(self) -> "str | None":
-        try:
-            sig = inspect.signature(self.fn)
-        except (TypeError, ValueError):  # some builtins do not say
-            return None
         for n in sorted({len(c.args) for c in self.cases}):
-            try:
-                sig.bind(*range(n))
-            except TypeError:
+            theirs = unfit_parameters(self.fn, n)
+            if theirs is not None:
                 ours = ", ".join(self.ex.params[:n])
-                return self.say("wrong_parameters", theirs=", ".join(sig.parameters), ours=ours)
+                return self.say("wrong_parameters", theirs=", ".join(theirs), ours=ours)
         return None
 
     def compare(self) -> "str | None":

@@ -33,6 +33,10 @@ MESSAGES = {
                     "{name} 함수는 값 {n}개 ({outputs})를 반환해야 합니다. 받은 값: {received}."),
     "not_numbers": ("{output} should be numbers (an array or a float); received {received}.",
                     "{output} 값은 숫자(배열 또는 float)여야 합니다. 받은 값: {received}."),
+    "complex": ("{output} holds complex numbers (with j) on {case}: a square root, log or power of a "
+                "negative number? The answer is real numbers.",
+                "{case}에서 {output}에 복소수(j가 붙은 수)가 있습니다. 음수의 제곱근, 로그, 거듭제곱을 "
+                "계산하지 않았나요? 정답은 실수입니다."),
     "shape": ("{output} has the wrong shape on {case}: expected {expected}, received {received}.",
               "{case}에서 {output}의 모양(shape)이 다릅니다: 기대 {expected}, 받은 값 {received}."),
     "shape_transposed": ("It looks transposed: check the order of the matrix product.",
