@@ -964,6 +964,13 @@ PHRASES: dict[str, tuple[str, str]] = {
         '내 코드'),
     'student.not_yet': ('{phase} runs your {name} (not run yet in this iteration)',
         '{phase}: 내 {name} 함수로 계산 (이번 이터레이션에서는 아직 실행 전)'),
+    'student.not_needed': ('{phase} ran without your {name}: no layer of this network uses it',
+        '{phase}: 내 {name} 함수는 실행되지 않았습니다. 이 신경망에는 이 함수를 쓰는 층이 없습니다'),
+    'student.not_needed_fused': ('{phase} ran without your {name}: with a cross-entropy loss the output '
+                                 'layer\'s dL/dz is the fused (a - y)/N, no derivative needed; '
+                                 'with fused=False it runs',
+        '{phase}: 내 {name} 함수는 실행되지 않았습니다. 교차 엔트로피 손실에서 출력층의 dL/dz는 '
+        '합친 규칙 (a - y)/N이라 도함수가 필요 없습니다. fused=False로 하면 실행됩니다'),
     'student.difference': ('{phase} ran your {name}: largest difference from stepnn\'s own {diff}',
         '{phase}: 내 {name} 함수로 계산, stepnn의 결과와 가장 큰 차이 {diff}'),
     'student.differs': ('differs: check {name}', '차이가 큽니다: {name} 함수를 확인하세요'),

@@ -3,6 +3,8 @@
 A correct function trains exactly as the package does (undo, redo and goto included); a wrong one
 trains with its wrong numbers and the records and StepThrough show how far they are; a function
 that cannot be used stops the phase with a clear error and leaves the trainer as it was."""
+import html
+import re
 import warnings
 
 import numpy as np
@@ -466,6 +468,27 @@ def test_stepthrough_shows_a_failing_function_as_a_message_not_a_crash():
     b.buttons["step"].click()
     assert "StudentCodeError" in b.message.value and "returned None" in b.message.value
     assert b.trainer.next_phase == "backward"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_function_no_layer_needs_is_said_to_have_not_run_not_to_be_waiting(lang):
+    from stepnn.exercises import reference
+    tr = make({"sigmoid_derivative": reference("sigmoid_derivative"),
+               "softmax": reference("softmax")})  # sigmoid only at the output; no softmax layer
+    tr.step()
+    assert tr.last_backward.student == {} and tr.last_forward.student == {}
+    text = html.unescape(re.sub("<[^>]+>", "", student_html(tr, lang)))
+    if lang == "en":
+        assert "not run yet" not in text
+        assert "Backward ran without your sigmoid_derivative" in text and "fused=False" in text
+        assert "Forward ran without your softmax: no layer of this network uses it" in text
+    else:
+        assert "아직 실행 전" not in text
+        assert "내 sigmoid_derivative 함수는 실행되지 않았습니다" in text and "fused=False" in text
+        assert "쓰는 층이 없습니다" in text
+    tr.fused = False  # now the chain rule goes through the student's derivative
+    tr.step()
+    assert "sigmoid_derivative" in tr.last_backward.student
 
 
 def test_student_line_in_korean():

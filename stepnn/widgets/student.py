@@ -20,8 +20,9 @@ _FLAGGED = "color:#b00020;background:#ffebee;font-weight:bold;padding:0 4px"
 
 def student_html(trainer, lang: "str | None" = None) -> str:
     """One line per student function the trainer runs: the phase that ran it and the largest
-    difference from the reference in its latest record (red when beyond the tolerance); "" when
-    the trainer runs only the package's own code."""
+    difference from the reference in its latest record (red when beyond the tolerance), or why
+    that phase ran without it (no layer needs it); "" when the trainer runs only the package's
+    own code."""
     use = trainer.use
     if not use:
         return ""
@@ -31,8 +32,8 @@ def student_html(trainer, lang: "str | None" = None) -> str:
         phase = ACCEPTED[name]
         record, word = records[phase], term(phase, lang)
         if record is None or name not in record.student:
-            lines.append(f"<span>{html.escape(phrase('student.not_yet', lang, phase=word, name=name))}"
-                         f"</span>")
+            key = "student.not_yet" if record is None else _not_run(trainer, name)
+            lines.append(f"<span>{html.escape(phrase(key, lang, phase=word, name=name))}</span>")
             continue
         text = phrase("student.difference", lang, phase=word, name=name,
                       diff=f"{record.student[name]:.3g}")
@@ -44,6 +45,14 @@ def student_html(trainer, lang: "str | None" = None) -> str:
             lines.append(f"<span style='{_OK}'>{html.escape(text)} ✓</span>")
     label = html.escape(phrase("student.label", lang))
     return f"<b>{MARK.strip()} {label}:</b> " + " | ".join(lines)
+
+
+def _not_run(trainer, name: str) -> str:
+    """Why the phase just run did not run the student's ``name``: the key of the phrase."""
+    activation = name.removesuffix("_derivative")
+    if any(layer.activation.name == activation for layer in trainer.model.layers):
+        return "student.not_needed_fused"  # only the output layer has it, and a - y stands in
+    return "student.not_needed"
 
 
 def student_phases(trainer) -> set:
