@@ -602,6 +602,29 @@ def test_text_and_complex_numbers_are_not_the_answer(lang):
     assert loss.status == "failed"
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_float32_results_are_named_unless_their_numbers_are_exact(lang):
+    words = "float32" if lang == "en" else "float32로 반환되어"
+    for name, fn, output in (
+            ("sigmoid", lambda z: 1 / (1 + np.exp(-z.astype(np.float32))), "a"),
+            ("dense_backward", lambda x, W, dz: ((x.T @ dz).astype(np.float32), dz.sum(axis=0),
+                                                 dz @ W.T), "dW"),
+            ("mse", lambda t, p: np.float32(np.mean((t - p) ** 2)), "loss")):
+        r = ex.check(name, fn, lang=lang)
+        assert r.status == "failed" and words in r.message and r.message.startswith(output)
+        assert "float64" in r.message
+    exact = ex.check("relu_derivative", lambda z: (z > 0).astype(np.float32), lang=lang)
+    assert exact.passed  # 0 and 1 are the same numbers in float64: the trainer shows no difference
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_row_sum_without_keepdims_that_breaks_the_shapes_is_explained(lang):
+    r = ex.check("softmax", lambda z: np.exp(z) / np.exp(z).sum(axis=1), lang=lang)
+    assert r.status == "failed" and "ValueError" in r.message and "keepdims=True" in r.message
+    assert ("(n, 1)" in r.message) and ("lines up with the columns" if lang == "en"
+                                        else "열에 맞춥니다") in r.message
+
+
 def test_raise_not_implemented_counts_as_not_written():
     def placeholder(z):
         raise NotImplementedError

@@ -218,6 +218,10 @@ class _Judge:
                 not_int = self.not_int()
                 if not_int:
                     return self.fail(not_int)
+            else:
+                low = self.low_precision()
+                if low:
+                    return self.fail(low)
             labels = ", ".join(dict.fromkeys(self.say(c.label) for c in self.cases))
             message = self.say("passed", n=len(self.cases), cases=labels)
             return self.result("passed", message + (" " + self.say(note) if note else ""))
@@ -261,6 +265,21 @@ class _Judge:
             if isinstance(raw, bool) or not isinstance(raw, (int, np.integer)):
                 return self.say("not_int", output=self.ex.outputs[0], received=repr(raw),
                                 type=type(raw).__name__)
+        return None
+
+    def low_precision(self) -> "str | None":
+        """The message for a result in a float type shorter than float64 (float32, float16)
+        whose numbers are not the reference's: close enough for the cases, but not the trainer's
+        float64 numbers (0 and 1, say, are exact in any float)."""
+        n = len(self.ex.outputs)
+        for got, target in zip(self.got, self.targets):
+            items = got.raw if n > 1 else (got.raw,)
+            for output, item, part, want in zip(self.ex.outputs, items, got.parts, target):
+                dtype = getattr(item, "dtype", None)
+                if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8 \
+                        and not np.array_equal(_as_kind(part, self.ex.kind), want):
+                    return self.say("low_precision", output=output, dtype=dtype.name,
+                                    digits=np.finfo(dtype).precision)
         return None
 
     def mistake(self) -> "str | None":

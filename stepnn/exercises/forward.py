@@ -126,6 +126,11 @@ MESSAGES = {
                           "sum to 1 on its own. Use .sum(axis=-1, keepdims=True).",
                           "배열 전체의 합으로 나눴습니다(axis 없음). 행마다 합이 1이어야 합니다. "
                           ".sum(axis=-1, keepdims=True)를 쓰세요."),
+    "softmax_shapes": ("Shapes: z is (n, k); a sum or max over axis=-1 is (n,), which numpy lines up "
+                       "with the columns of z, not its rows. Keep the axis with keepdims=True, "
+                       "giving (n, 1).",
+                       "모양: z는 (n, k)입니다. axis=-1로 더하거나 max를 구하면 (n,)이 되는데, numpy는 "
+                       "이것을 z의 행이 아니라 열에 맞춥니다. keepdims=True로 축을 남겨 (n, 1)로 만드세요."),
     "softmax_keepdims": ("keepdims=True is missing: a row sum of shape (n,) does not line up with "
                          "z (n, k) (numpy matches it against the columns). Use "
                          ".sum(axis=-1, keepdims=True) and .max(axis=-1, keepdims=True).",
@@ -246,6 +251,6 @@ SOFTMAX = Exercise(
         Mistake("softmax_is_sigmoid", activations.sigmoid),
         Mistake("softmax_keepdims", _exp_over_sum(lambda v: v.max(axis=-1), -1)),
     ),
-    messages=MESSAGES)
+    messages=MESSAGES, on_error="softmax_shapes")
 
 EXERCISES = (DENSE_FORWARD, RELU, SIGMOID, SOFTMAX)

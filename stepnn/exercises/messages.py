@@ -54,6 +54,13 @@ MESSAGES = {
                 "Return an int, e.g. int(...).",
                 "{output} 값은 정수(int)여야 합니다. 받은 값: {received} ({type}). "
                 "int(...)로 감싸서 반환하세요."),
+    "low_precision": ("{output} comes back as {dtype}, which keeps about {digits} significant digits: "
+                      "the package computes in float64, numpy's default, and the trainer would show "
+                      "the difference. Leave out the conversion (astype(np.{dtype}), "
+                      "dtype=np.{dtype}).",
+                      "{output} 값이 {dtype}로 반환되어 유효숫자가 약 {digits}자리뿐입니다. 패키지는 "
+                      "numpy의 기본값인 float64로 계산하므로 트레이너에서 차이가 보입니다. "
+                      "변환(astype(np.{dtype}), dtype=np.{dtype})을 빼세요."),
     "mutated": ("Your function changed its input {args} in place, so the caller's arrays change "
                 "too. Build a new array instead (e.g. w - learning_rate * grad, np.maximum(z, 0)) "
                 "or work on a copy (z = z.copy()).",
