@@ -52,12 +52,14 @@ class StudentCodeError(RuntimeError):
     """A student's function plugged into a Trainer failed; the phase did not happen."""
 
 
-def check_use(use) -> dict:
+def check_use(use, layers=()) -> dict:
     """``use`` checked: a dict {name: function} with names from ``ACCEPTED``, each taking the
     exercise's parameters (``stepnn.exercises.signature(name)``); None gives {}.
 
     Each function is checked with ``stepnn.exercises.check`` once; one that does not pass is
     still used (the records show how far its results are from the reference), with a warning.
+    An activation (or its derivative) that none of ``layers`` has would never run: a warning
+    says so.
     """
     if use is None:
         return {}
@@ -75,6 +77,12 @@ def check_use(use) -> dict:
         if theirs is not None:  # every call would fail: refused now, not at each phase
             raise TypeError(phrase("student.use_parameters", name=repr(name), bare=name,
                                    theirs=", ".join(theirs), ours=", ".join(params)))
+    present = {layer.activation.name for layer in layers}
+    for name in use:
+        activation = name.removesuffix("_derivative")
+        if layers and not name.startswith("dense_") and activation not in present:
+            warnings.warn(phrase("student.unused", name=name, activation=activation,
+                                 present=", ".join(sorted(present))), UserWarning, stacklevel=3)
     for name, fn in use.items():
         result = exercises.check(name, fn)
         if not result.passed:

@@ -956,6 +956,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         '트레이너는 {phase}를 실행하지 않았습니다(상태는 그대로입니다). {name} 함수를 고치고 '
         'ex.check("{name}", {name})로 확인한 뒤 use={{"{name}": {name}}}로 Trainer를 다시 '
         '만드세요. 이 트레이너는 처음 받은 함수를 계속 씁니다.'),
+    'student.unused': ('your {name} will not run: no layer of this model uses {activation} (its layers use {present})',
+        '작성한 {name} 함수는 실행되지 않습니다. 이 모델에는 {activation}을(를) 쓰는 층이 없습니다(모델의 활성화 함수: {present})'),
     'student.unchecked': ('your {name} does not pass its check ({message}); the trainer runs it '
                           'anyway, and each record shows how far its results are from stepnn\'s own.',
         '작성한 {name} 함수가 확인을 통과하지 못했습니다({message}). 트레이너는 그래도 이 함수로 '

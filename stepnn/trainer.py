@@ -191,7 +191,7 @@ class Trainer:
             _check_flag(name, flag) for name, flag in (("shuffle", shuffle), ("drop_last", drop_last),
                                                         ("fused", fused), ("from_logits", from_logits)))
         self.max_undo = max_undo
-        self._use = student.check_use(use)
+        self._use = student.check_use(use, model.layers)
         self.model = model
         loss_fn = losses.get(loss, from_logits=from_logits)
         data = make_data(X, y, model.sizes[0], validation_split, validation_data)

@@ -125,6 +125,21 @@ def test_extra_parameters_with_defaults_are_fine():
     assert tr.last_forward.student["dense_forward"] <= WRITTEN_DIFFERENTLY
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_an_activation_no_layer_uses_is_named_when_plugged_in(lang):
+    from stepnn.exercises import reference
+    sn.set_language(lang)
+    try:
+        with pytest.warns(UserWarning) as caught:
+            make({"softmax": reference("softmax"), "relu": reference("relu")})
+    finally:
+        sn.set_language("en")
+    texts = [str(w.message) for w in caught]
+    assert len(texts) == 1 and "softmax" in texts[0] and "relu, sigmoid, tanh" in texts[0]
+    assert ("will not run: no layer of this model uses softmax" if lang == "en"
+            else "softmax을(를) 쓰는 층이 없습니다") in texts[0]
+
+
 def test_use_must_be_a_dict():
     with pytest.raises(TypeError, match="use must be a dict"):
         make([my_dense_backward])
@@ -473,8 +488,9 @@ def test_stepthrough_shows_a_failing_function_as_a_message_not_a_crash():
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_a_function_no_layer_needs_is_said_to_have_not_run_not_to_be_waiting(lang):
     from stepnn.exercises import reference
-    tr = make({"sigmoid_derivative": reference("sigmoid_derivative"),
-               "softmax": reference("softmax")})  # sigmoid only at the output; no softmax layer
+    with pytest.warns(UserWarning, match="no layer of this model uses softmax"):
+        tr = make({"sigmoid_derivative": reference("sigmoid_derivative"),
+                   "softmax": reference("softmax")})  # sigmoid only at the output; no softmax
     tr.step()
     assert tr.last_backward.student == {} and tr.last_forward.student == {}
     text = html.unescape(re.sub("<[^>]+>", "", student_html(tr, lang)))
