@@ -603,6 +603,20 @@ def test_text_and_complex_numbers_are_not_the_answer(lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
+def test_none_among_the_numbers_is_named_not_called_nan(lang):
+    def relu_of(v):
+        if v > 0:
+            return v  # no else: None for v <= 0
+
+    for fn in (lambda z: np.vectorize(relu_of)(z),
+               lambda z: np.array([relu_of(v) for v in z.ravel()]).reshape(z.shape)):
+        r = ex.check("relu", fn, lang=lang)
+        assert r.status == "failed" and "NaN" not in r.message and "`return`" in r.message
+        assert ("a has None in 7 of its 12 entries" if lang == "en"
+                else "a의 원소 12개 중 7개가 None입니다") in r.message
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
 def test_float32_results_are_named_unless_their_numbers_are_exact(lang):
     words = "float32" if lang == "en" else "float32로 반환되어"
     for name, fn, output in (

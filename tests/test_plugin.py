@@ -363,6 +363,12 @@ def two_values(x, W, dz):
     return x.T @ dz, dz.sum(axis=0)
 
 
+def none_inside(x, W, dz):  # float64 would read the None as a NaN never computed
+    dW = (x.T @ dz).astype(object)
+    dW[0, 0] = None
+    return dW, dz.sum(axis=0), dz @ W.T
+
+
 def gives_complex(x, W, dz):  # float64 would drop the imaginary parts unseen
     return (x.T @ dz) + 0j, dz.sum(axis=0), dz @ W.T
 
@@ -373,6 +379,7 @@ def gives_complex(x, W, dz):  # float64 would drop the imaginary parts unseen
     (wrong_shape, ["db has the wrong shape on layer", "expected (1,), received (8, 1)"]),
     (gives_nan, ["dW contains NaN or inf on layer"]),
     (two_values, ["should return 3 values, (dW, db, dx)", "a tuple of 2 values"]),
+    (none_inside, ["dW has None in 1 of its", "`return`"]),
     (gives_complex, ["dW holds complex numbers (with j) on layer", "The answer is real numbers"]),
 ])
 def test_an_unusable_dense_backward_stops_the_phase_clearly_and_changes_nothing(fn, words):

@@ -33,6 +33,10 @@ MESSAGES = {
                     "{name} 함수는 값 {n}개 ({outputs})를 반환해야 합니다. 받은 값: {received}."),
     "not_numbers": ("{output} should be numbers (an array or a float); received {received}.",
                     "{output} 값은 숫자(배열 또는 float)여야 합니다. 받은 값: {received}."),
+    "none_inside": ("{output} has None in {count} of its {size} entries on {case}: a helper or "
+                    "branch without a `return` (an `if` with no `else`?) gives None there.",
+                    "{case}에서 {output}의 원소 {size}개 중 {count}개가 None입니다. `return`이 없는 "
+                    "경로(`else` 없는 `if`?)가 있는 함수나 분기가 그 자리에 None을 남깁니다."),
     "complex": ("{output} holds complex numbers (with j) on {case}: a square root, log or power of a "
                 "negative number? The answer is real numbers.",
                 "{case}에서 {output}에 복소수(j가 붙은 수)가 있습니다. 음수의 제곱근, 로그, 거듭제곱을 "

@@ -111,8 +111,9 @@ def _blank(value) -> bool:
 def read_outputs(outputs: tuple, raw) -> Outcome:
     """What a student's function returned, ``raw``, read as the exercise's ``outputs`` (their
     names): an Outcome with one float64 array per output, or with the problem found (nothing
-    returned, not a tuple of the right length, a part missing, not numbers: text, or complex
-    numbers, whose imaginary parts float64 would drop)."""
+    returned, not a tuple of the right length, a part missing, not numbers: text, complex
+    numbers, whose imaginary parts float64 would drop, or None among the numbers, which float64
+    would turn into NaN)."""
     n = len(outputs)
     if _blank(raw) or (n > 1 and isinstance(raw, (tuple, list)) and all(map(_blank, raw))):
         return Outcome(raw=raw, problem="none_some")
@@ -130,13 +131,18 @@ def read_outputs(outputs: tuple, raw) -> Outcome:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                arr = np.asarray(item)
-                if arr.dtype.kind not in "cUSV":  # complex: float64 would drop the imaginary
-                    arr = arr.astype(np.float64, copy=False)  # parts unseen; text, e.g. str(loss)
+                given = np.asarray(item)
+                kind = given.dtype.kind
+                nones = sum(v is None for v in given.flat) if kind == "O" else 0
+                # float64 would drop imaginary parts and make None NaN, unseen; text is no number
+                arr = given if kind in "cUSV" or nones else given.astype(np.float64, copy=False)
         except Exception:  # anything that cannot be read as numbers, whatever its own code raises
-            arr = None
-        if arr is not None and arr.dtype.kind == "c":
+            arr = kind = None
+        if kind == "c":
             return Outcome(raw=raw, problem="complex", problem_fields=dict(output=name))
+        if arr is not None and nones:
+            return Outcome(raw=raw, problem="none_inside",
+                           problem_fields=dict(output=name, count=nones, size=arr.size))
         if arr is None or arr.dtype.kind != "f":
             return Outcome(raw=raw, problem="not_numbers",
                            problem_fields=dict(output=name, received=describe_value(item)))
