@@ -514,6 +514,20 @@ def test_a_function_no_layer_needs_is_said_to_have_not_run_not_to_be_waiting(lan
     assert "sigmoid_derivative" in tr.last_backward.student
 
 
+def test_the_marks_follow_the_trainer_the_dashboard_drives():
+    b = board({"dense_backward": my_dense_backward})
+    assert b.buttons["backward"].description.endswith(MARK)
+    b.playground.controls["dataset"].value = "iris"  # 4 features, 3 classes: a new network
+    assert b.trainer.model.sizes[0] == 4 and b.trainer.use == {"dense_backward": my_dense_backward}
+    assert b.buttons["backward"].description.endswith(MARK)  # the student's code still runs
+    b.buttons["step"].click()
+    assert b.trainer.last_backward.student["dense_backward"] <= WRITTEN_DIFFERENTLY
+    b.replace_trainer(make())  # a trainer of stepnn's own code only (a loaded session, say)
+    assert [button.description for button in b.buttons.values()] == \
+        [button.description.removesuffix(MARK) for button in b.buttons.values()]
+    assert b.buttons["backward"].description == "Backward" and b.student.value == ""
+
+
 def test_student_line_in_korean():
     tr = make({"dense_forward": my_dense_forward})
     tr.forward()

@@ -173,7 +173,8 @@ def fits(trainer: Trainer, X: np.ndarray, y: np.ndarray) -> bool:
 
 def fitting_trainer(trainer: Trainer, source: DataSource, split: float) -> Trainer:
     """A new Trainer for a data set that does not fit ``trainer``'s model: the same hidden layers
-    (units, activations), regularizers, optimizer, learning rate, batch size and seeds, with as
+    (units, activations), regularizers, optimizer, learning rate, batch size, seeds and the
+    student's functions (``use``), with as
     many inputs as the data has features and the output the task needs (regression: 1 linear
     unit and mean squared error; 2 classes: 1 sigmoid unit and binary cross-entropy; k classes:
     k softmax units and sparse categorical cross-entropy). Fresh weights."""
@@ -197,7 +198,7 @@ def fitting_trainer(trainer: Trainer, source: DataSource, split: float) -> Train
     new = Trainer(Sequential(layers, seed=trainer.model.seed), data["X"], data["y"], loss=loss,
                   optimizer=ns["optimizer"], batch_size=min(ns["batch_size"], len(data["X"])),
                   shuffle=trainer.shuffle, seed=trainer.seed, drop_last=trainer.drop_last,
-                  validation_data=data["validation_data"])
+                  validation_data=data["validation_data"], use=trainer.use)
     remember(new.data, source, split)
     return new
 
@@ -314,7 +315,7 @@ class PlaygroundActions:
     decision boundary asks: change the trainer through its public setters (undo sees each
     change), or drive another trainer (a loaded session, a network built for new data).
     Uses the dashboard's ``trainer``, ``playground``, ``_act``, ``_build_views``, ``_pause``,
-    ``show_info`` and its phrases."""
+    ``mark_student_code``, ``show_info`` and its phrases."""
 
     @guarded
     def _on_playground(self, key: str, value) -> None:
@@ -379,6 +380,7 @@ class PlaygroundActions:
         self._pause(None)
         self.stop_reason = None
         self.trainer = trainer
+        self.mark_student_code()  # a loaded session runs stepnn's own code
         if self.criteria.patience is not None and trainer.X_val is None:
             self.criteria = Criteria(self.criteria.max_epochs, self.criteria.target_loss, None)
         self._build_views()

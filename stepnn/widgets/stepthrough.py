@@ -156,8 +156,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self.playground = PlaygroundPanel(self.lang, self._on_playground)
         self.student = widgets.HTML()  # the student's own functions, and their difference
         self.student.add_class("stepnn-student")
-        for phase in student_phases(trainer):
-            self.buttons[phase].description += MARK
+        self.mark_student_code()
         self.maths = MathsPanel(self.lang, shown=show_maths)
         self.widget = widgets.VBox([self._button_row(), self._settings_rows(), self.playground.widget,
                                     self.status, self.student, self.message, canvas, self.maths.widget])
@@ -232,6 +231,14 @@ class StepThrough(PlaygroundActions, Dashboard):
         return frames
 
     # ------------------------------------------------------------- controls
+    def mark_student_code(self) -> None:
+        """Mark with ✎ the phase buttons that run the trainer's student code, and only them."""
+        marked = student_phases(self.trainer)
+        for phase in LOOP:
+            button = self.buttons[phase]
+            button.description = button.description.removesuffix(MARK) + (
+                MARK if phase in marked else "")
+
     def _button(self, key: str, label: str, tooltip: str, action) -> widgets.Button:
         button = widgets.Button(description=label, tooltip=tooltip,
                                 layout=widgets.Layout(width="auto", min_width="72px"))
