@@ -33,10 +33,27 @@ def check_seed(seed, optional: bool = False) -> "int | None":
     return int(seed)
 
 
+def check_flag(name: str, value) -> bool:
+    """A True/False option or setting (numpy's bool too) as a bool, or the TypeError: a string
+    such as "False" would otherwise count as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(phrase("errors.flag", name=name, flag=value))
+    return bool(value)
+
+
 def unknown_name(kind: str, received, valid: Iterable[str]) -> ValueError:
     """The error for a name that is not in a table (Keras words: 'Could not interpret ...')."""
     return ValueError(phrase("errors.unknown_name", kind=phrase(f"errors.kind.{kind}"),
                              received=received, valid=", ".join(sorted(valid))))
+
+
+def as_array(name: str, values) -> np.ndarray:
+    """``np.asarray(values)``, or a clear ValueError for rows of different lengths."""
+    try:
+        return np.asarray(values)
+    except ValueError as exc:
+        raise ValueError(phrase("errors.labels_ragged", name=name, type=type(values).__name__,
+                                exc=exc)) from None
 
 
 def as_float_matrix(name: str, values, n_features: "int | None" = None,
@@ -46,7 +63,7 @@ def as_float_matrix(name: str, values, n_features: "int | None" = None,
     A 1-D array is taken as one feature per sample when ``n_features`` is 1. ``owner`` names
     what expects ``n_features`` columns: ``PHRASES["errors.owner." + owner]``.
     """
-    kind = getattr(values, "dtype", np.asarray(values).dtype if isinstance(values, (list, tuple))
+    kind = getattr(values, "dtype", as_array(name, values).dtype if isinstance(values, (list, tuple))
                    else None)
     if kind is not None and np.dtype(kind).kind in "cmMSUV":
         raise TypeError(phrase("errors.real_dtype", name=name, dtype=np.dtype(kind)))
@@ -108,3 +125,17 @@ def positive_int(name: str, value, *, maximum: "int | None" = None, hint: str = 
         key = "errors.whole_between" if maximum is not None else "errors.whole_at_least_1"
         raise ValueError(phrase(key, name=name, value=value, maximum=maximum, hint=hint))
     return int(value)
+
+
+def targets(name: str, y, n: int, x_name: str) -> np.ndarray:
+    """y as an array with one target per sample of its inputs (n of them), or a clear error."""
+    if y is None:
+        raise ValueError(phrase("errors.targets_missing", name=name, x_name=x_name, n=n))
+    arr = as_array(name, y)
+    if arr.ndim == 0 or len(arr) != n:
+        got = (phrase("errors.targets_single") if arr.ndim == 0
+               else phrase("errors.targets_samples", n=len(arr), shape=arr.shape))
+        raise ValueError(phrase("errors.targets_count", name=name, x_name=x_name, n=n, got=got))
+    if arr.dtype.kind in "cmMSUV":
+        raise TypeError(phrase("errors.targets_dtype", name=name, dtype=arr.dtype))
+    return arr

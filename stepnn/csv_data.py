@@ -113,6 +113,9 @@ def _check_header(path: str, line: int, header: list, target: str) -> None:
     if target not in header:
         near = [n for n in header if n.lower() == target.strip().lower()]
         hint = f"target={near[0]!r}" if near else phrase("errors.csv.target_hint")
+        if len(header) == 1:  # one name holding them all: another delimiter (a ; or a tab)
+            other = [sep for sep in ";\t|" if target in (n.strip() for n in header[0].split(sep))]
+            hint = f"delimiter={other[0]!r}" if other else hint
         raise CSVFormatError(path, phrase("errors.csv.no_target", target=target, hint=hint,
                                           columns=", ".join(map(repr, header))), line=line)
     if len(header) == 1:

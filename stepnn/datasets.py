@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._checks import as_array, check_flag
 from .csv_data import CSVFormatError, from_csv
 from .terms import phrase
 
@@ -157,8 +158,13 @@ def linear(n: int = 100, noise: float = 0.1, seed: int = 0, slope: float = 2.0,
     noise: standard deviation of the Gaussian noise added to y.
     """
     n, noise, rng = _setup(n, noise, seed)
+    for name, value, example in (("slope", slope, 2.0), ("intercept", intercept, -1.0)):
+        number = not isinstance(value, bool) and isinstance(value, numbers.Real)
+        if not number or not np.isfinite(value):
+            raise (ValueError if number else TypeError)(
+                phrase("errors.line_number", name=name, value=value, example=example))
     x = rng.uniform(-1.0, 1.0, n)
-    return x[:, None], slope * x + intercept + rng.normal(0.0, noise, n)
+    return x[:, None], float(slope) * x + float(intercept) + rng.normal(0.0, noise, n)
 
 
 def sine(n: int = 100, noise: float = 0.1, seed: int = 0) -> Pair:
@@ -240,7 +246,8 @@ def train_val_split(X: object, y: object, validation_fraction: float = 0.2, seed
     The validation part has round(n * validation_fraction) rows, at least 1 and at most n - 1.
     With shuffle=False it is the last rows, as Keras' ``validation_split`` takes them.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = as_array("X", X), as_array("y", y)
+    shuffle = check_flag("shuffle", shuffle)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
         raise ValueError(phrase("errors.split_rows", x_shape=X.shape, y_shape=y.shape))
     if isinstance(validation_fraction, bool) or not isinstance(validation_fraction, numbers.Real) \

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import losses, regularizers
-from ._checks import as_float_matrix, positive_float
+from ._checks import as_float_matrix, check_flag, positive_float, targets
 from .backprop import backward_pass
 from .layers import dense_forward
 from .model import Sequential, forward_pass
@@ -73,11 +73,17 @@ def gradcheck(model: Sequential, X, y, loss="mse", eps: float = 1e-6, fused: boo
         X: inputs (n, n_in); y: targets as the loss expects.
         loss: loss name or Loss.
         eps: the finite-difference step.
+        fused: take the fused output gradient where the loss allows it (as the Trainer).
+        tolerance: the largest relative error that counts as agreeing.
     """
+    if not isinstance(model, Sequential):
+        raise TypeError(phrase("errors.model_type", type=type(model).__name__))
     loss_fn = losses.get(loss)
     X = as_float_matrix("X", X, n_features=model.sizes[0])
-    y = loss_fn.check_labels(y, model.sizes[-1])
+    y = loss_fn.check_labels(targets("y", y, len(X), "X"), model.sizes[-1])
     eps = positive_float("eps", eps)
+    fused = check_flag("fused", fused)
+    tolerance = positive_float("tolerance", tolerance)
     params = [p.copy() for p in model.params]
     layers = [_Layer(params[2 * i], params[2 * i + 1], layer.activation, layer.kernel_regularizer)
               for i, layer in enumerate(model.layers)]

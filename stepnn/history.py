@@ -107,6 +107,11 @@ class Iterations(Sequence):
         n = len(self)
         if isinstance(k, slice):
             return [self._h._entry(i) for i in range(*k.indices(n))]
+        if isinstance(k, (str, bytes)):
+            raise TypeError(phrase("errors.history_key", index=k))
+        if not hasattr(k, "__index__"):
+            raise TypeError(phrase("errors.history_key_type", index=k, kind=type(k).__name__))
+        k = k.__index__()
         i = k + n if k < 0 else k
         if not 0 <= i < n:
             raise IndexError(phrase("errors.history_index", index=k, n=n))
@@ -440,11 +445,7 @@ class History:
 
     def __getitem__(self, k):
         """``history[k]`` is ``history.iterations[k]`` (an IterationEntry; a slice gives a list)."""
-        if isinstance(k, (str, bytes)):
-            raise TypeError(phrase("errors.history_key", index=k))
-        if not isinstance(k, slice) and not hasattr(k, "__index__"):
-            raise TypeError(phrase("errors.history_key_type", index=k, kind=type(k).__name__))
-        return self.iterations[k if isinstance(k, slice) else k.__index__()]
+        return self.iterations[k]
 
     def __iter__(self) -> Iterator[IterationEntry]:
         return iter(self.iterations)

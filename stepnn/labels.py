@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_matrix, check_finite
+from ._checks import as_array, as_float_matrix, check_finite
 from .terms import phrase
 
 __all__ = ["as_numbers", "predictions", "regression", "binary", "categorical", "sparse"]
@@ -20,11 +20,7 @@ __all__ = ["as_numbers", "predictions", "regression", "binary", "categorical", "
 def as_numbers(name: str, values) -> np.ndarray:
     """``values`` as a float64 array (True/False as 1/0), or a TypeError for text, complex numbers,
     dates and other things that are not real numbers."""
-    try:
-        arr = np.asarray(values)
-    except ValueError as exc:  # rows of different lengths
-        raise ValueError(phrase("errors.labels_ragged", name=name, type=type(values).__name__,
-                                exc=exc)) from None
+    arr = as_array(name, values)
     if arr.dtype.kind == "O":  # a list mixing types, or a pandas object column
         if any(isinstance(v, (str, bytes)) for v in arr.ravel()):
             arr = arr.astype(str)
@@ -57,7 +53,8 @@ def binary(name: str, y, n_out: int) -> np.ndarray:
     y = regression(name, y, n_out)
     if np.any((y < 0) | (y > 1)):
         found = np.unique(y)[:6]
-        raise ValueError(phrase("errors.labels_binary", name=name, found=found.tolist()))
+        hint = phrase("errors.labels_minus_one") if found.tolist() == [-1.0, 1.0] else ""
+        raise ValueError(phrase("errors.labels_binary", name=name, found=found.tolist(), hint=hint))
     return y
 
 
@@ -72,7 +69,7 @@ def categorical(name: str, y, n_out: int) -> np.ndarray:
     if y.ndim == 1:
         raise ValueError(phrase("labels.not_one_hot", name=name, n_out=n_out, shape=y.shape))
     _one_unit_per_class(name, n_out)
-    y = as_float_matrix("y", y, n_features=n_out)
+    y = as_float_matrix("y", y, n_features=n_out, owner="output_units")
     if np.any((y < 0) | (y > 1)) or not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
         raise ValueError(phrase("errors.labels_not_distribution", name=name, row=y[0].tolist()))
     return y
@@ -92,9 +89,11 @@ def sparse(name: str, y, n_out: int) -> np.ndarray:
         raise ValueError(phrase("errors.labels_not_whole", name=name, last=n_out - 1,
                                 values=arr[arr != np.round(arr)][:3].tolist()))
     _one_unit_per_class(name, n_out)
-    if arr.min() < 0 or arr.max() >= n_out:
+    low, high = arr.min(), arr.max()
+    if low < 0 or high >= n_out:
+        hint = phrase("errors.labels_from_one", n_out=n_out) if (low, high) == (1, n_out) else ""
         raise ValueError(phrase("errors.labels_out_of_range", name=name, last=n_out - 1,
-                                n_out=n_out, low=arr.min(), high=arr.max()))
+                                n_out=n_out, low=low, high=high, hint=hint))
     return arr.astype(np.int64)
 
 

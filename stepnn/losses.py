@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 
 from . import labels
-from ._checks import unknown_name
+from ._checks import check_flag, unknown_name
 from .activations import sigmoid, softmax
 from .records import ForwardRecord, LossRecord
 from .terms import phrase
@@ -334,12 +334,12 @@ class Loss:
                  fused: "Callable | None" = None, takes_logits: bool = False):
         self.name = name
         self.task = task
-        self.from_logits = bool(from_logits)
+        self.from_logits = check_flag("from_logits", from_logits)
         self._per_sample = per_sample
         self._gradient = gradient
         self._check_labels = check_labels
         self._takes_logits = takes_logits
-        self.fuses_with = None if from_logits else fuses_with
+        self.fuses_with = None if self.from_logits else fuses_with
         self._fused = fused
 
     def per_sample(self, y_true, y_pred) -> np.ndarray:

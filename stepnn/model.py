@@ -32,6 +32,11 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
                 raise TypeError(phrase("errors.layer_type", i=i, type=type(layer).__name__))
+        for j, layer in enumerate(layers):
+            i = next(i for i, other in enumerate(layers) if other is layer)
+            if i != j:
+                raise ValueError(phrase("errors.layer_repeated", i=i, j=j, n_in=layer.n_in,
+                                        n_out=layer.n_out))
         for i, (a, b) in enumerate(zip(layers, layers[1:])):
             if a.n_out != b.n_in:
                 raise ValueError(phrase("errors.layers_chain", i=i, j=i + 1, n_out=a.n_out,

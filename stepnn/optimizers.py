@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import positive_float, unit_interval, unknown_name
+from ._checks import check_flag, positive_float, unit_interval, unknown_name
 from .terms import phrase
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "get", "NAMES"]
@@ -82,7 +82,7 @@ class SGD(Optimizer):
         self.momentum = unit_interval("momentum", momentum)
         self.dampening = unit_interval("dampening", dampening)
         self.weight_decay = _nonneg("weight_decay", weight_decay)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_flag("nesterov", nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError(phrase("errors.nesterov", momentum=momentum, dampening=dampening))
 
@@ -114,7 +114,7 @@ class RMSprop(Optimizer):
         self.alpha = unit_interval("alpha", alpha)
         self.eps = positive_float("eps", eps)
         self.momentum = unit_interval("momentum", momentum)
-        self.centered = bool(centered)
+        self.centered = check_flag("centered", centered)
         self.weight_decay = _nonneg("weight_decay", weight_decay)
 
     def _step(self, params, grads, state, lr, t):
@@ -179,7 +179,7 @@ class Adam(Optimizer):
         self.beta_1 = unit_interval("beta_1", beta_1)
         self.beta_2 = unit_interval("beta_2", beta_2)
         self.eps = positive_float("eps", eps)
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = check_flag("amsgrad", amsgrad)
         self.weight_decay = _nonneg("weight_decay", weight_decay)
 
     def _step(self, params, grads, state, lr, t):
@@ -202,16 +202,27 @@ NAMES: tuple[str, ...] = tuple(_TABLE)
 
 
 def get(identifier: "str | Optimizer", learning_rate: "float | None" = None, **kwargs) -> Optimizer:
-    """Resolve an optimizer name (with hyperparameters) or pass an Optimizer through.
+    """Resolve an optimizer name (with hyperparameters) or pass an Optimizer through (a copy with
+    the hyperparameters given changed, when there are any).
 
-    ``learning_rate`` (when given) overrides the optimizer's own.
+    ``learning_rate`` (when given) overrides the optimizer's own. A hyperparameter the optimizer
+    does not have is a TypeError naming the ones it has.
     """
     if isinstance(identifier, Optimizer):
-        opt = identifier
+        kind = type(identifier)
     elif isinstance(identifier, str) and identifier.lower() in _TABLE:
-        opt = _TABLE[identifier.lower()](**kwargs)
+        kind = _TABLE[identifier.lower()]
     else:
         raise unknown_name("optimizer", identifier, NAMES)
+    valid = ("learning_rate",) + kind._fields
+    unknown = [key for key in kwargs if key not in valid]
+    if unknown:
+        raise TypeError(phrase("errors.optimizer_hyperparameter", optimizer=kind.__name__,
+                               names=", ".join(map(repr, unknown)), valid=", ".join(valid)))
+    if not isinstance(identifier, Optimizer):
+        opt = kind(**kwargs)
+    else:  # an Optimizer object, with any hyperparameters given changed
+        opt = identifier.copy(**kwargs) if kwargs else identifier
     if learning_rate is not None:
         opt = opt.copy(learning_rate=positive_float("learning_rate", learning_rate))
     return opt

@@ -35,6 +35,22 @@ def largest_curvature(problem: "Bowl | LinearRegression") -> float:
     return float(np.max(np.linalg.eigvalsh(problem.hessian())))
 
 
+def _points(W, name: str = "W", one: bool = False) -> np.ndarray:
+    """W as points (m, 2) float64 (one point (2,) counts as m = 1), or a clear error; with
+    ``one``, exactly one point, returned as (2,)."""
+    expected = "(2,)" if one else "(m, 2) or (2,)"
+    try:
+        arr = np.asarray(W, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(phrase("errors.problem_points", name=name, expected=expected,
+                               received=f"{W!r:.40}")) from None
+    points = arr.reshape(1, -1) if arr.ndim == 1 else arr
+    if points.ndim != 2 or points.shape[1] != 2 or (one and arr.ndim != 1):
+        raise ValueError(phrase("errors.problem_points", name=name, expected=expected,
+                                received=f"shape {arr.shape}"))
+    return points[0] if one else points
+
+
 class Bowl:
     """The quadratic bowl f(w1, w2) = a w1^2 + b w2^2, minimum 0 at the origin.
 
@@ -57,12 +73,13 @@ class Bowl:
 
     def loss(self, W) -> np.ndarray:
         """f at points W (m, 2), or one point (2,) -> (m,)."""
-        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
+        W = _points(W)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging path gives inf, quietly
             return self.a * W[:, 0] ** 2 + self.b * W[:, 1] ** 2
 
     def gradient(self, w) -> np.ndarray:
         """(2a w1, 2b w2) at w (2,) -> (2,)."""
+        w = _points(w, "w", one=True)
         with np.errstate(over="ignore", invalid="ignore"):
             return np.array([2 * self.a * w[0], 2 * self.b * w[1]])
 
@@ -114,7 +131,7 @@ class LinearRegression:
     def loss(self, W) -> np.ndarray:
         """The MSE at points W (m, 2), or one point (2,) -> (m,), on the core's forward pass;
         NaN where a point is not finite."""
-        W = np.atleast_2d(np.asarray(W, dtype=np.float64))
+        W = _points(W)
         finite = np.all(np.isfinite(W), axis=1)
         out = np.full(len(W), np.nan)
         if finite.any():
@@ -123,7 +140,7 @@ class LinearRegression:
 
     def gradient(self, w) -> np.ndarray:
         """(dL/dw, dL/db) at w (2,) -> (2,), by the core's backpropagation."""
-        model = self.network(w)
+        model = self.network(_points(w, "w", one=True))
         y = self.y.reshape(-1, 1)
         grads = backward_pass(model.layers, forward_pass(model.layers, self.X, None), y, "mse")
         return np.array([grads.dW[0][0, 0], grads.db[0][0]])

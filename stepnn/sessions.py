@@ -317,11 +317,14 @@ def load(path: "str | os.PathLike") -> Trainer:
     _check_opt_state(state.opt_state, model)
     _unpack_records(expect(meta, "records", dict, part("meta")), arrays, state, model)
     history = _unpack_history(expect(meta, "history", dict, part("meta")), arrays, model, initial_weights)
+    numbers = stored_array(arrays, "history/numbers")  # checked by History.from_parts
+    samples = int(numbers[-1, 7] + numbers[-1, 8]) if len(numbers) else 0
     if len(history) != state.global_iteration or len(history.epochs) != state.epoch \
-            or len(history.events) != state.n_events:
+            or len(history.events) != state.n_events or samples != state.samples_seen:
         raise file_error(phrase("errors.session_history_state", n=len(history), epochs=len(history.epochs),
-                                events=len(history.events), global_iteration=state.global_iteration,
-                                epoch=state.epoch, n_events=state.n_events))
+                                events=len(history.events), samples=samples,
+                                global_iteration=state.global_iteration, epoch=state.epoch,
+                                n_events=state.n_events, samples_seen=state.samples_seen))
     trainer.resume(state, history, data0)
     return trainer
 
@@ -463,11 +466,11 @@ def _unpack_history(meta: dict, arrays: dict, model: Sequential, initial_weights
     n_epochs = len(numbers[0])
     if epochs_arr.shape != (n_epochs, 3) or any(len(v) != n_epochs for v in numbers):
         raise file_error(phrase("errors.session_epochs_length"))
-    epochs = [EpochEntry(int(k), float(row[0]), float(row[1]) if v else None,
+    if numbers[0] != list(range(1, n_epochs + 1)) or any(type(k) is not int for k in numbers[0]):
+        raise file_error(phrase("errors.session_epochs_order"))
+    epochs = [EpochEntry(k, float(row[0]), float(row[1]) if v else None,
                          float(row[2]) if a else None)
               for k, row, v, a in zip(numbers[0], epochs_arr, numbers[1], numbers[2])]
-    if [e.epoch for e in epochs] != list(range(1, n_epochs + 1)):
-        raise file_error(phrase("errors.session_epochs_order"))
     events = []
     for i, spec in enumerate(expect(meta, "events", list, part("history"))):
         if not isinstance(spec, dict):

@@ -39,7 +39,7 @@ import numpy as np
 
 from . import activations, losses, regularizers
 from .activations import Activation
-from ._checks import as_float_matrix, positive_int
+from ._checks import as_float_matrix, check_seed, positive_int
 from .terms import phrase
 
 __all__ = ["MEMORY_BUDGET", "MAX_GRID_POINTS", "WORKERS", "Plane", "Surface", "param_label", "param_labels",
@@ -134,7 +134,7 @@ def random_directions(model, seed: int = 0, weights=None) -> tuple[np.ndarray, n
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         raise TypeError(phrase("errors.surface.seed", seed=seed))
     w = model.get_flat() if weights is None else _flat(model, "weights", weights)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))  # a clear error for a negative seed
     out = []
     for _ in range(2):
         parts = []

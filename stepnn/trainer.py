@@ -17,7 +17,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from . import batching, losses, optimizers, regularizers, stopping, student
-from ._checks import as_float_matrix, check_seed, positive_float, positive_int
+from ._checks import as_float_matrix, check_flag, check_seed, positive_float, positive_int, targets
 from .backprop import raw_backward_pass
 from .history import EpochEntry, Event, History
 from .layers import dense_backward, dense_forward
@@ -188,7 +188,7 @@ class Trainer:
             raise TypeError(phrase("errors.model_type", type=type(model).__name__))
         seed = check_seed(seed)
         shuffle, drop_last, fused, from_logits = (
-            _check_flag(name, flag) for name, flag in (("shuffle", shuffle), ("drop_last", drop_last),
+            check_flag(name, flag) for name, flag in (("shuffle", shuffle), ("drop_last", drop_last),
                                                         ("fused", fused), ("from_logits", from_logits)))
         self.max_undo = max_undo
         self._use = student.check_use(use, model.layers)
@@ -218,6 +218,7 @@ class Trainer:
             keep_settings: keep the settings the next iteration would use (pending changes
                 included) instead of the initial ones.
         """
+        keep_settings = check_flag("keep_settings", keep_settings)
         if seed is not None:
             self.seed = seed
             rng = np.random.default_rng(self.seed)
@@ -756,7 +757,7 @@ class Trainer:
 
     def _set_flag(self, name: str, value) -> None:
         """A True/False setting (shuffle, drop_last, fused), by the rule of every setting."""
-        self._act(("settings", {name: _check_flag(name, value)}))
+        self._act(("settings", {name: check_flag(name, value)}))
 
     @property
     def seed(self) -> int:
@@ -861,7 +862,7 @@ class Trainer:
             X = as_float_matrix("X", X, n_features=self.model.sizes[0])
             if y is None:
                 raise ValueError(phrase("errors.evaluate_x_only"))
-            y = s.loss_fn.check_labels(_targets("y", y, len(X), "X"), self.model.sizes[-1])
+            y = s.loss_fn.check_labels(targets("y", y, len(X), "X"), self.model.sizes[-1])
         pred = self.model.predict(X)
         with np.errstate(**QUIET):
             return float(np.mean(s.loss_fn.per_sample(y, pred))) + self.penalty
@@ -947,13 +948,6 @@ _ALIASES = {"lr": "learning_rate", "learningrate": "learning_rate", "eta": "lear
             "regularization": "kernel_regularizer", "l2": "kernel_regularizer"}
 
 
-def _check_flag(name: str, value) -> bool:
-    """A True/False option or setting (numpy's bool too) as a bool, or the TypeError."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(phrase("errors.flag", name=name, flag=value))
-    return bool(value)
-
-
 def _setting_meant(name: str, value) -> "str | None":
     """The message for assigning ``name`` on a Trainer when a setting was surely meant (the loss
     phase's name given a loss, a known other name or a near miss of a setting), else None."""
@@ -1013,6 +1007,9 @@ class TrainingData:
         if loss_fn.name not in cache:
             y = loss_fn.check_labels(self.y, n_out)
             y_val = None if self.X_val is None else loss_fn.check_labels(self.y_val, n_out)
+            for shaped in (y, y_val):
+                if shaped is not None:
+                    shaped.flags.writeable = False
             cache[loss_fn.name] = (y, y_val)
         return cache[loss_fn.name]
 
@@ -1022,8 +1019,8 @@ class TrainingData:
 
 def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=None) -> TrainingData:
     """Check (X, y) against a model with ``n_in`` inputs and split off the validation part."""
-    X = as_float_matrix("X", X, n_features=n_in)
-    y_raw = _targets("y", y, len(X), "X")
+    X = _kept(as_float_matrix("X", X, n_features=n_in))
+    y_raw = _kept(targets("y", y, len(X), "X"))
     if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
             or not 0 <= validation_split < 1:
         raise ValueError(phrase("errors.validation_split", value=validation_split))
@@ -1040,9 +1037,18 @@ def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=No
         return TrainingData(X, y_raw)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ValueError(phrase("errors.validation_pair"))
-    X_val = as_float_matrix("X_val", validation_data[0], n_features=n_in)
-    y_val = _targets("y_val", validation_data[1], len(X_val), "X_val")
+    X_val = _kept(as_float_matrix("X_val", validation_data[0], n_features=n_in))
+    y_val = _kept(targets("y_val", validation_data[1], len(X_val), "X_val"))
     return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
+
+
+def _kept(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy of data given to a trainer: changing the array passed in afterwards (an
+    in-place ``X -= X.mean(axis=0)``, say) does not change what the trainer learns from, so undo,
+    redo and goto stay exact."""
+    kept = np.array(arr)
+    kept.flags.writeable = False
+    return kept
 
 
 def _check_verbose(verbose) -> bool:
@@ -1054,20 +1060,6 @@ def _check_verbose(verbose) -> bool:
     if isinstance(verbose, str) and verbose == "auto":
         return True
     raise ValueError(phrase("errors.verbose", received=verbose))
-
-
-def _targets(name: str, y, n: int, x_name: str) -> np.ndarray:
-    """y as an array with one target per sample of its inputs (n of them), or a clear error."""
-    if y is None:
-        raise ValueError(phrase("errors.targets_missing", name=name, x_name=x_name, n=n))
-    arr = np.asarray(y)
-    if arr.ndim == 0 or len(arr) != n:
-        got = (phrase("errors.targets_single") if arr.ndim == 0
-               else phrase("errors.targets_samples", n=len(arr), shape=arr.shape))
-        raise ValueError(phrase("errors.targets_count", name=name, x_name=x_name, n=n, got=got))
-    if arr.dtype.kind in "cmMSUV":
-        raise TypeError(phrase("errors.targets_dtype", name=name, dtype=arr.dtype))
-    return arr
 
 
 # Names a Trainer sets on itself (its attributes): assigning them is never refused.

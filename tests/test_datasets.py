@@ -277,6 +277,24 @@ def test_split_rejects_fraction_outside_open_interval(fraction):
         ds.train_val_split(np.zeros((10, 2)), np.zeros(10), validation_fraction=fraction)
 
 
+@pytest.mark.parametrize("kw, error, words", [
+    ({"slope": float("nan")}, ValueError, "slope must be a finite number, got nan"),
+    ({"intercept": float("inf")}, ValueError, "intercept must be a finite number"),
+    ({"slope": "2"}, TypeError, "slope must be a finite number, got '2'"),
+    ({"intercept": None}, TypeError, "intercept must be a finite number"),
+])
+def test_linear_rejects_a_line_that_is_not_finite_numbers(kw, error, words):
+    with pytest.raises(error, match=words):
+        ds.linear(**kw)
+
+
+def test_split_refuses_text_for_shuffle_and_ragged_rows():
+    with pytest.raises(TypeError, match="shuffle must be True or False; received 'no'"):
+        ds.train_val_split(np.zeros((10, 2)), np.zeros(10), shuffle="no")  # was read as True
+    with pytest.raises(ValueError, match="X must be a rectangular array of numbers"):
+        ds.train_val_split([[1.0, 2.0], [3.0]], [0, 1])
+
+
 def test_split_rejects_mismatched_lengths_and_single_row():
     with pytest.raises(ValueError, match=r"same number of rows.*\(10, 2\).*\(9,\)"):
         ds.train_val_split(np.zeros((10, 2)), np.zeros(9))
@@ -360,6 +378,15 @@ def test_from_csv_missing_target_column(tmp_path):
     assert err.line == 1
     assert "no column named 'label'" in str(err) and "'x1', 'x2', 'Label'" in str(err)
     assert "target='Label'" in str(err)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_from_csv_with_another_delimiter_names_it(tmp_path, separator):
+    text = separator.join(["x1", "x2", "label"]) + "\n" + separator.join(["1", "2", "0"]) + "\n"
+    err = _csv_error(tmp_path, text)
+    assert f"pass delimiter={separator!r}" in str(err), str(err)
+    err = _csv_error(tmp_path, "x1;x2;y\n1;2;0\n")  # the target is not there either way
+    assert "delimiter" not in str(err) and "target= with one of these names" in str(err)
 
 
 @pytest.mark.parametrize("cell, words", [("abc", "'abc' is not a number"), ("", "is empty"),

@@ -137,6 +137,9 @@ def _bad(tmp_path, meta, arrays):
     (("state", "pending", "surprise"), 1, "unknown settings"),
     (("state", "phase"), 7, "phase 0..3"),
     (("state", "global_iteration"), 40, "does not match the state"),
+    (("state", "samples_seen"), 10 ** 9, "does not match the state"),  # next step: 4 GB
+    (("history", "epoch_numbers", 0), None, "numbered 1, 2"),
+    (("history", "epoch_numbers", 0), "1", "numbered 1, 2"),
     (("state", "cursor"), 999, "does not fit the data set"),
     (("state", "rng", "state", "state"), "12x", "random generator cannot be rebuilt"),
     (("model", "layers", 0, "activation"), "swishy", "cannot be rebuilt"),

@@ -182,6 +182,16 @@ def test_bad_weight_choices_are_refused(i, j, error, words):
         S.weight_directions(model, i, j)
 
 
+@pytest.mark.parametrize("seed, error, words", [
+    (-1, ValueError, "seed must be a whole number >= 0"),  # was numpy's own words
+    (1.5, TypeError, "seed must be a whole number"),
+])
+def test_bad_seeds_for_random_directions_are_refused_in_the_package_words(seed, error, words):
+    model = sn.Sequential([sn.Dense(2, 3, "relu"), sn.Dense(3, 1, "sigmoid")])
+    with pytest.raises(error, match=words):
+        S.random_directions(model, seed=seed)
+
+
 def test_random_directions_are_filter_normalised():
     model = sn.Sequential([sn.Dense(2, 8, "relu"), sn.Dense(8, 8, "relu"), sn.Dense(8, 1, "sigmoid")], seed=3)
     d1, d2 = S.random_directions(model, seed=11)

@@ -1,5 +1,6 @@
-"""What random action sequences found: losses that do not fit the output layer, classifiers that
-never diverged, warnings leaking from records, unclear errors for bad input."""
+"""What random action sequences and hostile inputs found: losses that do not fit the output layer,
+classifiers that never diverged, warnings leaking from records, unclear errors for bad input,
+text where True/False was meant, hyperparameters dropped or misspelt, labels numbered from 1."""
 import warnings
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 import stepnn as sn
 
-from .helpers import binary_problem, binary_trainer
+from .helpers import assert_same_state, binary_problem, binary_trainer, snapshot
 
 
 def _multiclass(output: str, units: int = 3):
@@ -134,3 +135,138 @@ def test_bad_calls_on_a_live_trainer_get_clear_errors_and_change_nothing(call, w
         assert word in str(info.value), (word, str(info.value))
     after = (tr.model.get_flat(), tr.global_iteration, tr.can_redo)
     assert np.array_equal(before[0], after[0]) and before[1:] == after[1:]
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: sn.SGD(0.1, momentum=0.9, nesterov="False"), "nesterov"),
+    (lambda: sn.RMSprop(centered="no"), "centered"),
+    (lambda: sn.Adam(amsgrad=1), "amsgrad"),
+    (lambda: sn.losses.get("mse", from_logits="False"), "from_logits"),
+    (lambda: sn.losses.binary_crossentropy([1.0], [0.5], from_logits="no"), "from_logits"),
+])
+def test_text_or_numbers_for_a_true_false_option_are_refused_not_read_as_true(make, name):
+    with pytest.raises(TypeError) as info:  # bool("False") is True: the option would be on
+        make()
+    assert f"{name} must be True or False" in str(info.value)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda tr: tr.set_optimizer("sgd", momentum=0.9, nesterov="False"), TypeError,
+     ["nesterov", "True or False", "'False'"]),
+    (lambda tr: tr.set_loss("binary_crossentropy", from_logits="no"), TypeError,
+     ["from_logits", "True or False", "'no'"]),
+    (lambda tr: tr.reset(keep_settings="yes"), TypeError, ["keep_settings", "True or False"]),
+    (lambda tr: tr.set_optimizer("adam", betas=(0.9, 0.99)), TypeError,
+     ["Adam got an unexpected keyword argument 'betas'", "beta_1, beta_2"]),
+    (lambda tr: tr.set_optimizer("sgd", lr=0.1), TypeError,
+     ["SGD got an unexpected keyword argument 'lr'", "learning_rate, momentum"]),
+    (lambda tr: tr.set_optimizer(sn.SGD(0.1), mometum=0.9), TypeError,
+     ["SGD got an unexpected keyword argument 'mometum'", "momentum"]),
+])
+def test_bad_switches_get_clear_errors_and_change_nothing(call, error, words):
+    tr = binary_trainer(n=10, batch_size=4)
+    tr.step()
+    tr.forward()
+    before = snapshot(tr)
+    with pytest.raises(error) as info:
+        call(tr)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+    assert_same_state(before, snapshot(tr))
+
+
+def test_hyperparameters_given_with_an_optimizer_object_are_applied_not_dropped():
+    tr = binary_trainer(n=10, batch_size=4)
+    tr.set_optimizer(sn.SGD(0.1), momentum=0.9)
+    assert tr.optimizer.momentum == 0.9 and tr.learning_rate == 0.1
+    mine = sn.Adam(0.01)
+    assert sn.optimizers.get(mine) is mine  # nothing to change: the object itself
+
+
+@pytest.mark.parametrize("loss, y, words", [
+    ("sparse_categorical_crossentropy", [1, 2, 3, 1, 2, 3], ["0..2", "max 3", "from 1 to 3", "y - 1"]),
+    ("binary_crossentropy", [-1, 1, 1, -1, 1, -1], ["[-1.0, 1.0]", "(y + 1) / 2"]),
+])
+def test_labels_off_by_a_common_convention_get_the_conversion(loss, y, words):
+    units, out = (3, "softmax") if loss.startswith("sparse") else (1, "sigmoid")
+    model = sn.Sequential([sn.Dense(2, units, out)], seed=0)
+    with pytest.raises(ValueError) as info:
+        sn.Trainer(model, np.zeros((6, 2)), np.array(y), loss=loss)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_labels_just_out_of_range_get_no_conversion_hint():
+    with pytest.raises(ValueError) as info:
+        sn.losses.get("sparse_categorical_crossentropy").check_labels([0, 3], 3)
+    assert "y - 1" not in str(info.value)
+
+
+def test_one_hot_labels_of_the_wrong_width_name_the_output_layer():
+    model = sn.Sequential([sn.Dense(2, 3, "softmax")], seed=0)
+    with pytest.raises(ValueError) as info:
+        sn.Trainer(model, np.zeros((4, 2)), np.eye(4), loss="categorical_crossentropy")
+    assert "output layer's units expects 3" in str(info.value)
+    assert "first layer" not in str(info.value)
+
+
+@pytest.mark.parametrize("X, y, name", [
+    ([[1.0, 2.0], [3.0]] * 3, [0, 1] * 3, "X"),
+    (np.zeros((6, 2)), [[0], [1, 0]] * 3, "y"),
+])
+def test_rows_of_different_lengths_are_refused_in_the_package_words(X, y, name):
+    with pytest.raises(ValueError) as info:
+        sn.Trainer(sn.Sequential([sn.Dense(2, 1, "sigmoid")]), X, y, loss="binary_crossentropy")
+    assert str(info.value).startswith(f"{name} must be a rectangular array of numbers: make every row")
+
+
+def test_changing_the_arrays_given_afterwards_changes_nothing_the_trainer_learns_from():
+    X, y = binary_problem(12)
+    X, y = X.copy(), y.astype(float)
+    X_val, y_val = X[:4].copy(), y[:4].copy()
+    tr = sn.Trainer(sn.Sequential([sn.Dense(2, 1, "sigmoid")], seed=0), X, y,
+                    loss="binary_crossentropy", batch_size=4, validation_data=(X_val, y_val))
+    tr.fit(epochs=2, verbose=False)
+    losses, epochs = tr.history.losses, [e.val_loss for e in tr.history.epochs]
+    X -= X.mean(axis=0)  # a student normalizes the data after building the trainer
+    X *= 10.0
+    y[:] = 1.0 - y
+    X_val[:] = 0.0
+    tr.goto(0)
+    tr.fit(epochs=2, verbose=False)
+    np.testing.assert_array_equal(tr.history.losses, losses)
+    assert [e.val_loss for e in tr.history.epochs] == epochs
+    with pytest.raises(ValueError, match="read-only"):
+        tr.X[0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        tr.y[0] = 1.0
+
+
+def test_one_dense_object_twice_in_a_model_is_refused():
+    hidden = sn.Dense(4, 4, "tanh")
+    with pytest.raises(ValueError) as info:  # [Dense(4, 4)] * 2: the same object twice
+        sn.Sequential([sn.Dense(2, 4, "tanh"), hidden, hidden, sn.Dense(4, 1, "sigmoid")])
+    assert "layer 2 is the same Dense object as layer 1" in str(info.value)
+    assert "a new Dense for each layer" in str(info.value)
+    sn.Sequential([sn.Dense(2, 4, "tanh")] + [sn.Dense(4, 4, "tanh") for _ in range(2)]
+                  + [sn.Dense(4, 1, "sigmoid")])
+
+
+@pytest.mark.parametrize("change, error, words", [
+    (dict(model="model"), TypeError, ["model must be a stepnn.Sequential", "str"]),
+    (dict(y=np.zeros(3)), ValueError, ["one target per sample", "6 samples", "3 samples"]),
+    (dict(y=None), ValueError, ["y is missing"]),
+    (dict(fused="no"), TypeError, ["fused must be True or False"]),
+    (dict(tolerance=float("nan")), ValueError, ["tolerance", "nan"]),
+])
+def test_gradcheck_refuses_bad_arguments_clearly(change, error, words):
+    X, y = binary_problem(6)
+    model = sn.Sequential([sn.Dense(2, 1, "sigmoid")], seed=0)
+    before = model.get_flat()
+    options = dict(model=model, X=X, y=y, loss="binary_crossentropy")
+    options.update(change)
+    with pytest.raises(error) as info:
+        sn.gradcheck(**options)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+    np.testing.assert_array_equal(model.get_flat(), before)

@@ -224,4 +224,9 @@ def test_history_is_indexed_like_a_list_of_iterations():
         h["loss"]        # Keras' history.history["loss"] habit: the message says where to look
     with pytest.raises(TypeError, match=r"received 1\.5 \(float\)"):
         h[1.5]
+    with pytest.raises(TypeError, match=r"received 1\.0 \(float\)"):
+        h.iterations[1.0]  # the same words on the sequence itself (was a bare slicing error)
+    with pytest.raises(TypeError, match="not a dict"):
+        h.iterations["loss"]
+    assert h.iterations[np.int64(-1)].global_iteration == 5
     assert len(h) == 5

@@ -86,3 +86,21 @@ def test_bowl_refuses_a_coefficient_that_is_not_a_positive_number(bad):
     with pytest.raises(ValueError, match="coefficient a must be a positive number"):
         Bowl(a=bad)
 
+
+
+@pytest.mark.parametrize("problem", [Bowl(), LinearRegression(n=20)],
+                         ids=["bowl", "linear_regression"])
+@pytest.mark.parametrize("call, error, words", [
+    (lambda p: p.loss([1.0, 2.0, 3.0]), ValueError, ["W must be (m, 2) or (2,)", "(3,)"]),
+    (lambda p: p.loss(np.zeros((4, 3))), ValueError, ["(4, 3)"]),
+    (lambda p: p.loss("ab"), TypeError, ["W must be", "'ab'"]),
+    (lambda p: p.gradient([1.0, 2.0, 3.0]), ValueError, ["w must be (2,)", "(3,)"]),
+    (lambda p: p.gradient([[1.0, 2.0]]), ValueError, ["w must be (2,)", "(1, 2)"]),
+    (lambda p: p.gradient("ab"), TypeError, ["w must be (2,)"]),
+])
+def test_points_of_the_wrong_shape_are_refused_not_cut_to_two(problem, call, error, words):
+    with pytest.raises(error) as info:  # the bowl read the first two numbers of anything
+        call(problem)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+    np.testing.assert_array_equal(problem.loss([[1.0, 2.0]]), problem.loss(np.array([1.0, 2.0])))
