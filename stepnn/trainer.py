@@ -1019,8 +1019,8 @@ class TrainingData:
 
 def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=None) -> TrainingData:
     """Check (X, y) against a model with ``n_in`` inputs and split off the validation part."""
-    X = _kept(as_float_matrix("X", X, n_features=n_in))
-    y_raw = _kept(targets("y", y, len(X), "X"))
+    X = _kept(as_float_matrix("X", X, n_features=n_in), X)
+    y_raw = _kept(targets("y", y, len(X), "X"), y)
     if isinstance(validation_split, bool) or not isinstance(validation_split, Real) \
             or not 0 <= validation_split < 1:
         raise ValueError(phrase("errors.validation_split", value=validation_split))
@@ -1037,16 +1037,17 @@ def make_data(X, y, n_in: int, validation_split: float = 0.0, validation_data=No
         return TrainingData(X, y_raw)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise ValueError(phrase("errors.validation_pair"))
-    X_val = _kept(as_float_matrix("X_val", validation_data[0], n_features=n_in))
-    y_val = _kept(targets("y_val", validation_data[1], len(X_val), "X_val"))
+    X_val = _kept(as_float_matrix("X_val", validation_data[0], n_features=n_in), validation_data[0])
+    y_val = _kept(targets("y_val", validation_data[1], len(X_val), "X_val"), validation_data[1])
     return TrainingData(X, y_raw, X_val, y_val, float(validation_split))
 
 
-def _kept(arr: np.ndarray) -> np.ndarray:
+def _kept(arr: np.ndarray, given) -> np.ndarray:
     """A read-only copy of data given to a trainer: changing the array passed in afterwards (an
     in-place ``X -= X.mean(axis=0)``, say) does not change what the trainer learns from, so undo,
-    redo and goto stay exact."""
-    kept = np.array(arr)
+    redo and goto stay exact. ``arr`` is ``given`` checked; when checking already made a fresh
+    array (from a list, or another dtype), nobody else holds it and it is not copied again."""
+    kept = np.array(arr) if arr is given or not arr.flags.owndata else arr
     kept.flags.writeable = False
     return kept
 
