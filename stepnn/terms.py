@@ -705,6 +705,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     # controls
     'controls.non_finite': ('{what} must be a finite number; received {new}. It stays at {old}: move the slider, or set a number such as {old}.',
         '{what}에는 유한한 수가 필요합니다. 받은 값: {new}. {old} 그대로 둡니다: 슬라이더를 움직이거나 {old} 같은 수를 넣으세요.'),
+    'controls.no_choice': ('{what}: None is not one of the choices; it stays at {old}. Choose one of its options.',
+        '{what}: None은(는) 선택지가 아닙니다. {old} 그대로 둡니다: 선택지 중 하나를 고르세요.'),
     # loss_explorer
     'loss_explorer.no_log': ('MSE and MAE take no logarithm: nothing is clipped.',
         'MSE와 MAE에는 로그가 없어 클리핑도 없습니다.'),

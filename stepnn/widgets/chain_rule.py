@@ -16,7 +16,7 @@ from ..trainer import PhaseError
 from ..views.graph import GraphView, ParameterTableView, StepView
 from ..views.style import MAX_WIDTH_PX
 from ._base import Dashboard, guarded
-from .controls import row
+from .controls import refuse_no_choice, row
 
 __all__ = ["ChainRule", "LOSS_CHOICES", "LEARNING_RATES", "learning_rates"]
 
@@ -212,8 +212,14 @@ class ChainRule(Dashboard):
 
     @guarded
     def _on_loss(self, change) -> None:
-        # same sample, same (possibly updated) weights; only the loss at the end changes
         g = self.graph
+        if change["new"] == g.loss.name:   # put back after a refusal: nothing new
+            return
+        refused = refuse_no_choice(self.loss_control, change, self.loss_control.description, self.lang)
+        if refused:
+            self.show_info(refused, tone="error")
+            return
+        # same sample, same (possibly updated) weights; only the loss at the end changes
         self.graph = ComputationGraph(g.x, g.y, g.weights, change["new"])
         self._show()
 

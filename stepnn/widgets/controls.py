@@ -1,6 +1,7 @@
 """Controls: a row of them that fits a narrow output area, and what a control accepts. ipywidgets
 clamps a slider's value to its range, but NaN passes every comparison, so a NaN set from code would
-reach the model: the dashboards refuse it here, put the control back and say why."""
+reach the model; and a Dropdown or ToggleButtons takes None from code (nothing chosen), which no
+option means. The dashboards refuse both here, put the control back and say why."""
 from __future__ import annotations
 
 import math
@@ -10,7 +11,7 @@ import ipywidgets as widgets
 
 from ..terms import phrase
 
-__all__ = ["refuse_non_finite", "row"]
+__all__ = ["refuse_non_finite", "refuse_no_choice", "row"]
 
 
 def row(children) -> widgets.HBox:
@@ -31,3 +32,16 @@ def refuse_non_finite(control, change, what: str, lang: "str | None" = None) -> 
         return None
     control.value = change["old"]
     return phrase("controls.non_finite", lang, what=what, new=repr(new), old=f"{change['old']:g}")
+
+
+def refuse_no_choice(control, change, what: str, lang: "str | None" = None) -> "str | None":
+    """If ``change["new"]`` is None (a Dropdown or ToggleButtons set to nothing from code), put
+    ``control`` back to ``change["old"]`` and return the message to show in ``lang``; else None.
+
+    The caller's observer runs again for the restored value: it must treat a change back to the
+    value in use as nothing new.
+    """
+    if change["new"] is not None:
+        return None
+    control.value = change["old"]
+    return phrase("controls.no_choice", lang, what=what, old=control.label)

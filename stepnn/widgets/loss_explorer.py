@@ -17,7 +17,7 @@ from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, 
                                  kind_of, loss_point, number_text, vector_text)
 from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
 from ._base import Dashboard, guarded
-from .controls import refuse_non_finite
+from .controls import refuse_no_choice, refuse_non_finite
 
 __all__ = ["LossExplorer", "LOSS_OPTIONS"]
 
@@ -157,6 +157,10 @@ class LossExplorer(Dashboard):
     def _on_loss(self, change) -> None:
         if change["new"] == self.loss.name:
             return
+        refused = refuse_no_choice(self.loss_control, change, self.loss_control.description, self.lang)
+        if refused:
+            self.show_info(refused, tone="error")
+            return
         try:
             self.set_loss(change["new"])
         except Exception:
@@ -165,6 +169,10 @@ class LossExplorer(Dashboard):
 
     @guarded
     def _on_class(self, change) -> None:
+        refused = refuse_no_choice(change["owner"], change, change["owner"].description, self.lang)
+        if refused:  # None from code: the control goes back (and refreshes), the message says why
+            self.show_info(refused, tone="error")
+            return
         # the dropdown (sparse) and the one-hot buttons (categorical) are one true class: the
         # first change moves the other control, whose own change then refreshes once
         if self.true_class.value != self.one_hot.value:

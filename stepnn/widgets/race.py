@@ -32,7 +32,7 @@ from ..views.surface import DIRECTIONS, RaceSurfaceView
 from .controller import Criteria, finish_epoch
 from .descent import LOSS_CEILING, PlayFrames, log_limits, plain_log_ticks
 from ._base import Dashboard, guarded
-from .controls import row
+from .controls import refuse_no_choice, row
 
 __all__ = ["OptimizerRace", "PRESETS", "run_specs"]
 
@@ -353,8 +353,21 @@ class OptimizerRace(PlayFrames, Dashboard):
         self.batch_lines[k].set_visible(visible)
         self.redraw()
 
+    def _refused(self, control, change) -> bool:
+        """A Dropdown set to None from code: put it back (its observer ignores that), say why."""
+        self._quiet = True
+        try:
+            refused = refuse_no_choice(control, change, control.description, self.lang)
+        finally:
+            self._quiet = False
+        if refused:
+            self.show_info(refused, tone="error")
+        return refused is not None
+
     @guarded
     def _on_preset(self, change) -> None:
+        if self._quiet or self._refused(self.preset, change):
+            return
         self._pause()
         self.specs = run_specs(self._custom if change["new"] == "custom" else change["new"])
         self.trainers = self._make_trainers()
@@ -363,6 +376,8 @@ class OptimizerRace(PlayFrames, Dashboard):
 
     @guarded
     def _on_plane(self, change) -> None:
+        if self._quiet or self._refused(self.plane, change):
+            return
         self.directions = change["new"]
         self._build_views()
         self.redraw()

@@ -464,7 +464,7 @@ class StepThrough(PlaygroundActions, Dashboard):
     def _on_control(self, key: str, value) -> None:
         if self._quiet:
             return
-        if isinstance(value, Real) and not math.isfinite(value):
+        if value is None or isinstance(value, Real) and not math.isfinite(value):
             self._refuse(key, value)
             return
         tr = self.trainer
@@ -489,11 +489,15 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._act(action)
 
     def _refuse(self, key: str, value) -> None:
-        """A control set to NaN or inf from code (ipywidgets' bounds let it through): put back the
-        value in use and say so; nothing else changes."""
+        """A control set to NaN or inf (ipywidgets' bounds let it through), or a dropdown set to
+        None, from code: put back the value in use and say so; nothing else changes."""
         self.refresh()   # the controls follow the trainer and the criteria again
-        old = self.controls[key].value
-        self.show_info(self._w("not_a_number", name=self.controls[key].description, value=value, old=old),
+        control = self.controls[key]
+        if value is None:
+            self.show_info(self.p("controls.no_choice", what=control.description, old=control.label),
+                           tone="warn")
+            return
+        self.show_info(self._w("not_a_number", name=control.description, value=value, old=control.value),
                        tone="warn")
 
     def _go_to(self, iteration: int) -> None:
