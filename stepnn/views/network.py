@@ -34,7 +34,7 @@ from ..regularizers import label as regularizer_label
 from ._base import View, bare_axes, localize, use_language
 from .heatmaps import max_abs
 from .neuron_pictures import NeuronPictures
-from .style import ROLES, SIGN_CMAP
+from .style import ROLES, SIGN_CMAP, loss_number
 
 __all__ = ["NetworkView", "stage", "STAGES", "edge_widths", "edge_colors", "regularizer_label"]
 
@@ -223,7 +223,7 @@ class NetworkView(View):
         # the sample's position in the batch: the number the Sample slider shows
         line = "" if rec is None else f"#{self._sample_position(trainer)}"
         loss = trainer.last_loss
-        self.loss_text.set_text("" if loss is None else f"L = {loss.value:.3f}")
+        self.loss_text.set_text("" if loss is None else f"L = {loss_number(loss.value, 3)}")
         if st in ("loss", "backward", "update"):
             line += f": {self._target(trainer)}"
         self.sample_text.set_text(line)

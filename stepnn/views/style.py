@@ -6,12 +6,13 @@ colour has one role; a figure never uses one colour for two meanings.
 """
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 from ..terms import phrase
 
 __all__ = ["OKABE_ITO", "ROLES", "SIGN_CMAP", "LEVEL_CMAP", "class_cmap", "text_px", "FONT_STACK", "MIN_TEXT_PX",
-           "MAX_WIDTH_PX", "font_points", "check_scale"]
+           "MAX_WIDTH_PX", "font_points", "check_scale", "loss_number"]
 
 # Okabe & Ito, "Color Universal Design" (2008)
 OKABE_ITO = {
@@ -66,3 +67,16 @@ def class_cmap():
 def text_px(text) -> float:
     """How tall a matplotlib Text is on screen, in pixels: points x dpi / 72."""
     return text.get_fontsize() * text.figure.dpi / 72.0
+
+
+LARGEST_FIXED = 1e6  # a number at least this large is written in scientific notation
+
+
+def loss_number(value: float, decimals: int = 4) -> str:
+    """A loss as a student reads it: ``decimals`` digits after the point ("0.6931"), in scientific
+    notation from ``LARGEST_FIXED`` on ("3.8791e+233": a diverging run's loss would otherwise take
+    hundreds of digits); "inf" and "nan" as they are."""
+    value = float(value)
+    if abs(value) < LARGEST_FIXED or not math.isfinite(value):
+        return f"{value:.{decimals}f}"
+    return f"{value:.{decimals}e}"

@@ -20,7 +20,7 @@ from ..views import localize, use_language
 from ..views.blit import Blitter
 from ..views.style import FONT_STACK, MIN_TEXT_PX, check_scale, font_points
 
-__all__ = ["Dashboard", "ipympl_available", "guarded", "dashboard_css"]
+__all__ = ["Dashboard", "ipympl_available", "guarded", "speaks", "dashboard_css"]
 
 
 def dashboard_css(scale: float = 1.0) -> str:
@@ -61,6 +61,18 @@ def guarded(method: Callable) -> Callable:
             except Exception as exc:  # noqa: BLE001 - every error must reach the student
                 self.show_error(exc)
                 return None
+
+    return wrapper
+
+
+def speaks(method: Callable) -> Callable:
+    """Run a dashboard method a student calls from code (an export) in the dashboard's language:
+    its errors, the core's and the views' included, are in it; they still reach the caller."""
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with speaking(self.lang):
+            return method(self, *args, **kwargs)
 
     return wrapper
 
@@ -224,6 +236,7 @@ class Dashboard:
         self.message.value = f"<div style='color:{color}'>{html.escape(text)}</div>"
 
     # ---------------------------------------------------------------- export
+    @speaks
     def save_png(self, path, index: int = 0, dpi: int = 150) -> str:
         """Save figure ``index`` of this dashboard for slides, in the format the file name asks for
         (.png, .jpg, .svg, .pdf; see ``stepnn.views.export.save_png``); returns the path."""

@@ -38,13 +38,13 @@ from ..views.boundary import BoundaryView
 from ..views.curves import LearningCurveView
 from ..views import localize
 from ..views._base import readable
-from ..views.style import MAX_WIDTH_PX, ROLES
+from ..views.style import MAX_WIDTH_PX, ROLES, loss_number
 from ..views.export import axes_bbox, save_gif, save_png
 from ..views.heatmaps import ActivationHeatmaps, GradientHeatmaps
 from ..views.network import NetworkView
 from ..views.surface import DIRECTIONS as SURFACE_DIRECTIONS
 from ..views.surface import SurfaceView
-from ._base import Dashboard, guarded
+from ._base import Dashboard, guarded, speaks
 from .maths_panel import MathsPanel
 from .controller import (LOOP, Criteria, explain_data, finish_epoch, guarded_step, move_to,
                          phase_hint, run, status_text, stop_text, upcoming)
@@ -444,7 +444,7 @@ class StepThrough(PlaygroundActions, Dashboard):
     def _note_epoch_end(self, phase: str) -> None:
         h = self.trainer.history
         if phase == "update" and self.trainer.iteration == 0 and h.epochs:
-            self.show_info(self._w("epoch_done", e=h.epochs[-1].epoch, loss=h.epochs[-1].loss))
+            self.show_info(self._w("epoch_done", e=h.epochs[-1].epoch, loss=loss_number(h.epochs[-1].loss)))
 
     def _show_stop(self) -> None:
         r = self.stop_reason
@@ -636,6 +636,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self.buttons["undo"].disabled = not self.trainer.can_undo
 
     # --------------------------------------------------------------- export
+    @speaks
     def save_png(self, path, view: str = "all", dpi: int = 150) -> str:
         """Save the whole figure ("all") or one view ("network", "heatmaps", "gradients",
         "curves", "surface", "boundary") as a PNG for slides; returns the path."""
@@ -645,6 +646,7 @@ class StepThrough(PlaygroundActions, Dashboard):
             raise ValueError(self.p("errors.widget.view", names=tuple(self.views), view=view))
         return save_png(self.figure, path, dpi=dpi, bbox=axes_bbox(self.figure, _axes_of(self.views[view])))
 
+    @speaks
     def save_gif(self, path, iterations: int = 20, fps: float = 4, view: str = "all",
                  dpi: "int | None" = None) -> str:
         """Save an animated GIF of training from the current state forward, one frame per iteration

@@ -55,3 +55,52 @@ def test_a_stepthrough_dropdown_set_to_none_says_so_plainly(key):
     board.controls[key].value = None
     assert board.controls[key].value == shown and board.errors == []
     assert "None은(는) 선택지가 아닙니다" in board.message.value
+
+
+# ------------------------------------------------------------ exports from a Korean dashboard
+@pytest.mark.parametrize("call, english", [
+    (lambda board, tmp: board.save_png(tmp / "그림"), "the file name must end"),
+    (lambda board, tmp: board.save_png(tmp / "그림.png", dpi=0), "dpi must be"),
+    (lambda board, tmp: board.save_gif(tmp / "학습.png", iterations=2), "save_gif writes a GIF"),
+    (lambda board, tmp: board.save_gif(tmp / "학습.gif", iterations=2, fps=-1), "fps must be"),
+])
+def test_a_korean_dashboards_export_errors_are_korean(tmp_path, call, english):
+    board = StepThrough(make_trainer(), live=False, dpi=24, lang="ko")
+    with pytest.raises(ValueError) as info:
+        call(board, tmp_path)
+    assert english not in str(info.value) and "받" in str(info.value), str(info.value)
+    assert sn.get_language() == "en" and list(tmp_path.iterdir()) == []
+
+
+def test_a_korean_descent_explorers_export_error_is_korean(tmp_path):
+    from stepnn.widgets.descent import DescentExplorer
+    board = DescentExplorer(live=False, lang="ko")
+    with pytest.raises(ValueError, match="파일 이름은"):
+        board.save_png(tmp_path / "descent.bmp")
+
+
+# ------------------------------------------------------------ a diverging run's huge losses
+def test_a_huge_finite_loss_is_written_short_everywhere_a_student_reads_it():
+    """A full-batch regression run at learning rate 1 reaches losses near 1e222 while they are still
+    finite: the epoch message and the diagram write them in scientific notation, not with hundreds
+    of digits."""
+    tr = make_trainer(data="sine", hidden=(4,), activation="relu", output="linear",
+                      loss="mean_squared_error", learning_rate=1.0, batch_size=100)
+    board = StepThrough(tr, live=False, dpi=24, max_epochs=None)
+    for _ in range(10):
+        board.buttons["epoch"].click()
+        if tr.diverged or tr.history.epochs[-1].loss > 1e100:
+            break
+    loss = tr.history.epochs[-1].loss
+    assert np.isfinite(loss), "the run went to inf before a huge finite loss: pick another seed"
+    assert f"mean loss {loss:.4e}." in board.message.value
+    assert board.views["network"].loss_text.get_text() == f"L = {tr.last_loss.value:.3e}"
+    for text in (board.message.value, board.views["network"].loss_text.get_text()):
+        assert len(text) < 400, text
+
+
+def test_ordinary_losses_keep_their_fixed_decimals():
+    from stepnn.views.style import loss_number
+    assert loss_number(0.69314718) == "0.6931" and loss_number(123456.0, 3) == "123456.000"
+    assert loss_number(3.5e233) == "3.5000e+233" and loss_number(float("inf")) == "inf"
+    assert loss_number(float("nan"), 3) == "nan"
