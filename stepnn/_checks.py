@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import math
+import os
 from numbers import Integral, Real
 from typing import Iterable
 
@@ -139,3 +140,15 @@ def targets(name: str, y, n: int, x_name: str) -> np.ndarray:
     if arr.dtype.kind in "cmMSUV":
         raise TypeError(phrase("errors.targets_dtype", name=name, dtype=arr.dtype))
     return arr
+
+
+def save_target(path, example: str) -> str:
+    """Where a file is written: ``path`` as an absolute path, or a clear error when its folder does
+    not exist or the path is a folder (``example`` is a file name to suggest inside it)."""
+    target = os.path.abspath(os.fspath(path))
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(phrase("errors.session_folder_missing", path=str(path), folder=folder))
+    if os.path.isdir(target):
+        raise IsADirectoryError(phrase("errors.session_path_is_folder", path=str(path), example=example))
+    return target

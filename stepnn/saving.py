@@ -24,7 +24,7 @@ import zlib
 
 import numpy as np
 
-from ._checks import MissingFileError
+from ._checks import MissingFileError, save_target
 from .terms import phrase
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_MEMBERS", "MAX_BYTES", "SessionFileError",
@@ -72,12 +72,7 @@ def write_archive(path: "str | os.PathLike", meta: dict, arrays: "dict[str, np.n
         text = json.dumps(header, allow_nan=False, ensure_ascii=False, indent=1, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise type(exc)(phrase("errors.session_meta_json", exc=exc)) from None
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(phrase("errors.session_folder_missing", path=path, folder=folder))
-    if os.path.isdir(target):
-        raise IsADirectoryError(phrase("errors.session_path_is_folder", path=path))
+    target = save_target(path, "run.stepnn")
     tmp = f"{target}.{secrets.token_hex(4)}.tmp"  # same folder, so the move is atomic
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as open()
     try:

@@ -1025,7 +1025,7 @@ PHRASES: dict[str, tuple[str, str]] = {
         '새 신경망 {sizes}: "{name}"은(는) 입력 특성이 {n_in}개이고 {task}이(가) 필요한데, 지금 신경망 {old}에는 없습니다. 은닉층은 같고 가중치는 새로 시작하며 기록도 처음부터입니다 (되돌리기로 이전 신경망에 돌아가지 않으니, 이전 데이터셋을 다시 고르면 새 신경망이 만들어집니다).'),
     'lessons.own_data': ('{n} rows, {features} features, {classes} classes',
         '{n}행, 특성 {features}개, 클래스 {classes}개'),
-    'status.penalty': ('(data {data:.4f} + penalty {penalty:.4f})', '(데이터 {data:.4f} + 규제 {penalty:.4f})'),
+    'status.penalty': ('(data {data} + penalty {penalty})', '(데이터 {data} + 규제 {penalty})'),
 }
 
 
@@ -1183,8 +1183,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Sequential에는 층의 리스트를 넣어야 하는데 {type}을(를) 받았습니다. 층을 리스트에 넣으세요. 예: Sequential([Dense(2, 8, 'relu'), Dense(8, 1, 'sigmoid')])."),
     'errors.session_folder_missing': ("cannot save to {path!r}: the folder {folder!r} does not exist. Create it first (os.makedirs) or choose a folder that exists.",
         "{path!r}에 저장할 수 없습니다: 폴더 {folder!r}가 없습니다. 먼저 폴더를 만들거나(os.makedirs) 있는 폴더를 고르세요."),
-    'errors.session_path_is_folder': ("cannot save to {path!r}: it is a folder. Give a file name inside it, e.g. {path!r} + '/run.stepnn'.",
-        "{path!r}에 저장할 수 없습니다: 폴더입니다. 그 안의 파일 이름을 주세요. 예: {path!r} + '/run.stepnn'."),
+    'errors.session_path_is_folder': ("cannot save to {path!r}: it is a folder. Give a file name inside it, e.g. {path!r} + '/{example}'.",
+        "{path!r}에 저장할 수 없습니다: 폴더입니다. 그 안의 파일 이름을 주세요. 예: {path!r} + '/{example}'."),
     'errors.layer_type': ('layer {i} must be a stepnn.Dense; received {type}.',
         '{i}번 층은 stepnn.Dense여야 하는데 {type}을(를) 받았습니다. 예: Dense(2, 8, "relu")처럼 만든 층을 넣으세요.'),
     'errors.layer_repeated': ("layer {j} is the same Dense object as layer {i}, so the two would share one W and b and training would overwrite one with the other ([Dense(...)] * 2 repeats one layer). Make a new Dense for each layer, e.g. [Dense({n_in}, {n_out}, 'relu'), Dense({n_in}, {n_out}, 'relu')].",
@@ -1586,8 +1586,8 @@ MODULE_ERRORS: dict[str, tuple[str, str]] = {
         "save_gif는 그림을 GIF로 저장합니다: 경로는 '.gif'로 끝나야 하는데 {path!r}을(를) 받았습니다."),
     'errors.export_n_frames': ('n_frames must be a whole number >= 1; received {n_frames!r}.',
         'n_frames는 1 이상의 정수여야 하는데 {n_frames!r}을(를) 받았습니다.'),
-    'errors.export_fps': ('fps must be a number > 0, e.g. 5; received {fps!r}.',
-        'fps는 0보다 큰 숫자여야 하는데 {fps!r}을(를) 받았습니다. 예: 5.'),
+    'errors.export_fps': ('fps must be a number from {low} to {high}, the frames per second of the GIF (a frame lasts {shortest} to {longest} s), e.g. 5; received {fps!r}.',
+        'fps는 {low}에서 {high} 사이의 숫자(GIF의 초당 장 수, 한 장이 {shortest}~{longest}초)여야 하는데 {fps!r}을(를) 받았습니다. 예: 5.'),
     'errors.export_frames': ('frames must be a function frames(i) that updates the figure; received {type}.',
         'frames에는 그림을 바꾸는 함수 frames(i)를 넣어야 하는데 {type}을(를) 받았습니다.'),
     # stepnn.views: diagrams, Hangul fonts and the views' own arguments

@@ -13,6 +13,7 @@ from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
+from .._checks import save_target
 from ..terms import phrase
 
 __all__ = ["save_png", "save_gif", "axes_bbox", "IMAGE_FORMATS", "image_format"]
@@ -43,6 +44,7 @@ def image_format(path) -> str:
     return IMAGE_FORMATS[suffix]
 
 
+MIN_FPS, MAX_FPS = 0.1, 50  # a GIF's frame lasts a whole number of 1/100 s; browsers slow frames under 20 ms
 MAX_EXPORT_DPI = 1200  # print quality; beyond it a slide-sized figure runs out of memory
 
 
@@ -63,6 +65,7 @@ def save_png(fig: Figure, path, dpi: "float | None" = None, bbox: "Bbox | None" 
     """
     _figure(fig)
     fmt = image_format(path)
+    save_target(path, "figure.png")
     fig.savefig(path, format=fmt, dpi=_dpi(dpi, fig), bbox_inches=bbox)
     return str(path)
 
@@ -77,17 +80,19 @@ def save_gif(path, fig: Figure, frames: Callable[[int], object], n_frames: int, 
         fig: the figure to film.
         frames: called once per frame, in order, with the frame number.
         n_frames: how many frames (>= 1).
-        fps: frames per second (> 0).
+        fps: frames per second, from ``MIN_FPS`` (0.1) to ``MAX_FPS`` (50).
     """
     _figure(fig)
     if Path(path).suffix.lower() != ".gif":
         raise ValueError(phrase("errors.export_gif_suffix", path=str(path)))
     if isinstance(n_frames, bool) or not isinstance(n_frames, Integral) or n_frames < 1:
         raise ValueError(phrase("errors.export_n_frames", n_frames=n_frames))
-    if isinstance(fps, bool) or not isinstance(fps, Real) or not fps > 0:
-        raise ValueError(phrase("errors.export_fps", fps=fps))
+    if isinstance(fps, bool) or not isinstance(fps, Real) or not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(phrase("errors.export_fps", fps=fps, low=MIN_FPS, high=MAX_FPS,
+                                shortest=1 / MAX_FPS, longest=round(1 / MIN_FPS)))
     if not callable(frames):
         raise TypeError(phrase("errors.export_frames", type=type(frames).__name__))
+    save_target(path, "training.gif")
     dpi = _dpi(dpi, fig)
     n_frames = int(n_frames)
     writer = PillowWriter(fps=fps)

@@ -10,6 +10,7 @@ import numpy as np
 from .. import regularizers
 from ..stopping import Criteria, StopReason, finish_epoch, guarded_step, run
 from ..terms import phrase, resolve_language, term
+from ..views.style import loss_number
 
 __all__ = ["Criteria", "guarded_step", "run", "finish_epoch", "phase_hint", "status_text",
            "explain_data", "upcoming", "move_to", "stop_text", "LOOP"]
@@ -89,9 +90,10 @@ def status_text(trainer, stop_reason: "StopReason | None" = None, lang: "str | N
              f"{w('samples_seen')} {trainer.samples_seen}"]
     if trainer.last_loss is not None:
         rec = trainer.last_loss
-        parts.append(f"{_word('loss', lang)} {rec.value:.4f}")
+        parts.append(f"{_word('loss', lang)} {loss_number(rec.value)}")
         if rec.penalty:
-            parts[-1] += " " + phrase("status.penalty", lang, data=rec.data_loss, penalty=rec.penalty)
+            parts[-1] += " " + phrase("status.penalty", lang, data=loss_number(rec.data_loss),
+                                           penalty=loss_number(rec.penalty))
     parts.append(f"{w('next')}: {_word(trainer.next_phase, lang)}")
     if rate is not None:
         parts.append(phrase("status.rate", lang, rate=rate))

@@ -95,7 +95,8 @@ def test_a_huge_finite_loss_is_written_short_everywhere_a_student_reads_it():
     assert np.isfinite(loss), "the run went to inf before a huge finite loss: pick another seed"
     assert f"mean loss {loss:.4e}." in board.message.value
     assert board.views["network"].loss_text.get_text() == f"L = {tr.last_loss.value:.3e}"
-    for text in (board.message.value, board.views["network"].loss_text.get_text()):
+    assert f"loss {tr.last_loss.value:.4e}" in board.status.value
+    for text in (board.message.value, board.views["network"].loss_text.get_text(), board.status.value):
         assert len(text) < 400, text
 
 
@@ -104,3 +105,17 @@ def test_ordinary_losses_keep_their_fixed_decimals():
     assert loss_number(0.69314718) == "0.6931" and loss_number(123456.0, 3) == "123456.000"
     assert loss_number(3.5e233) == "3.5000e+233" and loss_number(float("inf")) == "inf"
     assert loss_number(float("nan"), 3) == "nan"
+
+
+@pytest.mark.parametrize("lang, word", [("en", "does not exist"), ("ko", "폴더")])
+def test_exports_into_a_missing_folder_or_onto_a_folder_say_so(tmp_path, lang, word):
+    tr = make_trainer()
+    board = StepThrough(tr, live=False, dpi=24, lang=lang)
+    with pytest.raises(FileNotFoundError, match=word):
+        board.save_png(tmp_path / "missing" / "figure.png")
+    with pytest.raises(FileNotFoundError, match=word):
+        board.save_gif(tmp_path / "missing" / "run.gif", iterations=1)
+    (tmp_path / "shots.png").mkdir()
+    with pytest.raises(IsADirectoryError, match="figure.png"):
+        board.save_png(tmp_path / "shots.png")
+    assert tr.global_iteration == 0          # the GIF refused before it trained a frame

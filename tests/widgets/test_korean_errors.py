@@ -141,7 +141,7 @@ VIEW_CALLS = [
     ("save_gif_n_frames", lambda tmp: export.save_gif(tmp / "run.gif", Figure(), print, 0), "0",
      "n_frames must be a whole number >= 1; received 0."),
     ("save_gif_fps", lambda tmp: export.save_gif(tmp / "run.gif", Figure(), print, 2, fps=-1), "-1",
-     "fps must be a number > 0, e.g. 5; received -1."),
+     "fps must be a number from 0.1 to 50, the frames per second of the GIF (a frame lasts 0.02 to 10 s), e.g. 5; received -1."),
     ("save_gif_frames", lambda tmp: export.save_gif(tmp / "run.gif", Figure(), "frames", 2), "str",
      "frames must be a function frames(i) that updates the figure; received str."),
     ("scale", lambda tmp: check_scale(5), "5",

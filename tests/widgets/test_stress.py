@@ -2,6 +2,7 @@
 trainer's counters, its history, the status line, the buttons and the views must agree."""
 import numpy as np
 
+from stepnn.views.style import loss_number
 from stepnn.widgets.controller import upcoming
 from stepnn.widgets.stepthrough import OPTIMIZERS, StepThrough
 
@@ -26,7 +27,7 @@ def check_consistent(board, expected_errors: int, what: str) -> None:
     assert (f"epochs done {tr.epoch} · iteration {tr.iteration}/{tr.iterations_per_epoch} · "
             f"global iteration {tr.global_iteration} · samples seen {tr.samples_seen}") in status, what
     if tr.last_loss is not None:
-        assert f"loss {tr.last_loss.value:.4f}" in status, what
+        assert f"loss {loss_number(tr.last_loss.value)}" in status, what
     assert f"next: {tr.next_phase}" in status, what
     assert "stopped" not in status, what     # why a run stopped is said once, in the message area
     enabled = [p for p in LOOP if not board.buttons[p].disabled]

@@ -467,7 +467,9 @@ def test_save_png_and_gif(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, match", [(dict(path="a.mp4"), "must end in .gif"),
-                                            (dict(n_frames=0), "n_frames"), (dict(fps=0), "fps")])
+                                            (dict(n_frames=0), "n_frames"), (dict(fps=0), "fps"),
+                                            (dict(fps=1e-9), "0.1 to 50"), (dict(fps=float("inf")), "0.1 to 50"),
+                                            (dict(fps=60), "0.1 to 50")])
 def test_save_gif_refuses_bad_input(tmp_path, kwargs, match):
     fig, _ = agg_axes()
     args = dict(path=tmp_path / "a.gif", fig=fig, frames=lambda i: None, n_frames=2, fps=5)
