@@ -374,8 +374,7 @@ class Trainer:
         the setting changes made before the next one in force. Any recorded iteration can be
         reached, also ones undone (until a new action drops them). Stepping from there goes on
         from that moment."""
-        last = self.recorded_iterations
-        first = self._loaded_at[1]
+        last, first = self.recorded_iterations, self.first_iteration
         if isinstance(iteration, bool) or not isinstance(iteration, Integral) \
                 or not first <= iteration <= last:
             if last < first:
@@ -399,6 +398,12 @@ class Trainer:
     @property
     def can_redo(self) -> bool:
         return self._timeline.at < len(self._timeline.actions)
+
+    @property
+    def first_iteration(self) -> int:
+        """The first iteration ``goto`` can reach: 0, or for a trainer loaded from a session the
+        saved iteration (the next one when it was saved mid-iteration)."""
+        return self._loaded_at[1]
 
     @property
     def recorded_iterations(self) -> int:

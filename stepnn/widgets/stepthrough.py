@@ -619,12 +619,26 @@ class StepThrough(PlaygroundActions, Dashboard):
             c["target_loss"].value = self.criteria.target_loss or 0.0
             c["patience"].value = self.criteria.patience or 0
             c["sample"].max = max(batch - 1, 0)
-            c["moment"].max = tr.recorded_iterations
-            c["moment"].value = tr.global_iteration
+            self._sync_moment(tr)
             if "network" in self.views:
                 self.views["network"].sample = c["sample"].value
         self.batch_mode.value = html.escape(f"{_mode_label(bs, tr.n_samples, self.t)} · "
                                             f"{explain_data(tr, self.lang)}")
+
+    def _sync_moment(self, tr: Trainer) -> None:
+        """The history slider spans the iterations goto can reach; none yet (a session loaded
+        mid-iteration, before its iteration ends): it shows where the run stands, disabled."""
+        moment, first, last = self.controls["moment"], tr.first_iteration, tr.recorded_iterations
+        reachable = first <= last
+        low, high = (first, last) if reachable else (tr.global_iteration,) * 2
+        if low > moment.max:     # ipywidgets refuses a min above the max: move the max first
+            moment.max = high
+            moment.min = low
+        else:
+            moment.min = low
+            moment.max = high
+        moment.value = tr.global_iteration if reachable else low
+        moment.disabled = not reachable
 
     def _update_buttons(self) -> None:
         nxt = self.trainer.next_phase

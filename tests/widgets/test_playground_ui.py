@@ -289,8 +289,14 @@ def test_save_then_load_through_the_buttons_goes_on_bit_for_bit(board, tmp_path)
     assert "Loaded" in board.message.value
     assert board.views["network"].reg_all.get_text() == "W1-W3: L2 0.01"
     assert controls(board)["regularizer"].value == "l2" and controls(board)["validation"].value == 20
+    moment = board.controls["moment"]    # saved mid-iteration: no iteration goto can reach yet
+    assert tr.first_iteration == 4 and moment.disabled and moment.value == 3
     for _ in range(4):
         board.step()
+    assert (moment.min, moment.max, moment.value, moment.disabled) == (4, 7, 7, False)
+    moment.value = 5                      # the slider reaches back to the load point, no further
+    assert tr.global_iteration == 5 and board.errors == []
+    board.step(), board.step()
     np.testing.assert_array_equal(tr.model.get_flat(), expected)
     np.testing.assert_array_equal(tr.history.losses[-4:], losses)
     assert board.errors == []
