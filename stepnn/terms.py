@@ -708,6 +708,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     'controls.no_choice': ('{what}: None is not one of the choices; it stays at {old}. Choose one of its options.',
         '{what}: None은(는) 선택지가 아닙니다. {old} 그대로 둡니다: 선택지 중 하나를 고르세요.'),
     # loss_explorer
+    'loss_explorer.cee_option': ('CEE (cross-entropy error)', 'CEE (교차 엔트로피 오차)'),
     'loss_explorer.no_log': ('MSE and MAE take no logarithm: nothing is clipped.',
         'MSE와 MAE에는 로그가 없어 클리핑도 없습니다.'),
     'loss_explorer.clip_note': ('Where p is clipped (below 1e-7 or above 1 - 1e-7) the loss is flat, so its gradient is 0: from there the network gets no push at all. Keras clips only when it is given probabilities; a model trained from logits is never clipped.',

@@ -64,7 +64,9 @@ class LossExplorer(Dashboard):
         fn = _check_loss(loss)
         super().__init__(lang, live, scale)
         self.loss = fn
-        self.loss_control = widgets.Dropdown(options=LOSS_OPTIONS, value=fn.name,
+        options = [(self.p("loss_explorer.cee_option"), name) if name == "cee" else (label, name)
+                   for label, name in LOSS_OPTIONS]   # the one label in words, in the student's language
+        self.loss_control = widgets.Dropdown(options=options, value=fn.name,
                                              description=self.t("loss_function"), style=WIDE)
         self.prediction = self._slider(0.5, *REGRESSION_RANGE, 0.01, self.t("prediction"), "prediction")
         self.target = self._slider(1.0, *REGRESSION_RANGE, 0.01, self.t("target"), "target")

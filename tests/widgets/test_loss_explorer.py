@@ -306,3 +306,12 @@ def test_nan_on_any_slider_is_refused_and_nothing_changes(lang):
     ex.set_loss("mse")
     ex.prediction.value = float("nan")
     assert ex.prediction.value == 0.5 and ex.point.x == 0.5
+
+
+def test_the_loss_choices_speak_the_dashboards_language():
+    ko = LossExplorer("cee", lang="ko", live=False)
+    en = LossExplorer("cee", lang="en", live=False)
+    assert ("CEE (교차 엔트로피 오차)", "cee") in ko.loss_control.options
+    assert ("CEE (cross-entropy error)", "cee") in en.loss_control.options
+    assert [v for _, v in ko.loss_control.options] == [v for _, v in en.loss_control.options]
+    assert ko.loss_control.value == "cee"
