@@ -32,8 +32,9 @@ class Sequential:
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
                 raise TypeError(phrase("errors.layer_type", i=i, type=type(layer).__name__))
+        first = {}  # each layer object's first position
         for j, layer in enumerate(layers):
-            i = next(i for i, other in enumerate(layers) if other is layer)
+            i = first.setdefault(id(layer), j)
             if i != j:
                 raise ValueError(phrase("errors.layer_repeated", i=i, j=j, n_in=layer.n_in,
                                         n_out=layer.n_out))

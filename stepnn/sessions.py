@@ -26,7 +26,7 @@ import numpy as np
 
 from . import losses, optimizers, regularizers
 from ._checks import positive_float
-from .history import EpochEntry, Event, History
+from .history import COLUMNS as HISTORY_COLUMNS, EpochEntry, Event, History
 from .model import Sequential
 from .packing import (expect, file_error, pack_loss, part, pack_model, pack_optimizer,
                       pack_optimizer_state, rebuild, stored_array, pack_rng, unpack_loss, unpack_model, unpack_optimizer,
@@ -318,7 +318,8 @@ def load(path: "str | os.PathLike") -> Trainer:
     _unpack_records(expect(meta, "records", dict, part("meta")), arrays, state, model)
     history = _unpack_history(expect(meta, "history", dict, part("meta")), arrays, model, initial_weights)
     numbers = stored_array(arrays, "history/numbers")  # checked by History.from_parts
-    samples = int(numbers[-1, 7] + numbers[-1, 8]) if len(numbers) else 0
+    first, size = HISTORY_COLUMNS.index("first_sample"), HISTORY_COLUMNS.index("n_samples")
+    samples = int(numbers[-1, first] + numbers[-1, size]) if len(numbers) else 0
     if len(history) != state.global_iteration or len(history.epochs) != state.epoch \
             or len(history.events) != state.n_events or samples != state.samples_seen:
         raise file_error(phrase("errors.session_history_state", n=len(history), epochs=len(history.epochs),

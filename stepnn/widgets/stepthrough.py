@@ -637,7 +637,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         else:
             moment.min = low
             moment.max = high
-        moment.value = tr.global_iteration if reachable else low
+        moment.value = tr.global_iteration
         moment.disabled = not reachable
 
     def _update_buttons(self) -> None:
