@@ -293,9 +293,10 @@ class Trainer:
         included) that state comes back and the actions completed before it are replayed, so
         the trainer stands just before the one that failed, as if each had been called alone.
 
-        A whole iteration's saved state keeps no records once the iteration is done (see
-        ``stepnn.timeline``): the last iterations' arrays are let go of, as in a hand-written
-        loop, and a replay from the state rebuilds them."""
+        A whole iteration's saved state lets go of its records once the iteration's forward is
+        done (see ``stepnn.timeline``): the last iteration's arrays are freed, as in a
+        hand-written loop, and the new ones reuse their memory; a replay from the state
+        rebuilds them."""
         timeline = self._timeline
         if timeline.at < len(timeline.actions):
             timeline.fork()
@@ -306,19 +307,22 @@ class Trainer:
             if len(actions) == 1:
                 return self._advance(actions[0])
             before = self.state.copy()
+            light = before.phase == 0
             done = 0
             try:
                 for action in actions:
                     out = _DO[action[0]](self, action)
                     done += 1
+                    if light and done == 1:   # after the forward, which a replay redoes
+                        before.drop_records()
             except BaseException:
+                at = timeline.at
                 self._restore(before)
                 for action in actions[:done]:
                     self._advance(action)
+                if light and done:   # the state kept before the forward has no records
+                    timeline.replayed_from_light(at)
                 raise
-            light = before.phase == 0
-            if light:
-                before.drop_records()
             timeline.passed(before, actions, light)
         return out
 
@@ -444,6 +448,7 @@ class Trainer:
     # The phases themselves, run by _act and _advance under np.errstate(QUIET).
     def _forward(self) -> ForwardRecord:
         s = self.state
+        s.forward = s.loss = s.backward = s.update = None   # freed before the new arrays come
         if s.pending:
             changes, s.pending = s.pending, {}
             self._apply(changes)
