@@ -11,6 +11,8 @@ is deterministic and is replayed from a saved state.
 from __future__ import annotations
 
 import difflib
+import io
+from contextlib import nullcontext, redirect_stdout
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -339,13 +341,15 @@ class Trainer:
         return out
 
     def _seek(self, target: int) -> None:
-        """Stand after ``target`` actions: restore the nearest saved state, replay the rest."""
+        """Stand after ``target`` actions: restore the nearest saved state, replay the rest.
+        What a student's own functions (``use=``) print is not printed again by the replay."""
         timeline = self._timeline
         position, saved, light = timeline.start_for(target)
         if saved is not None:
             self._restore(saved)
             timeline.at = position
-        with np.errstate(**QUIET):
+        quiet = redirect_stdout(_SILENT) if self._use else nullcontext()
+        with np.errstate(**QUIET), quiet:
             while timeline.at < target:
                 self._advance(timeline.actions[timeline.at])
         if light:
@@ -956,6 +960,16 @@ _ALIASES = {"lr": "learning_rate", "learningrate": "learning_rate", "eta": "lear
             "loss_function": "loss_fn", "criterion": "loss_fn", "cost": "loss_fn",
             "regularizer": "kernel_regularizer", "kernel_regulariser": "kernel_regularizer",
             "regularization": "kernel_regularizer", "l2": "kernel_regularizer"}
+
+
+class _Silent(io.TextIOBase):
+    """A text stream that keeps nothing: where a replay's prints go."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+_SILENT = _Silent()
 
 
 def _setting_meant(name: str, value) -> "str | None":

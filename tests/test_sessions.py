@@ -238,16 +238,23 @@ def test_the_stored_version_1_session_loads_and_continues():
     _same(observed(fresh), observed(loaded), close=True)
 
 
-def test_the_stored_version_2_session_loads_and_continues_bit_for_bit():
+def test_the_stored_version_2_session_loads_and_continues_bit_for_bit(tmp_path):
     loaded = sn.load(EXAMPLE_V2)
     assert (loaded.global_iteration, loaded.next_phase) == (3, "backward")
     assert loaded.pending == {"learning_rate": 0.02, "drop_last": True, "fused": False}
     assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (False, False, True)
+    # the file was written on another machine, whose numpy may round exp and tanh differently in
+    # the last bit (its processor's vector instructions): today's run of its recipe agrees to
+    # that bit; what this machine does with the loaded numbers is exact
     fresh = _example_recipe_v2()
-    _same(observed(fresh), observed(loaded))
+    _same(observed(fresh), observed(loaded), close=True)
+    sn.save(loaded, tmp_path / "again.stepnn")
+    again = sn.load(tmp_path / "again.stepnn")
+    _same(observed(loaded), observed(again))
     for _ in range(6):
-        fresh.step(), loaded.step()
-    _same(observed(fresh), observed(loaded))
+        fresh.step(), loaded.step(), again.step()
+    _same(observed(fresh), observed(loaded), close=True)
+    _same(observed(loaded), observed(again))
     assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (False, True, False)
     loaded.reset()  # back to the first settings, as the file's initial ones say
     assert (loaded.shuffle, loaded.drop_last, loaded.fused) == (True, False, True)

@@ -7,7 +7,7 @@ import html
 import io
 import traceback
 from functools import wraps
-from numbers import Real
+from numbers import Integral, Real
 from typing import Callable, Iterable
 
 import ipywidgets as widgets
@@ -241,7 +241,11 @@ class Dashboard:
         """Save figure ``index`` of this dashboard for slides, in the format the file name asks for
         (.png, .jpg, .svg, .pdf; see ``stepnn.views.export.save_png``); returns the path."""
         from ..views.export import save_png
-        return save_png(self.figures[index], path, dpi=dpi)
+        count = len(self.figures)
+        if isinstance(index, bool) or not isinstance(index, Integral) or not 0 <= index < count:
+            raise ValueError(self.p("errors.widget.figure_index", last=count - 1, count=count,
+                                    index=index))
+        return save_png(self.figures[int(index)], path, dpi=dpi)
 
     def snapshot(self, dpi: int = 72) -> bytes:
         """PNG bytes of all the dashboard's figures stacked: the stand-in picture."""

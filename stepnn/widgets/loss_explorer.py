@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import losses
 from ..terms import phrase
-from ..views.loss_curves import (REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, gradient_text,
+from ..views.loss_curves import (PROBABILITY_YLIM, REGRESSION_RANGE, ClippingView, LossCurveView, LossPoint, gradient_text,
                                  kind_of, loss_point, number_text, vector_text)
 from ..views.style import MAX_WIDTH_PX, MIN_TEXT_PX
 from ._base import Dashboard, guarded
@@ -96,7 +96,11 @@ class LossExplorer(Dashboard):
         self.clip_view = ClippingView(fig.add_subplot(grid[1]), self.point, self.lang, fontsize=fs)
         self.views = [self.curve_view, self.clip_view]
         self.localize()
-        fig.tight_layout(pad=0.4, w_pad=1.5)  # once, for these font sizes: no layout at each redraw
+        # laid out once, for these font sizes (no layout at each redraw), with the curve's widest
+        # tick labels in place: a loss near 16 ("17.5") and a prediction of -3 ("−3")
+        self.curve_view.ax.set_xlim(*REGRESSION_RANGE)
+        self.curve_view.ax.set_ylim(*PROBABILITY_YLIM)
+        fig.tight_layout(pad=0.4, w_pad=1.5)
         # MSE and MAE take no logarithm: the curve takes the clipping chart's room
         beside, right = self.curve_view.ax.get_position(), self.clip_view.ax.get_position()
         self._positions = {"beside": beside, "alone": beside.from_extents(beside.x0, beside.y0,

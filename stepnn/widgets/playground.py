@@ -253,6 +253,7 @@ class PlaygroundPanel:
             control.add_class(f"stepnn-{key.replace('_', '-')}")
             if key not in ("point_class", "path"):
                 control.observe(lambda change, key=key: self._report(key, change["new"]), names="value")
+        self.controls["point_class"].observe(self._keep_a_class, names="value")
         for key, button in self.buttons.items():
             button.add_class(f"stepnn-{key}")
             button.on_click(lambda _b, key=key: self._report(key, self.controls["path"].value))
@@ -270,6 +271,19 @@ class PlaygroundPanel:
     def _dataset_options(self, custom: bool) -> list:
         names = DATASETS + (("custom",) if custom else ())
         return [(self.p(f"playground.data.{name}"), name) for name in names]
+
+    def _keep_a_class(self, change) -> None:
+        """The class toggle set to None from code: it goes back to its class; reported as
+        ("point_class", None)."""
+        owner = change["owner"]
+        values = [o[1] if isinstance(o, tuple) else o for o in owner.options]
+        if change["new"] is None and not self._quiet and change["old"] in values:
+            self._quiet = True
+            try:
+                change["owner"].value = change["old"]
+            finally:
+                self._quiet = False
+            self._report("point_class", None)
 
     def _report(self, key: str, value) -> None:
         if not self._quiet:
@@ -320,6 +334,12 @@ class PlaygroundActions:
     @guarded
     def _on_playground(self, key: str, value) -> None:
         """The Playground row: regularizer, data, own points, save and load."""
+        if value is None:   # a choice set to nothing from code: the controls show what is in force
+            self.refresh()
+            control = self.playground.controls[key]
+            self.show_info(self.p("controls.no_choice", what=control.description, old=control.label),
+                           tone="warn")
+            return
         if key == "save":
             save_session(self.trainer, value)
             self.show_info(self._w_p("saved", path=value))
@@ -331,6 +351,12 @@ class PlaygroundActions:
             return
         c = self.playground.controls
         tr = self.trainer
+        if key == "noise":
+            source, _ = source_of(tr.next_settings["data"], tr.seed)
+            if source.noise is None:   # set from code: the slider is disabled for such data
+                self.refresh()
+                self.show_info(self._w_p("noise_fixed", name=self._w_p(f"data.{source.name}")), tone="warn")
+                return
 
         def action():
             if key in ("regularizer", "rate"):

@@ -270,3 +270,25 @@ def test_gradcheck_refuses_bad_arguments_clearly(change, error, words):
     for word in words:
         assert word in str(info.value), (word, str(info.value))
     np.testing.assert_array_equal(model.get_flat(), before)
+
+
+def test_undo_and_goto_do_not_print_a_students_prints_again(capsys):
+    """Undo, redo and goto replay the run, the student's own functions included; what those
+    print was printed when they first ran, and is not printed again by each replay."""
+    X, y = sn.datasets.gauss(n=32, seed=0)
+
+    def dense_forward(x, W, b):
+        print("my forward", x.shape)
+        return x @ W + b
+
+    tr = sn.Trainer(sn.Sequential([sn.Dense(2, 1, activation="sigmoid")], seed=0), X, y,
+                    loss="binary_crossentropy", batch_size=16, use={"dense_forward": dense_forward})
+    for _ in range(3):
+        tr.step()
+    assert capsys.readouterr().out.count("my forward") == 3
+    weights = tr.model.get_flat()
+    tr.undo(), tr.goto(0), tr.goto(3), tr.undo(), tr.redo()
+    assert capsys.readouterr().out == ""
+    assert np.array_equal(tr.model.get_flat(), weights)
+    tr.step()
+    assert capsys.readouterr().out == "my forward (16, 2)\n"

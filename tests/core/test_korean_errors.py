@@ -445,7 +445,7 @@ CODE_WORDS = {
     "model", "momentum", "nesterov", "noise", "np", "numpy", "optim", "torch", "patience", "real",
     "reshape", "run", "seed", "shuffle", "sn", "step", "stepnn", "target", "trainer", "unique",
     "weights", "x", "m", "clear", "update", "dict", "runs", "view", "views", "LossExplorer", "PCA",
-    "history", "verbose", "Keras", "dpi", "figsize", "sizes",
+    "history", "verbose", "Keras", "dpi", "figsize", "sizes", "index",
     # file formats and libraries of saved sessions and exported figures, and the arguments of
     # write_archive, save_gif, surface.project, the views and the diagrams; Python's type names
     "JSON", "npy", "GIF", "pickle", "pip", "matplotlib", "Figure", "meta", "arrays", "dpi", "fps",

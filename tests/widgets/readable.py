@@ -14,6 +14,9 @@ def visible_texts(fig: Figure) -> list[Text]:
     at draw time, so the figure is drawn first)."""
     fig.canvas.draw()
     hidden = unshown_tick_labels(fig)
+    for ax in fig.axes:   # an axis label's ``axes`` is None: found through its hidden axes
+        if not ax.get_visible():
+            hidden.update(id(t) for t in ax.findobj(Text))
     texts = []
     for text in fig.findobj(Text):
         if not text.get_text().strip() or not text.get_visible() or id(text) in hidden:

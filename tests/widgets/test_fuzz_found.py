@@ -119,3 +119,36 @@ def test_exports_into_a_missing_folder_or_onto_a_folder_say_so(tmp_path, lang, w
     with pytest.raises(IsADirectoryError, match="figure.png"):
         board.save_png(tmp_path / "shots.png")
     assert tr.global_iteration == 0          # the GIF refused before it trained a frame
+
+
+@pytest.mark.parametrize("index", [1, -1, True, 0.0, "0", None])
+def test_a_dashboards_figure_number_out_of_range_is_named(tmp_path, index):
+    race = OptimizerRace(live=False, lang="ko")
+    with pytest.raises(ValueError) as info:
+        race.save_png(tmp_path / "race.png", index=index)
+    assert "0~0(그림 1개)" in str(info.value) and repr(index) in str(info.value)
+    assert not (tmp_path / "race.png").exists()
+    assert race.save_png(tmp_path / "race.png", index=0) == str(tmp_path / "race.png")
+
+
+@pytest.mark.parametrize("key", ["regularizer", "dataset", "point_class"])
+def test_a_playground_choice_set_to_none_is_refused_plainly(key):
+    board = StepThrough(make_trainer(), live=False)
+    control = board.playground.controls[key]
+    before, data = control.value, board.trainer.next_settings["data"]
+    control.value = None
+    assert control.value == before
+    assert "None is not one of the choices" in board.message.value
+    assert "Error" not in board.message.value
+    assert board.trainer.next_settings["data"] is data and board.errors == []
+
+
+@pytest.mark.parametrize("lang, words", [("en", "has no noise to change"), ("ko", "바꿀 노이즈가 없습니다")])
+def test_noise_set_from_code_on_the_trainers_own_data_says_it_has_none(lang, words):
+    board = StepThrough(make_trainer(), live=False, lang=lang)
+    noise = board.playground.controls["noise"]
+    assert noise.disabled
+    data = board.trainer.next_settings["data"]
+    noise.value = 20
+    assert noise.value == 0 and words in board.message.value
+    assert board.trainer.next_settings["data"] is data and board.errors == []

@@ -231,3 +231,26 @@ def test_no_text_is_cut_off_or_written_over_another_at_either_scale(name, scale,
     assert clipped_texts(fig) == []
     assert overlapping_texts(fig) == []
     assert fig.canvas.get_width_height()[0] <= MAX_WIDTH_PX
+
+
+EXTREME_POINTS = {
+    "binary_crossentropy": [("probability", 0.0), ("probability", 1.0), ("label", 0.0)],
+    "mse": [("prediction", -3.0), ("target", 3.0)],
+    "mae": [("prediction", 3.0), ("target", -3.0)],
+    "categorical_crossentropy": [("score", 0.0), ("score", 1.0)],
+}
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("loss", list(EXTREME_POINTS))
+def test_the_loss_explorer_cuts_off_nothing_at_its_extremes(loss, scale):
+    """At a probability of 0 the loss is 16.1 and the tick labels widen ("17.5"); at a prediction
+    of -3 the first tick label is "−3": the axis label stays inside the figure."""
+    board = LossExplorer(loss=loss, live=False, scale=scale)
+    fig = board.figures[0]
+    for name, value in EXTREME_POINTS[loss]:
+        control = board.scores[0] if name == "score" else getattr(board, name)
+        control.value = value
+        assert clipped_texts(fig) == [], (name, value)
+        assert overlapping_texts(fig) == [], (name, value)
+    assert board.errors == []
