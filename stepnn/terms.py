@@ -145,6 +145,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     'heatmaps.sample': ('sample', '샘플'),
     'heatmaps.unit': ('unit', '뉴런'),
     'heatmaps.gradient': ('gradient of W{i}, size', 'W{i}의 기울기, 크기'),
+    'heatmaps.gradient_short': ('dL/dW{i}, size', 'dL/dW{i}, 크기'),
     # network
     'network.start': ('Weights W; press Forward',
         '가중치 W: 순전파를 누르세요'),
@@ -154,7 +155,7 @@ PHRASES: dict[str, tuple[str, str]] = {
         '손실: 예측값과 실제값'),
     'network.backward': ('Backward: lines show dL/dW',
         '역전파: 연결선은 dL/dW'),
-    'network.update': ('Update: lines show the change of W',
+    'network.update': ('Update: lines show how W moved',
         '가중치 갱신: 연결선은 W의 변화량'),
     'network.diverged': ('diverged: the loss is not finite',
         '발산: 손실이 유한하지 않습니다'),

@@ -138,10 +138,10 @@ def quiet_axes(ax, ticks: bool = False) -> None:
         ax.set_yticks([])
 
 
-def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 8) -> Text:
+def add_title(ax, text: str = "", fontsize: float = 9, pad: float = 8, loc: str = "center") -> Text:
     """A title ``pad`` points above the axes, at a fixed height (no search for room above tick
-    labels at every draw)."""
-    return ax.set_title(text, fontsize=fontsize, pad=pad, y=1.0)
+    labels at every draw); ``loc``: "center", "left" or "right", as ``Axes.set_title``."""
+    return ax.set_title(text, fontsize=fontsize, pad=pad, y=1.0, loc=loc)
 
 
 def add_number(ax, after: Text, text: str = "", gap: float = 3.0, **props) -> Text:

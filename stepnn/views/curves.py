@@ -108,8 +108,8 @@ class LearningCurveView(View):
         self.title = add_title(ax, self.t("loss"))
         ax.set_xlabel(self.t("iteration"), labelpad=1)
         self.x_label = ax.xaxis.label
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(nbins=4))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))   # iterations: whole numbers
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.spines[["top", "right"]].set_visible(False)
         self.keys = [ax.text(0.98, 0.97 - 0.12 * k, line.get_label(), transform=ax.transAxes, ha="right",
                              va="top", fontsize=8, color=line.get_color())

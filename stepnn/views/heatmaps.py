@@ -26,6 +26,7 @@ CMAP = matplotlib.colormaps[SIGN_CMAP].with_extremes(bad="#eeeeee")
 LEVELS = matplotlib.colormaps[LEVEL_CMAP].with_extremes(bad="#eeeeee")
 TITLE = dict(fontsize=8, pad=8)  # room for descenders at 12 px: the blitted image lies under the title
 NO_SIZE = "–"   # a gradient's size before Backward has run
+WIDEST_SIZE = "2.2e+02"   # the widest size the titles write (two significant digits)
 
 
 def max_abs(values, floor: float = 1e-12) -> float:
@@ -78,7 +79,8 @@ def _image(ax, rows: int, cols: int, clim=(-1.0, 1.0), cmap=CMAP, labels: "tuple
     """A heatmap with a slim colour bar (three ticks); ``labels``: (x label, y label) or None."""
     bare_axes(ax)
     mesh = heatmap(ax, rows, cols, clim, cmap)
-    bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.12, pad=0.04, aspect=12)
+    # shorter than the heatmap: the end ticks' numbers stay within its height, clear of the title
+    bar = ax.figure.colorbar(mesh, ax=ax, fraction=0.12, pad=0.04, aspect=12, shrink=0.84)
     bar.outline.set_visible(False)
     bar.locator = matplotlib.ticker.LinearLocator(3)          # the two ends and the middle
     bar.formatter = matplotlib.ticker.FormatStrFormatter("%g")
@@ -204,7 +206,8 @@ class GradientHeatmaps(_LayerHeatmaps):
         layers = self._setup(axes, trainer, lang)
         self.fixed_scale = bool(fixed_scale)
         self.images = [_image(ax, layer.n_in, layer.n_out, (-1e-3, 1e-3)) for ax, layer in zip(self.axes, layers)]
-        self.titles = [add_title(ax, self.p("heatmaps.gradient", i=i + 1), **TITLE)
+        # from the heatmap's left edge: the words and the number after them stay within the cell
+        self.titles = [add_title(ax, self.p("heatmaps.gradient", i=i + 1), loc="left", **TITLE)
                        for i, ax in enumerate(self.axes)]
         self.sizes = [add_number(ax, title, NO_SIZE, fontsize=TITLE["fontsize"])
                       for ax, title in zip(self.axes, self.titles)]
@@ -217,6 +220,20 @@ class GradientHeatmaps(_LayerHeatmaps):
         """The heatmaps and the size after each title (it changes at every step; the title's
         words do not)."""
         return list(self.images) + list(self.sizes)
+
+    def fit_titles(self) -> None:
+        """Titles too wide for their cell (many layers in a row, a large presentation scale) say
+        "dL/dW3, size" instead of "gradient of W3, size". Call it once the texts have their
+        final size (after ``stepnn.views.readable``)."""
+        fig = self.axes[0].figure
+        renderer = fig.canvas.get_renderer()
+        lefts = [ax.get_window_extent(renderer).x0 for ax in self.axes[1:]] + [fig.bbox.x1]
+        for i, (title, size, right) in enumerate(zip(self.titles, self.sizes, lefts)):
+            shown = size.get_text()
+            size.set_text(WIDEST_SIZE)
+            if size.get_window_extent(renderer).x1 > right - 4:
+                title.set_text(self.p("heatmaps.gradient_short", i=i + 1))
+            size.set_text(shown)
 
     def update(self, trainer) -> None:
         rec = trainer.last_backward

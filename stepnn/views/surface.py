@@ -29,7 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import surface as S
 from .._checks import positive_int
 from ..terms import phrase
-from ._base import View, localize, quiet_axes, thinned, use_language
+from ._base import View, add_title, localize, quiet_axes, thinned, use_language
 from .curves import nice_ceiling
 
 __all__ = ["SurfaceView", "RaceSurfaceView", "DIRECTIONS", "RUN_COLORS"]
@@ -79,7 +79,7 @@ class _PlaneView(View):
         self.contours: list = []
         self.levels: "np.ndarray | None" = None   # the colours' losses, fixed while the plane stays
         self._levels_plane = None
-        self.title = ax.set_title("", fontsize=8)
+        self.title = add_title(ax, "", fontsize=8, pad=11)   # clear of the top tick label
         self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=9,
                             color="#b00020", zorder=10,
                             bbox=dict(boxstyle="round", fc="white", ec="none", alpha=0.8))
@@ -311,9 +311,14 @@ class SurfaceView(_PlaneView):
                             "low": path_ax.text(-0.03, 0.0, "", ha="right", va="bottom", **small),
                             "high": path_ax.text(-0.03, 1.0, "", ha="right", va="top", **small)}
         path_ax.text(0.5, -0.03, self.p("surface.iteration"), ha="center", va="top", **small)
-        for k, line in enumerate((self.true_line, self.plane_line)):
-            path_ax.text(0.97, 0.94 - 0.2 * k, line.get_label(), transform=path_ax.transAxes, ha="right",
-                         va="top", fontsize=7, color=line.get_color(), zorder=2)
+        first = path_ax.text(0.97, 0.94, self.true_line.get_label(), transform=path_ax.transAxes,
+                             ha="right", va="top", fontsize=7, color=self.true_line.get_color(), zorder=2)
+        # the second key just below the first, whatever the font size (it is placed from the
+        # first's box when drawn)
+        second = path_ax.annotate(self.plane_line.get_label(), xy=(1, 0), xycoords=first, xytext=(0, -1),
+                                  textcoords="offset points", ha="right", va="top", fontsize=7,
+                                  color=self.plane_line.get_color(), zorder=2, annotation_clip=False)
+        second.set_in_layout(False)
         localize(path_ax, self.lang)
 
     def _inset_bounds(self, corner) -> list[float]:

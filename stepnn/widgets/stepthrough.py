@@ -179,9 +179,11 @@ class StepThrough(PlaygroundActions, Dashboard):
         if self._figsize is None:
             fig.set_size_inches(view_figsize(self._view_names, tr.model, fig.dpi, self.scale))
         self.views = build_views(fig, tr, self._view_names, self.lang, self._surface, self._after_surface_click,
-                                 self._after_boundary_click, self._pictures)
+                                 self._after_boundary_click, self._pictures, self.scale)
         readable(fig, self.scale)
         localize(fig, self.lang)
+        if "gradients" in self.views:
+            self.views["gradients"].fit_titles()
         self.frames = self._build_frames()
         if "curves" in self.views:
             self.views["curves"].set_patience(self.criteria.patience)
@@ -681,9 +683,12 @@ class StepThrough(PlaygroundActions, Dashboard):
         fig = Figure(figsize=view_figsize(names, trainer.model, self.figure.dpi, self.scale),
                      dpi=self.figure.dpi)
         FigureCanvasAgg(fig)
-        views = build_views(fig, trainer, names, self.lang, self._surface, neuron_pictures=self._pictures)
+        views = build_views(fig, trainer, names, self.lang, self._surface, neuron_pictures=self._pictures,
+                            scale=self.scale)
         readable(fig, self.scale)
         localize(fig, self.lang)
+        if "gradients" in views:
+            views["gradients"].fit_titles()
         if "network" in views and "network" in self.views:
             views["network"].sample = self.views["network"].sample
         state = {"stopped": False}
@@ -719,11 +724,13 @@ def view_figsize(names, model, dpi: float = 80, scale: float = 1.0) -> tuple[flo
 
 
 def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = None, surface: str = "weights",
-                on_surface_change=None, on_boundary_click=None, neuron_pictures: bool = True) -> dict:
+                on_surface_change=None, on_boundary_click=None, neuron_pictures: bool = True,
+                scale: float = 1.0) -> dict:
     """Lay out the views ``names`` on ``fig`` and build them: the diagram (with each hidden
     unit's picture over the input plane, for 2 inputs and ``neuron_pictures``), the loss curve,
     the loss surface and the boundary two by two; below, the z/a heatmaps in a row and the
-    gradient heatmaps in a row.
+    gradient heatmaps in a row. ``scale``: the presentation scale the texts will have (see
+    ``stepnn.views.readable``); the margins and the gaps between heatmaps grow with it.
 
     Returns {name: View} in the order of ``VIEW_NAMES``.
     """
@@ -738,7 +745,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = Non
         rows.append(("gradients", ["gradients"] * L))
     heights = [TOP_HEIGHT_PX if kind == "top" else HEAT_HEIGHT_PX for kind, _ in rows]
     fig_h = fig.get_figheight() * fig.dpi
-    grid = fig.add_gridspec(len(rows), 1, height_ratios=heights, left=0.07, right=0.94,
+    grid = fig.add_gridspec(len(rows), 1, height_ratios=heights, left=min(0.07 * scale, 0.14), right=0.94,
                             top=1 - 34 / fig_h, bottom=24 / fig_h, hspace=0.45)
     axes: dict = {}
     path_ax = None
@@ -752,7 +759,7 @@ def build_views(fig: Figure, trainer, names=VIEW_NAMES, lang: "str | None" = Non
                 else:
                     axes[name] = fig.add_subplot(cells[i])
         else:
-            cells = grid[r].subgridspec(1, len(row), wspace=0.5)   # room for the colour bars' numbers
+            cells = grid[r].subgridspec(1, len(row), wspace=0.5 * scale)   # room for the colour bars' numbers
             axes[kind] = [fig.add_subplot(cells[i]) for i in range(len(row))]
     makers = {
         "network": lambda ax: NetworkView(ax, trainer, lang=lang, pictures=neuron_pictures),

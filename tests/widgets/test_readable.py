@@ -55,6 +55,35 @@ def test_the_pca_surface_and_a_presentation_scale_keep_the_floor():
         StepThrough(make_trainer(), live=False, scale=10)
 
 
+NETWORKS = {
+    "one layer": dict(hidden=()),
+    "three layers": dict(),
+    "four layers": dict(hidden=(8, 8, 8)),
+    "iris softmax": dict(data="iris", hidden=(8,), output="softmax", loss="sparse_categorical_crossentropy"),
+    "sine regression": dict(data="sine", hidden=(6,), output="linear", loss="mean_squared_error"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("surface", ["weights", "pca"])
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_stepthrough_cuts_off_and_overwrites_no_text_for_any_network_at_either_scale(network, surface, scale,
+                                                                                     lang):
+    """More layers mean more heatmaps in a row and a presentation scale larger text in the same
+    832 px: the colour bars' numbers, the gradients' titles, the surface's labels and the path
+    chart's key stay inside the figure and apart."""
+    board = StepThrough(make_trainer(**NETWORKS[network]), live=False, surface=surface, scale=scale,
+                        lang=lang)
+    for _ in range(5):
+        board.buttons["step"].click()
+    fig = board.figure
+    assert clipped_texts(fig) == []
+    assert overlapping_texts(fig) == []
+    assert small_texts(fig, MIN_TEXT_PX * scale) == []
+    assert board.errors == []
+
+
 @pytest.mark.parametrize("phase, framed", [("forward", {"network", "heatmaps"}),
                                            ("loss", {"network", "curves"}),
                                            ("backward", {"network", "gradients"}),

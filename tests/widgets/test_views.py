@@ -123,7 +123,7 @@ def test_edges_follow_weights_then_gradients_then_the_change():
     view.update(tr)
     after = [layer.W for layer in tr.model.layers]
     check(np.concatenate([(b - a).ravel() for a, b in zip(before, after)]), "change")
-    assert "change" in view.title.get_text()
+    assert "how W moved" in view.title.get_text()
     fig.canvas.draw()
 
 
