@@ -74,7 +74,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import stepnn as sn  # noqa: E402
-from stepnn.widgets.stepthrough import ADAPT_TICKS, MAX_SPEED, StepThrough, build_views, view_figsize  # noqa: E402
+from stepnn.widgets.stepthrough import (ADAPT_TICKS, MAX_SPEED, StepThrough, backlog_seconds, build_views,
+                                        view_figsize)  # noqa: E402
 
 TARGET_RATIO = 0.35
 TARGET_MS = 60.0
@@ -265,12 +266,13 @@ def play_at(speed: int, seconds: float) -> tuple[float, int, "float | None", flo
         if now < next_frame:
             time.sleep(next_frame - now)             # the page's clock: the next frame is not due yet
             now = next_frame
+        interval = player.play.interval / 1000       # read before each frame, as the page does
         next_frame += interval
         if begin is None and (same >= 2 * ADAPT_TICKS or now - start >= MAX_WARM_UP):
             begin, first = now, player.trainer.global_iteration
         if begin is not None and now - begin >= measured:
             break
-        if now - tick_done < interval / 2:           # the backlog of a slow tick: dropped
+        if now - tick_done < backlog_seconds(player.play.interval):   # the backlog of a slow tick: dropped
             continue
         player.play.value += 1                       # what the page's Play widget does
         tick_done = clock()

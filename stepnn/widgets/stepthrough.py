@@ -19,6 +19,7 @@ import copy
 from numbers import Integral
 import html
 import math
+import statistics
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -63,6 +64,9 @@ MOMENTUM = 0.9  # the momentum of the "sgd+momentum" choice (PyTorch examples' u
 LR_RANGE = (-4, 1)  # learning-rate slider: 10^-4 .. 10^1
 MAX_SPEED = 30      # the Play speed slider's top, iterations/s (Play adapts to deliver it)
 MAX_STEPS_PER_TICK = 60
+MIN_INTERVAL_MS = 100   # Play's frames come at most 10 times a second
+PLAY_AIM = 1.05         # Play paces itself for this share of the speed asked
+FRAME_SHARE = 0.75      # Play keeps the kernel busy at most this share of the time (the page shows the frames)
 ADAPT_TICKS = 5     # Play ticks measured before the iterations per tick change (a redraw that
                     # recomputes the loss surface is slower: one tick alone says little)
 # the views a phase changes: their panels are framed in the "current" colour after its click
@@ -140,6 +144,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._quiet = False
         self._tick_done = 0.0
         self._ticks: deque = deque(maxlen=20)   # (time, iterations) of the last Play ticks
+        self._tick_costs: deque = deque(maxlen=ADAPT_TICKS)   # seconds each took, its redraw included
         self._adapted_at = -math.inf              # time of the last change of steps_per_tick
         self.rate: "float | None" = None        # iterations/s Play delivers (None: not playing)
         self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
@@ -397,15 +402,21 @@ class StepThrough(PlaygroundActions, Dashboard):
                 self._pause(reason)
             else:
                 self._adapt()
+        begun = time.monotonic()
         try:
             self._act(action)
         finally:
             self._tick_done = time.monotonic()
+            self._tick_costs.append(self._tick_done - begun)
 
     def _adapt(self) -> None:
-        """Keep Play's promise: measure the iterations/s delivered over the last ticks and, when
-        it is off the speed asked (below 95 % or above 120 %), set the iterations per tick that
-        the frames measured would need: fewer frames, each doing more, when frames come slowly."""
+        """Keep Play's promise: measure the iterations/s delivered over the last ticks (the status
+        line shows it) and, when it is off the speed asked (below 95 % or above 120 %), pace Play
+        again: as many frames as a tick's cost allows (at most 10/s, the kernel busy at most
+        ``FRAME_SHARE`` of the time), each doing the iterations that make the speed asked, the
+        frames spaced so that they make it and not more (frames lost while a slow tick ran are
+        counted in). While the promise is kept, the pace changes only to smoother frames (fewer
+        iterations each), when ticks got cheaper."""
         if len(self._ticks) < 3:
             return
         recent = list(self._ticks)[-ADAPT_TICKS:]
@@ -413,15 +424,25 @@ class StepThrough(PlaygroundActions, Dashboard):
         if t1 <= t0:
             return
         self.rate = sum(n for _, n in recent[1:]) / (t1 - t0)   # what the status line shows
-        if sum(t > self._adapted_at for t, _ in recent) < ADAPT_TICKS:
+        since = [(t, n) for t, n in self._ticks if t > self._adapted_at]   # at this pace
+        if len(since) < ADAPT_TICKS or not self._tick_costs or since[-1][0] <= since[0][0]:
             return                                    # too few ticks since the last change
-        wanted = self.controls["speed"].value
-        if 0.95 * wanted <= self.rate <= 1.2 * wanted:
+        rate = sum(n for _, n in since[1:]) / (since[-1][0] - since[0][0])
+        wanted, steps, interval = self.controls["speed"].value, self.steps_per_tick, self.play.interval
+        affordable = min(1000 / MIN_INTERVAL_MS, FRAME_SHARE / max(statistics.fmean(self._tick_costs), 1e-6))
+        came = rate / steps                                        # frames/s that got through
+        kept = min(1.0, came / min(1000 / interval, affordable))   # the share of those expected
+        aim = PLAY_AIM * wanted   # a little above the speed asked: a slow tick now and then costs frames
+        new_steps = min(MAX_STEPS_PER_TICK, max(1, math.ceil(aim / (affordable * kept) - 1e-9)))
+        if 0.95 * wanted <= rate <= 1.2 * wanted and new_steps >= steps:
             return
-        frames_per_second = self.rate / self.steps_per_tick
-        needed = min(MAX_STEPS_PER_TICK, max(1, math.ceil(wanted / max(frames_per_second, 1e-9))))
-        if needed != self.steps_per_tick:
-            self.steps_per_tick = needed
+        if new_steps != steps:
+            new_interval = 1000 * new_steps * kept / aim
+        else:   # the same iterations per frame: frames closer together or further apart
+            new_interval = interval * rate / aim
+        pace = (new_steps, max(MIN_INTERVAL_MS, round(new_interval)))
+        if pace != (steps, interval):
+            self.steps_per_tick, self.play.interval = pace   # the page reads the interval per frame
             self._adapted_at = t1
 
     @guarded
@@ -532,9 +553,7 @@ class StepThrough(PlaygroundActions, Dashboard):
     def _set_speed(self, per_second: int) -> None:
         """Play at ``per_second`` iterations/s: frames at most 10/s, several iterations per frame
         above; while playing, ``_adapt`` adds iterations per frame when the frames come slower."""
-        interval = max(100, round(1000 / per_second))
-        self.play.interval = interval
-        self.steps_per_tick = max(1, round(per_second * interval / 1000))
+        self.steps_per_tick, self.play.interval = play_pace(per_second, 1000 / MIN_INTERVAL_MS)
         self._ticks.clear()
 
     @guarded
@@ -559,7 +578,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         if self._quiet or not self.play.playing:
             return
         # A live front end keeps sending frames while a slow tick runs; drop the backlog.
-        if self.live and time.monotonic() - self._tick_done < self.play.interval / 2000:
+        if self.live and time.monotonic() - self._tick_done < backlog_seconds(self.play.interval):
             return
         self.tick()
 
@@ -778,6 +797,22 @@ def _axes_of(view) -> list:
     axes = list(view.axes) if hasattr(view, "axes") else [view.ax]
     extra = getattr(view, "path_ax", None)
     return axes + ([extra] if extra is not None and extra not in axes else [])
+
+
+def backlog_seconds(interval_ms: int) -> float:
+    """A Play frame that arrives this soon after a tick ended waited while the tick ran (the page
+    sent it on time): the backlog of a slow tick, dropped. A frame sent after the tick arrives
+    later than this, however slow the tick was."""
+    return min(interval_ms / 2000, 0.025)
+
+
+def play_pace(per_second: float, frames_per_second: float) -> tuple[int, int]:
+    """(iterations per frame, milliseconds between frames) that deliver ``per_second``
+    iterations/s when at most ``frames_per_second`` frames can be shown: the fewest iterations per
+    frame, and frames paced so that they make the speed asked, not more."""
+    frames = min(1000 / MIN_INTERVAL_MS, max(frames_per_second, 1e-9))
+    steps = min(MAX_STEPS_PER_TICK, max(1, math.ceil(per_second / frames - 1e-9)))
+    return steps, max(MIN_INTERVAL_MS, round(1000 * steps / per_second))
 
 
 def _gap() -> widgets.Widget:
