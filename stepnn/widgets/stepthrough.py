@@ -431,7 +431,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         wanted, steps, interval = self.controls["speed"].value, self.steps_per_tick, self.play.interval
         affordable = min(1000 / MIN_INTERVAL_MS, FRAME_SHARE / max(statistics.fmean(self._tick_costs), 1e-6))
         came = rate / steps                                        # frames/s that got through
-        kept = min(1.0, came / min(1000 / interval, affordable))   # the share of those expected
+        kept = min(1.0, max(0.05, came / min(1000 / interval, affordable)))   # the share expected
         aim = PLAY_AIM * wanted   # a little above the speed asked: a slow tick now and then costs frames
         new_steps = min(MAX_STEPS_PER_TICK, max(1, math.ceil(aim / (affordable * kept) - 1e-9)))
         if 0.95 * wanted <= rate <= 1.2 * wanted and new_steps >= steps:
