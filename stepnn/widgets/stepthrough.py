@@ -145,7 +145,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         self._tick_done = 0.0
         self._ticks: deque = deque(maxlen=20)   # (time, iterations) of the last Play ticks
         self._tick_costs: deque = deque(maxlen=ADAPT_TICKS)   # seconds each took, its redraw included
-        self._adapted_at = -math.inf              # time of the last change of steps_per_tick
+        self._adapted_at = -math.inf              # time of the last change of Play's pace
         self.rate: "float | None" = None        # iterations/s Play delivers (None: not playing)
         self.last_phase: "str | None" = None    # what the last click ran (its views are framed)
         self._view_names = names
@@ -185,10 +185,7 @@ class StepThrough(PlaygroundActions, Dashboard):
             fig.set_size_inches(view_figsize(self._view_names, tr.model, fig.dpi, self.scale))
         self.views = build_views(fig, tr, self._view_names, self.lang, self._surface, self._after_surface_click,
                                  self._after_boundary_click, self._pictures, self.scale)
-        readable(fig, self.scale)
-        localize(fig, self.lang)
-        if "gradients" in self.views:
-            self.views["gradients"].fit_titles()
+        finish_texts(fig, self.views, self.scale, self.lang)
         self.frames = self._build_frames()
         if "curves" in self.views:
             self.views["curves"].set_patience(self.criteria.patience)
@@ -552,7 +549,8 @@ class StepThrough(PlaygroundActions, Dashboard):
 
     def _set_speed(self, per_second: int) -> None:
         """Play at ``per_second`` iterations/s: frames at most 10/s, several iterations per frame
-        above; while playing, ``_adapt`` adds iterations per frame when the frames come slower."""
+        above, spaced so that they make the speed; while playing, ``_adapt`` paces them again by
+        what the ticks cost."""
         self.steps_per_tick, self.play.interval = play_pace(per_second, 1000 / MIN_INTERVAL_MS)
         self._ticks.clear()
 
@@ -704,10 +702,7 @@ class StepThrough(PlaygroundActions, Dashboard):
         FigureCanvasAgg(fig)
         views = build_views(fig, trainer, names, self.lang, self._surface, neuron_pictures=self._pictures,
                             scale=self.scale)
-        readable(fig, self.scale)
-        localize(fig, self.lang)
-        if "gradients" in views:
-            views["gradients"].fit_titles()
+        finish_texts(fig, views, self.scale, self.lang)
         if "network" in views and "network" in self.views:
             views["network"].sample = self.views["network"].sample
         state = {"stopped": False}
@@ -797,6 +792,16 @@ def _axes_of(view) -> list:
     axes = list(view.axes) if hasattr(view, "axes") else [view.ax]
     extra = getattr(view, "path_ax", None)
     return axes + ([extra] if extra is not None and extra not in axes else [])
+
+
+def finish_texts(fig: Figure, views: dict, scale: float, lang: str) -> None:
+    """Give the texts of views just built (``build_views``) their final size and font: at least
+    12 px times ``scale``, with the language's glyphs; then the gradients' titles that no longer fit
+    their cells take their short form."""
+    readable(fig, scale)
+    localize(fig, lang)
+    if "gradients" in views:
+        views["gradients"].fit_titles()
 
 
 def backlog_seconds(interval_ms: int) -> float:
