@@ -225,7 +225,7 @@ def numpy_runner(case: Case, X: np.ndarray, y: np.ndarray) -> Runner:
                 db[i] = _sum(dz, axis=0)
                 if i > 0:
                     dz = (dz @ W[i].T) * (zs[i - 1] > 0)
-            grad_norm = math.sqrt(sum(float(np.vdot(g, g)) for g in dW + db))
+            grad_norm = math.sqrt(sum([float(np.vdot(g, g)) for g in dW + db]))
             # update
             for i in range(n_layers):
                 W[i] -= lr * dW[i]

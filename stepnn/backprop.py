@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .layers import Dense, dense_backward
+from .layers import Dense
 from .losses import QUIET, Loss, get
 from .records import BackwardRecord, ForwardRecord
 
@@ -47,13 +47,14 @@ def _own_local(layer, z, a, da):
 
 
 def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.ndarray, loss: Loss,
-                      fused: bool = True, dense=dense_backward, local=None,
+                      fused: bool = True, dense=None, local=None,
                       regularized: bool = True) -> BackwardRecord:
     """``backward_pass`` under the caller's floating-point error settings. ``dense(x, W, dz)`` is
-    the chain rule through each z = xW + b and ``local(layer, z, a, da)`` through each activation
-    (default: the layer's own backward rule); a student's own functions may stand in
-    (``stepnn.student``). ``regularized=False`` says that no layer has a kernel regularizer (the
-    caller knows), which skips looking for them."""
+    the chain rule through each z = xW + b (default: ``stepnn.layers.dense_backward``) and
+    ``local(layer, z, a, da)`` through each activation (default: the layer's own backward
+    rule); a student's own functions may stand in (``stepnn.student``). ``regularized=False``
+    says that no layer has a kernel regularizer (the caller knows), which skips looking for
+    them."""
     own = local is None
     if own:
         local = _own_local
@@ -69,13 +70,20 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
         da[-1] = loss.gradient(y, a[-1])
         dz[-1] = local(layers[-1], z[-1], a[-1], da[-1])
     for i in range(n_layers - 1, 0, -1):
-        dW[i], db[i], dx = dense(a[i - 1], layers[i].W, dz[i], need_dx=True)
+        if dense is None:  # dense_backward written out, one Python call fewer: see raw_forward_pass
+            d = dz[i]
+            dW[i], db[i], dx = a[i - 1].T @ d, np.add.reduce(d, axis=0), d @ layers[i].W.T
+        else:
+            dW[i], db[i], dx = dense(a[i - 1], layers[i].W, dz[i], need_dx=True)
         da[i - 1] = dx
         if own:
             dz[i - 1] = layers[i - 1].activation.backward(z[i - 1], a[i - 1], dx)
         else:
             dz[i - 1] = local(layers[i - 1], z[i - 1], a[i - 1], dx)
-    dW[0], db[0], _ = dense(forward.x, layers[0].W, dz[0], need_dx=False)
+    if dense is None:
+        dW[0], db[0] = forward.x.T @ dz[0], np.add.reduce(dz[0], axis=0)
+    else:
+        dW[0], db[0], _ = dense(forward.x, layers[0].W, dz[0], need_dx=False)
     penalty_dW = None
     if regularized:
         for i, layer in enumerate(layers):
@@ -85,10 +93,6 @@ def raw_backward_pass(layers: Sequence[Dense], forward: ForwardRecord, y: np.nda
                     penalty_dW = [None] * n_layers
                 penalty_dW[i] = reg.gradient(layer.W)
                 dW[i] = dW[i] + penalty_dW[i]
-    sq = 0.0
-    for g in dW:
-        sq += float(np.vdot(g, g))
-    for g in db:
-        sq += float(np.vdot(g, g))
-    return BackwardRecord(dz, da, dW, db, math.sqrt(sq), use_fused,
-                          output_da=lambda: loss.gradient(y, a[-1]), penalty_dW=penalty_dW)
+    norm = math.sqrt(sum([float(np.vdot(g, g)) for g in dW + db]))
+    return BackwardRecord(dz, da, dW, db, norm, use_fused, output_da=(loss, y, a[-1]),
+                          penalty_dW=penalty_dW)

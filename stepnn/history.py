@@ -2,7 +2,8 @@
 descent path; its memory does not grow with the weights of every iteration.
 
 - Every iteration keeps its scalars (epoch, iteration, loss, gradient norm, learning rate, batch
-  size, ...) and its batch's sample indices (int32), however long the run.
+  size, ...) and its batch's sample indices, however long the run: each epoch's order of the
+  samples is kept once (int32), and an iteration's batch is the next samples of it.
 - The descent path keeps the weights of at most ``PATH_BYTES`` worth of iterations: every
   iteration while it fits, then every 2nd, 4th, ... (the stride doubles when the path is full),
   plus always the current weights. Small nets keep every iteration of any lesson-sized run;
@@ -14,6 +15,7 @@ stands. Every array handed out is a copy, safe to keep.
 """
 from __future__ import annotations
 
+import struct
 from array import array
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -35,6 +37,9 @@ PATH_BYTES_PER_ITERATION = 4096
 _COLUMNS = ("epoch", "iteration", "global_iteration", "loss", "grad_norm", "learning_rate",
             "batch_size", "first_sample", "n_samples")
 _WIDTH = len(_COLUMNS)
+# a row packed as bytes: packing it and appending the bytes takes half the time of
+# array.extend() with the numbers (about 0.5 % of a small net's Trainer.step())
+_ROW = struct.Struct(f"{_WIDTH}d")
 COLUMNS = _COLUMNS
 
 
@@ -136,7 +141,7 @@ class History:
         # a flat array.array of float64 rows: appending a row costs a fraction of a numpy row
         # write (about 10% of a small net's Trainer.step() in bench_core)
         self._numbers = array("d")
-        self._samples = np.empty(1024, dtype=np.int32)  # every batch's indices, one after another
+        self._samples = np.empty(1024, dtype=np.int32)  # every epoch's order, one after another
         self._stored = 0  # iterations recorded (beyond _n: the redo tail)
         self._n = 0  # iterations shown: where the trainer stands
         self._epochs: list[EpochEntry] = []
@@ -156,35 +161,42 @@ class History:
         self._now = initial_weights  # the current weights (flat, or a list like get_weights())
         self._waiting: list = []  # (iteration, weights list) rows not yet copied into _path
         self._last_row = 0  # the iteration of the latest row, kept or waiting
-        self._chunk = max(1, min(256, self._path_capacity // 4))
+        # rows wait to be copied 16 at a time: one join for many rows, and their arrays let go
+        # soon enough that new weights reuse memory still in the cache (256 rows at a time cost
+        # a small net's Trainer.step() about 1 % more)
+        self._chunk = max(1, min(16, self._path_capacity // 4))
         self.iterations = Iterations(self)
 
     # ------------------------------------------------------------ recording
+    def record_order(self, first_sample: int, order: np.ndarray) -> None:
+        """An epoch's order of the samples (n,), drawn before its first batch; ``first_sample`` is
+        the number of samples seen before the epoch. The epoch's batches take the order in turn,
+        so the indices of every iteration are kept by this one copy per epoch (a copy per
+        iteration cost about 1 % of a small net's step)."""
+        end = first_sample + len(order)
+        if end > len(self._samples):
+            self._samples = _grown(self._samples, first_sample, end)
+        self._samples[first_sample:end] = order
+
     def record_iteration(self, epoch: int, iteration: int, global_iteration: int,
-                         indices: np.ndarray, first_sample: int, loss: float, grad_norm: float,
+                         first_sample: int, n_samples: int, loss: float, grad_norm: float,
                          learning_rate: float, batch_size: int,
                          params: Sequence[np.ndarray]) -> None:
         """Record iteration ``global_iteration`` (1, 2, ...); ``params`` are the weights after it,
-        laid out as ``model.get_weights()`` (never modified afterwards); ``first_sample`` is the
-        number of samples seen before it. Recording an iteration again (a replay) rewrites the
-        same numbers."""
-        b = len(indices)
-        row = (epoch, iteration, global_iteration, loss, grad_norm, learning_rate, batch_size,
-               first_sample, b)
-        at = (global_iteration - 1) * _WIDTH
-        if at == len(self._numbers):
-            self._numbers.extend(row)
-        else:  # a replay rewrites an iteration already recorded
-            self._numbers[at:at + _WIDTH] = array("d", row)
-        end = first_sample + b
-        if end > len(self._samples):
-            self._samples = _grown(self._samples, first_sample, end)
-        self._samples[first_sample:end] = indices
+        laid out as ``model.get_weights()`` (never modified afterwards); its batch is the
+        ``n_samples`` samples after the first ``first_sample`` of the orders recorded
+        (``record_order``). Recording an iteration again (a replay) rewrites the same numbers."""
+        row = _ROW.pack(epoch, iteration, global_iteration, loss, grad_norm, learning_rate,
+                        batch_size, first_sample, n_samples)
         if global_iteration > self._stored:
+            self._numbers.frombytes(row)
             self._stored = global_iteration
+        else:  # a replay rewrites an iteration already recorded
+            at = (global_iteration - 1) * _WIDTH
+            self._numbers[at:at + _WIDTH] = array("d", row)
         if global_iteration % self._stride == 0 and global_iteration > self._last_row:
-            # copied into the path in chunks: one concatenate for many rows costs a third of
-            # flattening each row (about 5% of a small net's step)
+            # copied into the path in chunks (``_flush``): a third of the cost of copying each
+            # row on its own
             self._waiting.append((global_iteration, params))
             self._last_row = global_iteration
             if len(self._waiting) >= self._chunk:
@@ -205,11 +217,20 @@ class History:
             size = min(max(2 * len(self._path), rows + m), self._path_capacity)
             self._path = _grown(self._path, rows, size)
             self._path_at = _grown(self._path_at, rows, size)
-        # one concatenate of every waiting row's arrays, flattened, straight into the rows:
-        # about half the cost of an np.stack per weight array
+        # every waiting row's arrays as one run of bytes, straight into the rows: a quarter of
+        # the cost of np.concatenate, which flattens them array by array (about 2 % of a small
+        # net's Trainer.step()); arrays that are not C-contiguous go through np.concatenate
         width = self._path.shape[1]
-        np.concatenate([p for _, params in waiting for p in params], axis=None,
-                       out=self._path.reshape(-1)[rows * width:(rows + m) * width])
+        out = self._path.reshape(-1)[rows * width:(rows + m) * width]
+        arrays = [p for _, params in waiting for p in params]
+        try:
+            joined = b"".join(arrays)
+        except BufferError:
+            joined = b""
+        if len(joined) == out.nbytes:
+            out[:] = np.frombuffer(joined, dtype=np.float64)
+        else:
+            np.concatenate(arrays, axis=None, out=out)
         self._path_at[rows:rows + m] = [at for at, _ in waiting]
         self._path_rows = rows + m
 

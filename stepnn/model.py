@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import as_float_matrix, check_seed
-from .layers import Dense, check_param, dense_forward
+from .layers import Dense, check_param
 from .records import ForwardRecord
 from .terms import phrase
 
@@ -160,19 +160,18 @@ def forward_pass(layers: Sequence[Dense], x: np.ndarray, indices) -> ForwardReco
 
 
 def raw_forward_pass(layers: Sequence[Dense], x: np.ndarray, indices,
-                     dense=dense_forward, activate=None) -> ForwardRecord:
+                     dense=None, activate=None) -> ForwardRecord:
     """``forward_pass`` under the caller's floating-point error settings. ``dense(x, W, b)``
-    computes each weighted sum and ``activate(layer, z)`` each activation (default: the layer's
-    own); a student's own functions may stand in (``stepnn.student``)."""
+    computes each weighted sum (default: ``stepnn.layers.dense_forward``'s z = x W + b) and
+    ``activate(layer, z)`` each activation (default: the layer's own); a student's own functions
+    may stand in (``stepnn.student``)."""
     zs, as_ = [], []
     a = x
     for layer in layers:
-        z = dense(a, layer.W, layer.b)
-        if activate is None:
-            act = layer.activation
-            a = getattr(act, "raw", act.forward)(z)   # warnings are the caller's to silence
-        else:
-            a = activate(layer, z)
+        # the default written out, one Python call fewer: about 1 % of a small net's step
+        z = a @ layer.W + layer.b if dense is None else dense(a, layer.W, layer.b)
+        # an activation's raw rule leaves warnings to the caller's errstate
+        a = layer.activation.raw(z) if activate is None else activate(layer, z)
         zs.append(z)
         as_.append(a)
     return ForwardRecord(x, indices, zs, as_)

@@ -120,7 +120,7 @@ class BackwardRecord:
                  output_da=None, penalty_dW: "list | None" = None):
         self.dz, self._da, self.dW, self.db = dz, da, dW, db
         self.grad_norm, self.fused, self.penalty_dW = grad_norm, fused, penalty_dW
-        self._output_da = output_da  # () -> dL/da of the output layer, when da[-1] is still None
+        self._output_da = output_da  # (loss, y, a_out): dL/da of the output, when da[-1] is None
         self.student: dict = {}
         self.student_flagged: tuple = ()
 
@@ -128,13 +128,16 @@ class BackwardRecord:
     def da(self) -> list:
         if self._da[-1] is None:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._da[-1] = self._output_da()
+                loss, y, a_out = self._output_da
+                self._da[-1] = loss.gradient(y, a_out)
         return self._da
 
     @property
     def grads(self) -> list:
         """[dW1, db1, dW2, db2, ...], laid out like ``model.get_weights()``."""
-        return [g for pair in zip(self.dW, self.db) for g in pair]
+        grads = [None] * (2 * len(self.dW))
+        grads[0::2], grads[1::2] = self.dW, self.db
+        return grads
 
     def __repr__(self) -> str:
         rule = phrase("records.fused" if self.fused else "records.chain")

@@ -326,6 +326,11 @@ def load(path: "str | os.PathLike") -> Trainer:
                                 events=len(history.events), samples=samples,
                                 global_iteration=state.global_iteration, epoch=state.epoch,
                                 n_events=state.n_events, samples_seen=state.samples_seen))
+    if state.order is not None:  # this epoch's batches so far were taken from its order
+        start = state.samples_seen - state.cursor
+        taken = stored_array(arrays, "history/samples")[max(start, 0):state.samples_seen]
+        if start < 0 or not np.array_equal(taken, state.order[:state.cursor]):
+            raise file_error(phrase("errors.session_epoch_order", cursor=state.cursor))
     trainer.resume(state, history, data0)
     return trainer
 

@@ -1483,6 +1483,8 @@ MODULE_ERRORS: dict[str, tuple[str, str]] = {
         '학습 상태: 에포크의 샘플 순서는 학습 샘플을 하나씩 모두 늘어놓은 순열이어야 합니다.'),
     'errors.session_cursor': ('state: the cursor {cursor} does not fit the data set of {n} samples.',
         '학습 상태: 에포크 안의 위치 {cursor}이(가) 샘플 {n}개인 데이터셋에 맞지 않습니다.'),
+    'errors.session_epoch_order': ("the history's last {cursor} sample indices are not the first {cursor} of the state's order of this epoch's samples.",
+        '기록의 마지막 샘플 번호 {cursor}개가 상태에 저장된 이번 에포크 샘플 순서의 처음 {cursor}개와 다릅니다.'),
     'errors.session_history_state': ('the history ({n} iterations, {epochs} epochs, {events} events, {samples} samples) does not match the state (global iteration {global_iteration}, epoch {epoch}, {n_events} events, {samples_seen} samples seen).',
         '학습 기록(이터레이션 {n}개, 에포크 {epochs}개, 이벤트 {events}개, 샘플 {samples}개)이 학습 상태(전체 이터레이션 {global_iteration}, 에포크 {epoch}, 이벤트 {n_events}개, 지금까지 본 샘플 {samples_seen}개)와 맞지 않습니다.'),
     'errors.session_no_data': ('no data set saved.',

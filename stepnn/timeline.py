@@ -7,10 +7,10 @@ re-runs the recorded actions from there.
 
 Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
 
-- the recent window: the states before the last ``RECENT`` actions around where the trainer
-  stands, so that undo and redo nearby are instant: the full state (records included) before
-  each action done on its own (a phase, a setting change), and the state before each
-  ``step()`` from an iteration's start (its phases are one call, so one state). That one lets go
+- the recent window: the ``RECENT`` states saved last, so that undo and redo nearby are
+  instant: the full state (records included) before each action done on its own (a phase, a
+  setting change), and the state before each ``step()`` from an iteration's start (its phases
+  are one call, so one state). After a move, those far from where the trainer stands go. That one lets go
   of its records as soon as the step's forward is done: holding on to the last iteration's arrays
   would keep fresh memory in use at every step, where reusing memory still in the processor's
   cache is what makes a step fast (about 10 % of a [64,128,10] net's step in bench_core; letting
@@ -32,7 +32,7 @@ import numpy as np
 
 __all__ = ["Timeline", "RECENT", "CHECKPOINT_EVERY", "CHECKPOINT_BYTES"]
 
-RECENT = 16  # states kept on each side of where the trainer stands (4 iterations)
+RECENT = 16  # saved states kept for undo and redo nearby (16 steps, or 4 iterations of phases)
 CHECKPOINT_EVERY = 64  # iterations between checkpoints at the start of a run
 CHECKPOINT_BYTES = 48 * 2 ** 20  # the checkpoints' arrays take at most about this much memory
 
@@ -69,19 +69,22 @@ class Timeline:
         at = self.at
         end = at + len(actions)
         recorded = self.actions
+        starts = actions[0][0] == "forward"
         if at == len(recorded):
+            # several actions are the phases of one iteration, in order: a forward can only be
+            # the first of them and an update only the last
             recorded.extend(actions)
-            for position, action in enumerate(actions, at):
-                name = action[0]
-                if name == "forward":
-                    self._starts.append(position)
-                elif name == "update":
-                    self._ends.append(position)
+            if starts:
+                self._starts.append(at)
+            if actions[-1][0] == "update":
+                self._ends.append(end - 1)
+        else:  # a replay: its state comes in last, as the newest
+            self.recent.pop(at, None)
         recent = self.recent
         recent[at] = (before, light)
-        for position in range(at - RECENT, end - RECENT):
-            recent.pop(position, None)
-        if (actions[0][0] == "forward" and before.global_iteration % self.every == 0
+        if len(recent) > RECENT:  # the oldest state goes: the first in
+            del recent[next(iter(recent))]
+        if (starts and before.global_iteration % self.every == 0
                 and at not in self.checkpoints):  # iteration starts are where checkpoints go
             self._checkpoint(at, before)
         self.at = end

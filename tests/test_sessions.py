@@ -175,6 +175,19 @@ def test_inconsistent_arrays_are_refused(tmp_path, name, value, words):
         sn.load(_bad(tmp_path, meta, arrays))
 
 
+def test_history_samples_that_are_not_the_epochs_order_are_refused(tmp_path):
+    """The batches of the epoch in progress were taken from its order, in turn: the history
+    cannot say otherwise (a loaded run goes on taking them from that order)."""
+    meta, arrays = _good(tmp_path, ("step",) * 5)
+    samples = arrays["history/samples"].copy()
+    cursor = meta["state"]["cursor"]
+    assert cursor >= 2
+    samples[-1], samples[-2] = samples[-2], samples[-1]
+    arrays["history/samples"] = samples
+    with pytest.raises(sn.SessionFileError, match="order of this epoch"):
+        sn.load(_bad(tmp_path, meta, arrays))
+
+
 def test_a_missing_array_is_refused(tmp_path):
     meta, arrays = _good(tmp_path)
     del arrays["records/loss/numbers"]

@@ -440,3 +440,31 @@ def test_a_name_a_student_reaches_for_says_which_setting_to_assign():
     tr.step = lambda: calls.append(1)  # a function may stand in for a phase (a test's stand-in)
     tr.step()
     assert calls == [1]
+
+
+def test_every_iteration_keeps_its_batch_when_a_new_branch_takes_more_of_an_epoch():
+    """The history keeps each epoch's order of the samples once. With drop_last the next
+    epoch's order is kept over the unused end of an epoch; going back into that epoch and taking
+    more of it (smaller batches) still shows every iteration its own batch."""
+    def trainer():
+        return _trainer(n=11, batch_size=4, drop_last=True, optimizer="sgd")
+
+    tr = trainer()
+    for _ in range(3):  # epochs of 2 batches (3 samples unused): epoch 1, epoch 2's first batch
+        tr.step()
+    for phase in sn.PHASES:  # epoch 2's last batch phase by phase: undo keeps a whole state
+        getattr(tr, phase)()
+    tr.step()  # epoch 3: its order is kept over the unused end of epoch 2's
+    while (tr.state.global_iteration, tr.next_phase) != (3, "forward"):
+        tr.undo()
+    tr.batch_size = 1  # the rest of epoch 2: 7 batches
+    for _ in range(9):
+        tr.step()
+    fresh = trainer()
+    for _ in range(3):
+        fresh.step()
+    fresh.batch_size = 1
+    for _ in range(9):
+        fresh.step()
+    assert [len(e.indices) for e in tr.history.iterations] == [4, 4, 4] + [1] * 9
+    _same(observed(fresh), observed(tr))
