@@ -152,13 +152,19 @@ def test_reprs_are_readable():
     assert "2 iterations" in repr(tr.history) and "1 epochs" in repr(tr.history)
 
 
-def test_history_grows_past_its_first_buffer_and_hands_out_copies():
+def test_history_grows_past_its_first_buffer_and_hands_out_copies(monkeypatch):
+    from stepnn import history
+    monkeypatch.setattr(history, "FIRST_PATH_ROWS", 16)
+    monkeypatch.setattr(history, "FIRST_SAMPLES", 8)
     tr = binary_trainer(n=10, batch_size=1)
     flats = [tr.model.get_flat()]
-    for _ in range(40):  # beyond the 16 rows the history starts with
+    batches = []
+    for _ in range(40):  # beyond the 16 rows and the 8 samples the history starts with
         tr.step()
         flats.append(tr.model.get_flat())
+        batches.append(tr.last_forward.indices)
     np.testing.assert_array_equal(tr.history.weights, np.array(flats))
+    assert [e.indices.tolist() for e in tr.history.iterations] == [b.tolist() for b in batches]
     losses = tr.history.losses
     losses[:] = 0.0
     tr.history.weights[:] = 0.0
@@ -230,3 +236,20 @@ def test_history_is_indexed_like_a_list_of_iterations():
         h.iterations["loss"]
     assert h.iterations[np.int64(-1)].global_iteration == 5
     assert len(h) == 5
+
+
+def test_the_descent_path_takes_weights_in_any_memory_layout():
+    """Rows are copied into the path as raw bytes; weights that are not C-contiguous (a
+    transposed array, a strided view) are copied element by element, with the same numbers."""
+    from stepnn.history import History
+    rng = np.random.default_rng(0)
+    first = [rng.normal(size=(3, 2)), rng.normal(size=2)]
+    h = History(np.concatenate([p.ravel() for p in first]))
+    rows = []
+    for g in range(1, 40):
+        W = np.asfortranarray(rng.normal(size=(3, 2))) if g % 3 else rng.normal(size=(2, 3)).T
+        b = rng.normal(size=4)[::2] if g % 2 else rng.normal(size=2)
+        h.record_iteration(1, g, g, 0, 1, 0.5, 0.1, 0.1, 1, [W, b])
+        rows.append(np.concatenate([W.ravel(), b]))
+    h.show(39, 0, 0, [W, b])
+    np.testing.assert_array_equal(h.weights[1:], np.array(rows))
