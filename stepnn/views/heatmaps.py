@@ -89,7 +89,7 @@ def _image(ax, rows: int, cols: int, clim=(-1.0, 1.0), cmap=CMAP, labels: "tuple
         ax.set_axis_on()
         ax.spines[:].set_visible(False)
         ax.set_xlabel(labels[0], labelpad=2)
-        ax.set_ylabel(labels[1], labelpad=2)
+        ax.set_ylabel(labels[1], labelpad=4)  # clear of the heatmap, also rotated Hangul
     return mesh
 
 
