@@ -283,6 +283,7 @@ class Trainer:
     def _put_regularizers(self, regs: tuple) -> None:
         for layer, reg in zip(self.model.layers, regs):
             layer.kernel_regularizer = reg
+        self._regularized = any(regs)  # read by every loss and backward phase
 
     def _show(self) -> None:
         """Let the history show the run up to here."""
@@ -495,7 +496,7 @@ class Trainer:
 
     def _loss(self) -> LossRecord:
         s = self.state
-        penalty = regularizers.total_penalty(self.model.layers) if any(s.regularizers) else 0.0
+        penalty = regularizers.total_penalty(self.model.layers) if self._regularized else 0.0
         forward = s.forward
         rec = raw_compute_loss(s.loss_fn, s.y[forward.indices], forward, penalty)
         s.loss, s.phase = rec, 2
@@ -504,7 +505,7 @@ class Trainer:
     def _backward(self) -> BackwardRecord:
         s = self.state
         layers = self.model.layers
-        regularized = any(s.regularizers)
+        regularized = self._regularized
         if self._use:
             plug = student.Plug(self._use, "backward", layers)
             rec = raw_backward_pass(layers, s.forward, s.loss.y_true, s.loss_fn, s.fused,
