@@ -7,16 +7,16 @@ re-runs the recorded actions from there.
 
 Saved states (copies of the trainer's ``LoopState``, weights included) come in two kinds:
 
-- the recent window: the ``RECENT`` states saved last, so that undo and redo nearby are
-  instant: the full state (records included) before each action done on its own (a phase, a
-  setting change), and the state before each ``step()`` from an iteration's start (its phases
-  are one call, so one state). After a move, those far from where the trainer stands go. That one lets go
-  of its records as soon as the step's forward is done: holding on to the last iteration's arrays
-  would keep fresh memory in use at every step, where reusing memory still in the processor's
-  cache is what makes a step fast (about 10 % of a [64,128,10] net's step in bench_core; letting
-  go after the forward rather than at the end of the step, another 3-4 %). Like a checkpoint, it
-  serves any moment after its iteration's forward, which rebuilds the records; an undo into a
-  step replays at most three phases from it;
+- the recent window: the ``RECENT`` states saved last (after a move, those far from where the
+  trainer stands go), so that undo and redo nearby are instant: the full state (records
+  included) before each action done on its own (a phase, a setting change), and the state
+  before each ``step()`` from an iteration's start (its phases are one call, so one state).
+  That one lets go of its records as soon as the step's forward is done: holding on to the last
+  iteration's arrays would keep fresh memory in use at every step, where reusing memory still
+  in the processor's cache is what makes a step fast (about 10 % of a [64,128,10] net's step in
+  bench_core; letting go after the forward rather than at the end of the step, another 3-4 %).
+  Like a checkpoint, it serves any moment after its iteration's forward, which rebuilds the
+  records; an undo into a step replays at most three phases from it;
 - checkpoints: the state at the start of every ``every``-th iteration, without records, for the
   whole run. When they take more than ``CHECKPOINT_BYTES`` the spacing doubles and every other
   one is dropped, so their memory stays bounded however long the run.
