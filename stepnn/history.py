@@ -191,9 +191,11 @@ class History:
         """Record iteration ``global_iteration`` (1, 2, ...); ``params`` are the weights after it,
         laid out as ``model.get_weights()`` (never modified afterwards); its batch is the
         ``n_samples`` samples after the first ``first_sample`` of the orders recorded
-        (``record_order``). Recording an iteration again (a replay) rewrites the same numbers."""
+        (``record_order``). Recording an iteration again (a replay) rewrites the same numbers.
+        The history then shows the run up to this iteration (as ``show`` would)."""
         row = _ROW.pack(epoch, iteration, global_iteration, loss, grad_norm, learning_rate,
                         batch_size, first_sample, n_samples)
+        self._n, self._now = global_iteration, params
         if global_iteration > self._stored:
             self._numbers.frombytes(row)
             self._stored = global_iteration
@@ -260,8 +262,10 @@ class History:
         self._path_rows = rows + 1
 
     def record_epoch(self, entry: EpochEntry) -> None:
-        """Record a finished epoch (entry.epoch = 1, 2, ...)."""
+        """Record a finished epoch (entry.epoch = 1, 2, ...); the history then shows the run's
+        epochs up to this one."""
         _put(self._epochs, entry.epoch - 1, entry)
+        self._n_epochs = entry.epoch
         at = 2 * (entry.epoch - 1)
         values = (entry.loss, np.nan if entry.val_loss is None else entry.val_loss)
         if at < len(self._epoch_values):

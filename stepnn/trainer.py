@@ -542,8 +542,7 @@ class Trainer:
         s.update, s.phase = rec, 0
         if self._no_batch_left():
             self._end_epoch()
-        self._show()
-        return rec
+        return rec  # the history shows what it recorded: no _show() needed
 
     def _no_batch_left(self) -> bool:
         """Mid-epoch and nothing (or, with drop_last, no full batch) left to draw."""
