@@ -342,7 +342,7 @@ class History:
         if len(path) > self._path_capacity:
             raise ValueError(phrase("errors.history_path_capacity", rows=len(path), most=self._path_capacity))
         self._numbers = array("d", numbers.ravel().tolist())
-        self._samples = _grown(samples, len(samples), max(len(samples), 1024))
+        self._samples = _grown(samples, len(samples), max(len(samples), FIRST_SAMPLES))
         self._stored = self._n = len(numbers)
         self._epochs, self._events = list(epochs), list(events)
         self._epoch_values = array("d", [v for e in self._epochs for v in

@@ -68,7 +68,7 @@ class Timeline:
         """
         at = self.at
         end = at + len(actions)
-        recorded = self.actions
+        recorded, recent = self.actions, self.recent
         starts = actions[0][0] == "forward"
         if at == len(recorded):
             # several actions are the phases of one iteration, in order: a forward can only be
@@ -79,8 +79,7 @@ class Timeline:
             if actions[-1][0] == "update":
                 self._ends.append(end - 1)
         else:  # a replay: its state comes in last, as the newest
-            self.recent.pop(at, None)
-        recent = self.recent
+            recent.pop(at, None)
         recent[at] = (before, light)
         if len(recent) > RECENT:  # the oldest state goes: the first in
             del recent[next(iter(recent))]
